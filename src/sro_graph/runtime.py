@@ -1,0 +1,72 @@
+"""The running system: settings, URIs, the opened store and the services built on it.
+
+Shared by the web app (made in its lifespan) and the CLI (made per command), so both run the
+same services. Services are built on first use and closed with the runtime.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sro_graph.config import Settings
+from sro_graph.knowledge import LoadReport, base_knowledge_files, load_base_knowledge
+from sro_graph.store import Store, open_store
+from sro_graph.vocab import Uris
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    uris: Uris
+    store: Store
+    _closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def on_close(self, closer: Callable[[], None]) -> None:
+        self._closers.append(closer)
+
+    def load_base_knowledge(self) -> LoadReport:
+        files = base_knowledge_files(self.settings.project_root, self.uris)
+        return load_base_knowledge(self.store, self.uris, files)
+
+    @cached_property
+    def known_contexts(self) -> dict[str, object]:
+        """JSON-LD contexts we serve ourselves, by URL, for local substitution."""
+        from sro_graph.jsonld import known_contexts
+
+        return known_contexts(self.settings.ontology_dir, self.uris)
+
+    def close(self) -> None:
+        for closer in reversed(self._closers):
+            try:
+                closer()
+            except Exception:  # closing must go on for the others
+                log.exception("error while closing")
+        self.store.close()
+
+
+def open_runtime(settings: Settings, *, load_knowledge: bool | None = None) -> Runtime:
+    """Open the configured store and, unless told otherwise, load the base knowledge."""
+    uris = Uris(settings.base_uri)
+    store = open_store(
+        settings.store,
+        system_graph=str(uris.system_graph),
+        update_url=settings.store_update,
+        user=settings.store_user,
+        password=settings.store_password.get_secret_value() if settings.store_password else None,
+        timeout_s=settings.store_timeout_s,
+    )
+    runtime = Runtime(settings=settings, uris=uris, store=store)
+    try:
+        if settings.load_base_knowledge if load_knowledge is None else load_knowledge:
+            report = runtime.load_base_knowledge()
+            log.info("base knowledge: %d loaded, %d unchanged", len(report.loaded),
+                     len(report.unchanged))
+    except Exception:
+        runtime.close()
+        raise
+    return runtime

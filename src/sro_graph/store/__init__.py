@@ -1,0 +1,50 @@
+"""Stores behind one interface: ``open_store(location, ...)`` picks the implementation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sro_graph.store.base import (
+    GraphWrite,
+    RawResult,
+    Store,
+    StoreBusy,
+    StoreError,
+    StoreMismatch,
+    StoreQueryError,
+    StoreTimeout,
+    StoreUnavailable,
+)
+
+__all__ = [
+    "GraphWrite", "RawResult", "Store", "StoreBusy", "StoreError", "StoreMismatch",
+    "StoreQueryError", "StoreTimeout", "StoreUnavailable", "open_store",
+]
+
+
+def open_store(
+    location: str,
+    *,
+    system_graph: str,
+    update_url: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+    timeout_s: float = 60.0,
+) -> Store:
+    """Open the store at ``location``: a folder, ``memory``, or ``sparql+http(s)://...``.
+
+    Built from plain values, never from Settings, so tests and tools can open any store.
+    """
+    if location.startswith(("sparql+http://", "sparql+https://")):
+        from sro_graph.store.remote import RemoteStore
+
+        query_url = location.removeprefix("sparql+")
+        return RemoteStore(
+            query_url, update_url=update_url or query_url, system_graph=system_graph,
+            user=user, password=password, timeout_s=timeout_s,
+        )
+    from sro_graph.store.embedded import EmbeddedStore
+
+    if location == "memory":
+        return EmbeddedStore(None, system_graph=system_graph)
+    return EmbeddedStore(Path(location), system_graph=system_graph)

@@ -1,0 +1,124 @@
+"""Every namespace and term sro-graph uses, and the minting of our own URIs from a base.
+
+Official namespaces are constants. Our own namespace depends on the deployment's base URI
+(docs/model.md), so it is built by :class:`Uris` from a base passed in, never from globals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+
+__all__ = [
+    "ADMS", "BESLUIT", "DCAT", "DCTERMS", "FOAF", "GENERIEK", "HYDRA", "LOCN", "M8G", "MDCAT",
+    "ORG", "ORGANISATIE", "OWL", "PROV", "RDF", "RDFS", "ROV", "SCHEMA", "SD", "SH", "SKOS",
+    "VCARD", "XSD", "Uris", "official_prefixes",
+]
+
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+BESLUIT = Namespace("http://data.vlaanderen.be/ns/besluit#")
+GENERIEK = Namespace("https://data.vlaanderen.be/ns/generiek#")
+ORGANISATIE = Namespace("https://data.vlaanderen.be/ns/organisatie#")
+MDCAT = Namespace("https://data.vlaanderen.be/ns/metadata-dcat#")
+ROV = Namespace("http://www.w3.org/ns/regorg#")
+M8G = Namespace("http://data.europa.eu/m8g/")
+LOCN = Namespace("http://www.w3.org/ns/locn#")
+SCHEMA = Namespace("http://schema.org/")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+CPSV = Namespace("http://purl.org/vocab/cpsv#")
+
+GEMEENTE_PREFIX = "https://data.vlaanderen.be/id/gemeente/"
+REFNIS_PREFIX = "http://vocab.belgif.be/auth/refnis2025/"
+GEMEENTE_CLASSIFICATION = URIRef(
+    "http://data.vlaanderen.be/id/concept/BestuurseenheidClassificatieCode/5ab0e9b8a3b2ca7c5e000001"
+)
+
+
+def official_prefixes() -> dict[str, str]:
+    """Prefixes for serialisation and SPARQL, official namespaces only."""
+    return {
+        "rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD), "skos": str(SKOS),
+        "dct": str(DCTERMS), "foaf": str(FOAF), "org": str(ORG), "prov": str(PROV),
+        "dcat": str(DCAT), "sh": str(SH), "adms": str(ADMS), "besluit": str(BESLUIT),
+        "generiek": str(GENERIEK), "organisatie": str(ORGANISATIE), "rov": str(ROV),
+        "m8g": str(M8G), "locn": str(LOCN), "schema": str(SCHEMA), "vcard": str(VCARD),
+        "mdcat": str(MDCAT), "hydra": str(HYDRA),
+    }
+
+
+@dataclass(frozen=True)
+class Uris:
+    """Our own URIs for one deployment, minted from its base (``https://host``, no slash)."""
+
+    base: str
+
+    @cached_property
+    def sr(self) -> Namespace:
+        """The project vocabulary, ``{base}/ns/smartregio#``."""
+        return Namespace(f"{self.base}/ns/smartregio#")
+
+    @cached_property
+    def ontology(self) -> URIRef:
+        return URIRef(f"{self.base}/ns/smartregio")
+
+    @cached_property
+    def shapes(self) -> Namespace:
+        return Namespace(f"{self.base}/ns/smartregio/shapes#")
+
+    def prefixes(self) -> dict[str, str]:
+        """Official prefixes plus ``sr``."""
+        return {**official_prefixes(), "sr": str(self.sr)}
+
+    def thing(self, kind: str, ref: str) -> URIRef:
+        return URIRef(f"{self.base}/id/{kind}/{ref}")
+
+    def scheme(self, name: str) -> URIRef:
+        return URIRef(f"{self.base}/id/conceptscheme/{name}")
+
+    def concept(self, scheme: str, code: str) -> URIRef:
+        return URIRef(f"{self.base}/id/concept/{scheme}/{code}")
+
+    def base_graph(self, stem: str) -> URIRef:
+        """The named graph holding one base-knowledge file."""
+        return URIRef(f"{self.base}/graph/basis/{stem}")
+
+    def submission_graph(self, submission_id: str) -> URIRef:
+        return URIRef(f"{self.base}/graph/inzending/{submission_id}")
+
+    def submission(self, submission_id: str) -> URIRef:
+        return URIRef(f"{self.base}/id/inzending/{submission_id}")
+
+    @cached_property
+    def system_graph(self) -> URIRef:
+        """Bookkeeping: the store's base, its version, base-knowledge file hashes.
+
+        Independent of the base, so a store filled for another base is recognised.
+        """
+        return URIRef("urn:sro-graph:system")
+
+    @cached_property
+    def provenance_graph(self) -> URIRef:
+        """PROV records of submissions (kept after a withdrawal, as history)."""
+        return URIRef(f"{self.base}/graph/herkomst")
+
+    def is_ours(self, iri: str) -> bool:
+        return iri.startswith(self.base + "/")
+
+    def doc_for(self, iri: str) -> str | None:
+        """The ``/doc/`` URL describing an ``/id/`` URI of ours, or None."""
+        prefix = f"{self.base}/id/"
+        if iri.startswith(prefix):
+            return f"{self.base}/doc/{iri.removeprefix(prefix)}"
+        return None
+
+    def id_for(self, doc_url: str) -> str | None:
+        prefix = f"{self.base}/doc/"
+        if doc_url.startswith(prefix):
+            return f"{self.base}/id/{doc_url.removeprefix(prefix)}"
+        return None

@@ -1,0 +1,63 @@
+"""``create_app(settings)``: the FastAPI application of sro-graph.
+
+The lifespan opens the store (loading the base knowledge) and closes it; routers, error
+handlers and middleware are registered here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
+
+from sro_graph import __version__
+from sro_graph.config import Settings
+from sro_graph.logs import configure_logging
+from sro_graph.runtime import open_runtime
+from sro_graph.web.errors import install_error_handlers
+from sro_graph.web.routers import ROUTERS
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The application for ``settings``; nothing is opened until the lifespan starts."""
+    configure_logging(settings.log_level, settings.log_format)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await run_in_threadpool(open_runtime, settings)
+        app.state.runtime = runtime
+        try:
+            yield
+        finally:
+            await run_in_threadpool(runtime.close)
+
+    app = FastAPI(
+        title="sro-graph",
+        summary="Linked-data knowledge graph of the Flemish Smart Region Office",
+        description=(
+            "Smart-city initiatives, actors, the 9 challenges and 7 strategic objectives of the "
+            "Smart Region Office as OSLO-aligned RDF: SPARQL, named queries, SHACL validation, "
+            "submissions and a DCAT-AP Vlaanderen catalogue."
+        ),
+        version=__version__,
+        lifespan=lifespan,
+    )
+    # The public read API is open to any origin, without credentials (STYLE.md §4.2).
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Match"],
+        expose_headers=["ETag", "Link", "Location", "Retry-After", "X-SRO-Truncated"],
+    )
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
