@@ -98,8 +98,11 @@ def load(
     files: Annotated[list[Path], typer.Argument(help="RDF files; each replaces its own graph.")],
     store: StoreOption = None,
     graph: Annotated[str | None, typer.Option(help="Graph IRI (one file only).")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="Format if the extension "
-                                            "does not say (ttl, nt, nq, trig, jsonld, rdf).")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="Format if the extension does not say "
+                     "(ttl, nt, nq, trig, jsonld, rdf)."),
+    ] = None,
 ) -> None:
     """Load RDF files, each atomically into its own named graph (reloading replaces it)."""
     settings = _settings(store)
@@ -175,3 +178,7 @@ def token_hash(token: Annotated[str, typer.Argument(help="A steward token.")]) -
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

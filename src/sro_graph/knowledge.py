@@ -10,9 +10,10 @@ import hashlib
 import logging
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import XSD, Graph, Literal, URIRef
 
 from sro_graph import rq
 from sro_graph.rdfio import format_from_filename, parse_rdf
@@ -23,6 +24,9 @@ log = logging.getLogger(__name__)
 
 HASH_PREDICATE = URIRef("urn:sro-graph:sha256")
 BASE_PREDICATE = URIRef("urn:sro-graph:base")
+# When a base graph's content last changed in this store (xsd:dateTime, UTC). The catalogue
+# reads it as the last-change time of the datasets drawn from that graph (catalog.py).
+LOADED_PREDICATE = URIRef("urn:sro-graph:loadedAt")
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,17 @@ def read_state(store: Store, uris: Uris) -> tuple[str | None, dict[str, str]]:
     return base, hashes
 
 
+def read_load_times(store: Store, uris: Uris) -> dict[str, Literal]:
+    """The recorded last-change time per base graph."""
+    rows = store.select(rq.load("system-state"), bindings={"system": uris.system_graph})
+    times: dict[str, Literal] = {}
+    for row in rows:
+        value = row["value"]
+        if row["predicate"] == LOADED_PREDICATE and isinstance(value, Literal):
+            times[str(row["subject"])] = value
+    return times
+
+
 def ensure_base(store: Store, uris: Uris) -> None:
     """Refuse a store filled for another base; record the base on a fresh one.
 
@@ -91,6 +106,8 @@ def load_base_knowledge(
     """Bring the base-knowledge graphs in line with ``files`` in one transaction."""
     ensure_base(store, uris)
     _, recorded = read_state(store, uris)
+    load_times = read_load_times(store, uris)
+    now = Literal(datetime.now(UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)
     report = LoadReport()
     replace: dict[str, Graph] = {}
     add = Graph()
@@ -100,6 +117,8 @@ def load_base_knowledge(
         digest = hashlib.sha256(uris.base.encode() + b"\0" + data).hexdigest()
         if recorded.get(item.graph) == digest:
             report.unchanged.append(item.path.name)
+            if item.graph not in load_times:  # a store filled before load times were kept
+                add.add((URIRef(item.graph), LOADED_PREDICATE, now))
             continue
         fmt = format_from_filename(item.path.name)
         assert fmt is not None
@@ -107,13 +126,18 @@ def load_base_knowledge(
         if item.graph in recorded:
             remove.add((URIRef(item.graph), HASH_PREDICATE, Literal(recorded[item.graph])))
         add.add((URIRef(item.graph), HASH_PREDICATE, Literal(digest)))
+        if item.graph in load_times:
+            remove.add((URIRef(item.graph), LOADED_PREDICATE, load_times[item.graph]))
+        add.add((URIRef(item.graph), LOADED_PREDICATE, now))
         report.loaded.append(item.path.name)
     wanted = {f.graph for f in files}
     stale = [g for g in recorded if g not in wanted]
     for g in stale:
         remove.add((URIRef(g), HASH_PREDICATE, Literal(recorded[g])))
+        if g in load_times:
+            remove.add((URIRef(g), LOADED_PREDICATE, load_times[g]))
         report.removed.append(g)
-    if replace or stale:
+    if replace or stale or len(add):
         system = str(uris.system_graph)
         store.write(
             GraphWrite(replace=replace, add={system: add}, remove={system: remove}, drop=stale),

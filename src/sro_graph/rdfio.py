@@ -243,7 +243,9 @@ def _resolve_jsonld_contexts(data: bytes, known: Mapping[str, Any]) -> bytes:
         line = getattr(exc, "lineno", None)
         col = getattr(exc, "colno", None)
         where = f" at line {line}, column {col}" if line else ""
-        raise UnparseableError(f"The body is not valid JSON{where}.", line=line, column=col) from None
+        raise UnparseableError(
+            f"The body is not valid JSON{where}.", line=line, column=col
+        ) from None
     _check_depth(doc)
     resolved = _substitute_contexts(doc, known)
     return json.dumps(resolved).encode("utf-8")

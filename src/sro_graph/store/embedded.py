@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.term import Identifier, Node
 
 from sro_graph.oxterms import from_rdflib, to_rdflib, triples_to_graph
 from sro_graph.store import results
@@ -25,6 +24,7 @@ from sro_graph.store.base import (
     StoreQueryError,
     StoreUnavailable,
 )
+from sro_graph.store.update import VERSION_PREDICATE, build_update
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,6 @@ _GRAPH_FORMATS = {
     "application/trig": ox.RdfFormat.TRIG,
 }
 GRAPH_MEDIA_TYPES = tuple(_GRAPH_FORMATS)
-VERSION_PREDICATE = "urn:sro-graph:version"
 
 
 class EmbeddedStore:
@@ -198,42 +197,6 @@ def _take(items: Iterator[object] | Iterable[object], cap: int | None) -> tuple[
             return out, True
         out.append(item)
     return out, False
-
-
-def build_update(change: GraphWrite, *, system_graph: str, new_version: str) -> str:
-    """One SPARQL Update request for ``change`` plus the version bump (terms N-Triples escaped)."""
-    parts: list[str] = []
-    for name in change.drop:
-        parts.append(f"DROP SILENT GRAPH {_iri(name)}")
-    for name in change.replace:
-        parts.append(f"DROP SILENT GRAPH {_iri(name)}")
-    removes = [(n, g) for n, g in change.remove.items() if len(g)]
-    if removes:
-        parts.append("DELETE DATA { " + " ".join(_graph_block(n, g) for n, g in removes) + " }")
-    inserts = [(n, g) for n, g in [*change.replace.items(), *change.add.items()] if len(g)]
-    version = ox.Literal(new_version)
-    sysg, vp = _iri(system_graph), f"<{VERSION_PREDICATE}>"
-    parts.append(f"DELETE WHERE {{ GRAPH {sysg} {{ {sysg} {vp} ?v }} }}")
-    blocks = [_graph_block(n, g) for n, g in inserts]
-    blocks.append(f"GRAPH {sysg} {{ {sysg} {vp} {version} }}")
-    parts.append("INSERT DATA { " + " ".join(blocks) + " }")
-    return " ;\n".join(parts)
-
-
-def _graph_block(name: str, graph: Iterable[tuple[Node, Node, Node]]) -> str:
-    lines = [
-        f"{_term(s)} {_term(p)} {_term(o)} ." for s, p, o in graph
-    ]
-    return f"GRAPH {_iri(name)} {{\n" + "\n".join(lines) + "\n}"
-
-
-def _term(term: Node) -> str:
-    assert isinstance(term, Identifier)
-    return str(from_rdflib(term))
-
-
-def _iri(value: str) -> str:
-    return str(ox.NamedNode(value))
 
 
 def _first_line(exc: BaseException) -> str:

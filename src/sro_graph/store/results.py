@@ -89,7 +89,8 @@ def _xml_term(term: Term) -> str:
         if term.language:
             return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
         if term.datatype.value != _XSD_STRING:
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+            datatype = quoteattr(term.datatype.value)
+            return f"<literal datatype={datatype}>{escape(term.value)}</literal>"
         return f"<literal>{escape(term.value)}</literal>"
     return f"<literal>{escape(str(term))}</literal>"
 

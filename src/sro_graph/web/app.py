@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from sro_graph import __version__
@@ -20,6 +21,7 @@ from sro_graph.logs import configure_logging
 from sro_graph.runtime import open_runtime
 from sro_graph.web.errors import install_error_handlers
 from sro_graph.web.routers import ROUTERS
+from sro_graph.web.templating import STATIC_DIR
 
 log = logging.getLogger(__name__)
 
@@ -60,4 +62,5 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,0 +1,197 @@
+"""Query workers: user queries on a disk store run in processes that can be stopped.
+
+pyoxigraph cannot cancel a running query, so a runaway query (a cartesian product over the
+whole graph) would hold a CPU until it ends. Each worker process opens the store read-only
+(a snapshot of the data written before it opened; reopened when the store's version changes),
+runs one query at a time and sends back the serialised result. When the time limit runs out
+the parent kills the process, which frees the CPU at once, and starts a fresh one on demand.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import threading
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from sro_graph.store.base import RawResult, StoreBusy, StoreQueryError, StoreTimeout
+
+log = logging.getLogger(__name__)
+
+# spawn, not fork: the parent holds RocksDB handles and threads that must not be duplicated.
+_CONTEXT = mp.get_context("spawn")
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    version: str
+    query: str
+    accept: str
+    default_graphs: list[str] | None
+    named_graphs: list[str] | None
+    row_cap: int | None
+
+
+def _serve(conn: Connection, path: str) -> None:  # pragma: no cover - runs in the child
+    """The worker loop: open the store lazily, reopen on a new version, answer jobs."""
+    import pyoxigraph as ox
+
+    from sro_graph.store.embedded import serialize_result
+
+    store: Any = None
+    opened_version: str | None = None
+    while True:
+        try:
+            job: QueryJob | None = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        try:
+            if store is None or opened_version != job.version:
+                store = None
+                store = ox.Store.read_only(path)
+                opened_version = job.version
+            options: dict[str, object] = {}
+            if job.default_graphs:
+                options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+            if job.named_graphs:
+                options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+            result = store.query(
+                job.query, use_default_graph_as_union=not job.default_graphs, **options
+            )
+            raw = serialize_result(result, accept=job.accept, row_cap=job.row_cap)
+            conn.send(("ok", raw))
+        except SyntaxError as exc:
+            conn.send(("error", f"The query does not parse: {_first_line(exc)}"))
+        except (OSError, ValueError, StoreQueryError) as exc:
+            conn.send(("error", f"The query failed: {_first_line(exc)}"))
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else exc.__class__.__name__
+
+
+class _Worker:
+    def __init__(self, path: Path) -> None:
+        self.conn, child = _CONTEXT.Pipe()
+        self.process: BaseProcess = _CONTEXT.Process(
+            target=_serve, args=(child, str(path)), daemon=True, name="sro-query-worker"
+        )
+        self.process.start()
+        child.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.kill()
+        else:
+            self.conn.close()
+
+
+class QueryWorkerPool:
+    """At most ``size`` worker processes over the store at ``path``; one query each at a time."""
+
+    def __init__(self, path: Path, *, size: int) -> None:
+        self.path = path
+        self.size = size
+        self._lock = threading.Lock()
+        self._idle: list[_Worker] = []
+        self._busy = 0
+        self._closed = False
+
+    def pids(self) -> list[int]:
+        """Process ids of the idle workers (for tests and monitoring)."""
+        with self._lock:
+            return [w.pid for w in self._idle if w.pid is not None]
+
+    def _checkout(self) -> _Worker:
+        with self._lock:
+            if self._closed:
+                raise StoreBusy("The query workers are shut down.")
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.alive():
+                    self._busy += 1
+                    return worker
+                worker.kill()
+            if self._busy >= self.size:
+                raise StoreBusy("Every query worker is busy.")
+            self._busy += 1
+        try:
+            return _Worker(self.path)
+        except BaseException:
+            with self._lock:
+                self._busy -= 1
+            raise
+
+    def _checkin(self, worker: _Worker | None) -> None:
+        with self._lock:
+            self._busy -= 1
+            if worker is not None and not self._closed:
+                self._idle.append(worker)
+                return
+        if worker is not None:
+            worker.stop()
+
+    def query(self, job: QueryJob, *, timeout_s: float) -> RawResult:
+        """Run ``job`` in a worker; kill the worker when ``timeout_s`` runs out.
+
+        Raises:
+            StoreTimeout, StoreBusy, StoreQueryError.
+        """
+        worker = self._checkout()
+        try:
+            worker.conn.send(job)
+            if not worker.conn.poll(timeout_s):
+                log.warning("query worker %s killed after %.1f s", worker.pid, timeout_s)
+                worker.kill()
+                self._checkin(None)
+                worker = None
+                raise StoreTimeout(f"The query ran longer than {timeout_s:g} s and was stopped.")
+            status, payload = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            if worker is not None:
+                worker.kill()
+                self._checkin(None)
+            raise StoreQueryError("The query worker stopped unexpectedly.") from exc
+        except StoreTimeout:
+            raise
+        except BaseException:
+            if worker is not None:
+                worker.kill()
+                self._checkin(None)
+            raise
+        self._checkin(worker)
+        if status == "ok":
+            assert isinstance(payload, RawResult)
+            return payload
+        raise StoreQueryError(str(payload))
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.stop()

@@ -1,0 +1,793 @@
+"""SHACL validation: a graph in, a frozen :class:`Report` out.
+
+pySHACL runs in worker processes (``validation_workers``): rdflib is not thread-safe and
+pySHACL mutates the graphs it is given, so every request gets its own copy of the data, made
+from N-Triples in the worker. The server's shapes are parsed once per worker (the pool
+initializer); a shapes upload (``/validate`` only) is parsed per request. A validation that
+runs past ``validation_timeout_s`` has its worker killed and the pool is replaced.
+
+pySHACL is called with explicit keywords only, with graphs we parsed ourselves: no inference,
+no ``owl:imports``, no JavaScript, no meta-SHACL.
+
+The report adds what stewards need on top of pySHACL's graph: labels of focus nodes and
+properties (from the data, the store context, ``sh:name`` or the ontology's ``rdfs:label``),
+messages in Dutch and English (``sh:message`` or generated per constraint component), and
+for each initiative whether it is core or related and which of the four elements it lacks.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyshacl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from sro_graph import rq
+from sro_graph.errors import BusyError, QueryTimeoutError
+from sro_graph.rdfio import RdfFormat, graph_from_ntriples, parse_rdf, serialize_graph
+from sro_graph.store import Store
+from sro_graph.vocab import DCTERMS, FOAF, RDF, RDFS, ROV, SH, SKOS, Uris
+
+log = logging.getLogger(__name__)
+
+SEVERITIES = ("Violation", "Warning", "Info")
+_LABEL_PROPERTIES = (SKOS.prefLabel, DCTERMS.title, RDFS.label, SH.name, FOAF.name, ROV.legalName)
+
+# ---------------------------------------------------------------------------------------------
+# The report value
+# ---------------------------------------------------------------------------------------------
+
+Text = Mapping[str, str]
+"""A text in Dutch and English: ``{"nl": ..., "en": ...}``."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """One SHACL result, with labels and a message in nl and en."""
+
+    focus: str
+    focus_label: Text | None
+    path: str | None
+    path_label: Text | None
+    value: str | None
+    severity: str
+    constraint: str
+    message: Text
+    shape: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "focus": self.focus, "focusLabel": _plain(self.focus_label), "path": self.path,
+            "pathLabel": _plain(self.path_label), "value": self.value,
+            "severity": self.severity, "constraint": self.constraint,
+            "message": dict(self.message), "shape": self.shape,
+        }
+
+
+@dataclass(frozen=True)
+class MissingElement:
+    """One of the four elements an initiative lacks."""
+
+    element: str
+    code: str
+    label: Text
+
+    def to_json(self) -> dict[str, Any]:
+        return {"element": self.element, "code": self.code, "label": dict(self.label)}
+
+
+@dataclass(frozen=True)
+class InitiativeStatus:
+    """Whether an initiative is core (all four elements) or related, and what it lacks."""
+
+    iri: str
+    label: Text | None
+    missing: tuple[MissingElement, ...]
+
+    @property
+    def category(self) -> str:
+        return "related" if self.missing else "core"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"iri": self.iri, "label": _plain(self.label), "category": self.category,
+                "missing": [m.to_json() for m in self.missing]}
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of one validation. ``graph_nt`` is the ``sh:ValidationReport`` graph."""
+
+    conforms: bool
+    results: tuple[Result, ...]
+    initiatives: tuple[InitiativeStatus, ...]
+    graph_nt: bytes = field(repr=False)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {s.lower(): 0 for s in SEVERITIES}
+        for r in self.results:
+            key = r.severity.lower()
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    @property
+    def has_violations(self) -> bool:
+        return any(r.severity == "Violation" for r in self.results)
+
+    def graph(self) -> Graph:
+        return graph_from_ntriples(self.graph_nt)
+
+    def serialize(self, fmt: RdfFormat) -> bytes:
+        """The report graph in an RDF format."""
+        prefixes = {"sh": str(SH), "rdf": str(RDF), "rdfs": str(RDFS)}
+        return serialize_graph(self.graph(), fmt, prefixes=prefixes)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "conforms": self.conforms,
+            "counts": self.counts,
+            "results": [r.to_json() for r in self.results],
+            "initiatives": [i.to_json() for i in self.initiatives],
+        }
+
+    def to_csv(self) -> str:
+        """One row per result, for spreadsheets."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(["severity", "focus", "focus_label", "path", "path_label", "value",
+                         "constraint", "message_nl", "message_en", "shape"])
+        for r in self.results:
+            writer.writerow([
+                r.severity, r.focus, _pick(r.focus_label), r.path or "", _pick(r.path_label),
+                r.value or "", r.constraint, r.message.get("nl", ""), r.message.get("en", ""),
+                r.shape or "",
+            ])
+        return buffer.getvalue()
+
+
+def report_from_json(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored JSON report, as stored (kept as a plain mapping; graph not retained)."""
+    return dict(data)
+
+
+def _plain(text: Text | None) -> dict[str, str] | None:
+    return dict(text) if text else None
+
+
+def _pick(text: Text | None) -> str:
+    if not text:
+        return ""
+    return text.get("nl") or text.get("en") or ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The worker side: module-level functions, pickled by reference
+# ---------------------------------------------------------------------------------------------
+
+_worker_shapes: Graph | None = None
+
+
+def _init_worker(shapes_nt: bytes) -> None:
+    global _worker_shapes  # one parse per worker process, reused by every request
+    _worker_shapes = graph_from_ntriples(shapes_nt)
+
+
+def run_pyshacl(data: Graph, shapes: Graph) -> tuple[bool, Graph]:
+    """pySHACL with the options sro-graph always uses (explicit keywords, nothing implicit).
+
+    Warnings and infos do not make a graph non-conforming; ``data`` is changed in place, so
+    pass a graph nobody else holds.
+    """
+    conforms, report, _ = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=None,
+        inference="none",
+        abort_on_first=False,
+        allow_infos=True,
+        allow_warnings=True,
+        meta_shacl=False,
+        advanced=False,
+        js=False,
+        debug=False,
+        do_owl_imports=False,
+        inplace=True,
+    )
+    assert isinstance(report, Graph)
+    return bool(conforms), report
+
+
+def _validate_in_worker(data_nt: bytes, shapes_nt: bytes | None) -> tuple[bool, bytes]:
+    data = graph_from_ntriples(data_nt)
+    if shapes_nt is not None:
+        shapes = graph_from_ntriples(shapes_nt)
+    else:
+        assert _worker_shapes is not None, "worker started without shapes"
+        shapes = _worker_shapes
+    conforms, report = run_pyshacl(data, shapes)
+    return conforms, serialize_graph(report, RdfFormat.NTRIPLES)
+
+
+# ---------------------------------------------------------------------------------------------
+# The pool
+# ---------------------------------------------------------------------------------------------
+
+
+class _Pool:
+    """A process pool whose stuck workers can be killed (by replacing the pool)."""
+
+    def __init__(self, shapes_nt: bytes, workers: int, timeout_s: float) -> None:
+        self._shapes_nt = shapes_nt
+        self._workers = workers
+        self._timeout_s = timeout_s
+        self._lock = threading.Lock()
+        # More waiting requests than this get 503 instead of queueing without bound.
+        self._slots = threading.BoundedSemaphore(workers * 8)
+        self._executor: ProcessPoolExecutor | None = None
+
+    def _current(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                # forkserver: cheap, clean workers (no threads or locks inherited from the app).
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["sro_graph.validation"])
+                self._executor = ProcessPoolExecutor(
+                    max_workers=self._workers, mp_context=context,
+                    initializer=_init_worker, initargs=(self._shapes_nt,),
+                )
+            return self._executor
+
+    def _replace(self, broken: ProcessPoolExecutor) -> None:
+        with self._lock:
+            if self._executor is not broken:
+                return
+            self._executor = None
+        # The executor has no API to stop a running task; killing its processes is the only
+        # way to end a runaway validation. Other requests on it see BrokenProcessPool and retry.
+        processes = getattr(broken, "_processes", None) or {}
+        for process in list(processes.values()):
+            try:
+                process.kill()
+            except (OSError, AttributeError):
+                pass
+        broken.shutdown(wait=False, cancel_futures=True)
+
+    def run(self, data_nt: bytes, shapes_nt: bytes | None) -> tuple[bool, bytes]:
+        if not self._slots.acquire(blocking=False):
+            raise BusyError("Every validation worker is busy; retry shortly.", retry_after=2)
+        try:
+            for attempt in (1, 2):
+                executor = self._current()
+                future: Future[tuple[bool, bytes]] = executor.submit(
+                    _validate_in_worker, data_nt, shapes_nt)
+                try:
+                    return future.result(timeout=self._timeout_s)
+                except FutureTimeout:
+                    self._replace(executor)
+                    raise QueryTimeoutError(
+                        f"Validation took longer than {self._timeout_s:g} s and was stopped."
+                    ) from None
+                except BrokenProcessPool:
+                    self._replace(executor)
+                    if attempt == 2:
+                        raise
+            raise AssertionError("unreachable")
+        finally:
+            self._slots.release()
+
+    def close(self) -> None:
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The validator
+# ---------------------------------------------------------------------------------------------
+
+
+class Validator:
+    """Validates graphs against the server's shapes (or uploaded ones) and builds reports.
+
+    Args:
+        shapes: the server's shapes graph.
+        vocabulary: ontology and concept schemes, for property and element labels.
+        workers: worker processes; 0 runs pySHACL in this process (the CLI, one user).
+    """
+
+    def __init__(
+        self, shapes: Graph, vocabulary: Graph, uris: Uris, *, workers: int,
+        timeout_s: float,
+    ) -> None:
+        self.shapes = shapes
+        self.vocabulary = vocabulary
+        self.uris = uris
+        self._shapes_nt = serialize_graph(shapes, RdfFormat.NTRIPLES)
+        self._pool = _Pool(self._shapes_nt, workers, timeout_s) if workers > 0 else None
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+
+    def validate(
+        self, data: Graph, *, shapes: Graph | None = None, context: Graph | None = None
+    ) -> Report:
+        """Validate ``data`` (with ``context`` from the store) against the server's shapes
+        or against ``shapes``.
+
+        Results about nodes that only the context describes are left out: they belong to the
+        stored graph, not to the submission.
+
+        Raises:
+            QueryTimeoutError: the time limit ran out. BusyError: every worker is busy.
+        """
+        combined = Graph()
+        for triple in data:
+            combined.add(triple)
+        if context is not None:
+            for triple in context:
+                combined.add(triple)
+        shapes_graph = shapes if shapes is not None else self.shapes
+        data_nt = serialize_graph(combined, RdfFormat.NTRIPLES)
+        shapes_nt = serialize_graph(shapes, RdfFormat.NTRIPLES) if shapes is not None else None
+        if self._pool is not None:
+            conforms, report_nt = self._pool.run(data_nt, shapes_nt)
+            report_graph = graph_from_ntriples(report_nt)
+        else:
+            with self._lock:  # one pySHACL run at a time in this process
+                conforms, report_graph = run_pyshacl(
+                    graph_from_ntriples(data_nt),
+                    graph_from_ntriples(shapes_nt) if shapes_nt is not None else self.shapes,
+                )
+        return build_report(
+            report_graph, conforms, data=data, context=context, shapes=shapes_graph,
+            vocabulary=self.vocabulary, uris=self.uris,
+        )
+
+
+def load_graphs(paths: Iterable[Path], base_uri: str) -> Graph:
+    """One graph of the Turtle files at ``paths`` (our own shapes and ontology)."""
+    graph = Graph()
+    for path in paths:
+        parsed = parse_rdf(path.read_bytes(), RdfFormat.TURTLE, base_iri=base_uri + "/")
+        for triple in parsed.graph:
+            graph.add(triple)
+    return graph
+
+
+def make_validator(
+    shapes_dir: Path, ontology_dir: Path, uris: Uris, *, workers: int, timeout_s: float
+) -> Validator:
+    """The validator for the server's shapes (``shapes/*.ttl``) and ontology."""
+    shapes = load_graphs(sorted(shapes_dir.rglob("*.ttl")), uris.base)
+    vocabulary = load_graphs(sorted(ontology_dir.rglob("*.ttl")), uris.base)
+    return Validator(shapes, vocabulary, uris, workers=workers, timeout_s=timeout_s)
+
+
+def fetch_context(store: Store, data: Graph) -> Graph:
+    """The minimal store context ``data`` needs: types, labels and schemes of the IRIs it
+    references without describing them, fetched one IRI at a time (never the whole graph)."""
+    subjects = set(data.subjects())
+    referenced = {o for o in data.objects() if isinstance(o, URIRef) and o not in subjects}
+    referenced -= {o for p, o in data.predicate_objects() if p == RDF.type} - set(
+        data.objects(None, SKOS.inScheme))
+    context = Graph()
+    query = rq.load("validation-context")
+    for iri in sorted(referenced):
+        for triple in store.construct(query, bindings={"iri": iri}):
+            context.add(triple)
+    return context
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the report
+# ---------------------------------------------------------------------------------------------
+
+
+def build_report(
+    report_graph: Graph, conforms: bool, *, data: Graph, context: Graph | None, shapes: Graph,
+    vocabulary: Graph, uris: Uris,
+) -> Report:
+    """The :class:`Report` of a pySHACL report graph."""
+    labels = _Labels(data, context, shapes, vocabulary)
+    context_only: set[Node] = set()
+    if context is not None:
+        context_only = set(context.subjects()) - set(data.subjects())
+    reports = list(report_graph.subjects(RDF.type, SH.ValidationReport))
+    kept: list[tuple[Node, Result]] = []
+    dropped: list[Node] = []
+    for report_node in reports:
+        for node in report_graph.objects(report_node, SH.result):
+            focus = report_graph.value(node, SH.focusNode)
+            if focus in context_only:
+                dropped.append(node)
+                continue
+            kept.append((node, _result(report_graph, node, labels, shapes)))
+    if dropped:
+        _prune(report_graph, reports, dropped)
+        conforms = not any(r.severity == "Violation" for _, r in kept)
+        for report_node in reports:
+            report_graph.set((report_node, SH.conforms, Literal(conforms)))
+    results = sorted((r for _, r in kept), key=_result_order)
+    return Report(
+        conforms=conforms,
+        results=tuple(results),
+        initiatives=tuple(_initiatives(data, results, shapes, vocabulary, labels, uris)),
+        graph_nt=serialize_graph(report_graph, RdfFormat.NTRIPLES),
+    )
+
+
+def _result_order(r: Result) -> tuple[int, str, str, str]:
+    return (SEVERITIES.index(r.severity) if r.severity in SEVERITIES else 9, r.focus,
+            r.path or "", r.constraint)
+
+
+def _prune(graph: Graph, reports: list[Node], dropped: list[Node]) -> None:
+    stack = list(dropped)
+    for node in dropped:
+        for report_node in reports:
+            graph.remove((report_node, SH.result, node))
+    seen: set[Node] = set()
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for _, _, obj in list(graph.triples((node, None, None))):
+            if isinstance(obj, BNode) and not any(
+                s not in seen and s != node for s in graph.subjects(None, obj)
+            ):
+                stack.append(obj)
+        graph.remove((node, None, None))
+
+
+class _Labels:
+    def __init__(self, data: Graph, context: Graph | None, shapes: Graph, vocabulary: Graph):
+        self._graphs = [g for g in (data, context, vocabulary, shapes) if g is not None]
+        self.shapes = shapes
+        self.vocabulary = vocabulary
+
+    def of(self, node: Node | None) -> Text | None:
+        if node is None:
+            return None
+        found: dict[str, str] = {}
+        for prop in _LABEL_PROPERTIES:
+            for graph in self._graphs:
+                for value in graph.objects(node, prop):
+                    if isinstance(value, Literal):
+                        lang = value.language or ""
+                        for wanted in ("nl", "en"):
+                            if wanted not in found and (lang == wanted or lang.startswith(
+                                    wanted + "-")):
+                                found[wanted] = str(value)
+                        if not lang:
+                            found.setdefault("", str(value))
+        if not found:
+            return None
+        plain = found.pop("", None)
+        if plain is not None:
+            found.setdefault("nl", plain)
+            found.setdefault("en", plain)
+        if "nl" not in found:
+            found["nl"] = found["en"]
+        if "en" not in found:
+            found["en"] = found["nl"]
+        return found
+
+    def path(self, path: Node | None, shape: Node | None, graph: Graph) -> Text | None:
+        if path is None:
+            return None
+        if shape is not None and (self.shapes.value(shape, SH.path) is not None):
+            named = _texts(self.shapes, shape, SH.name)
+            if named:
+                return named
+        if isinstance(path, URIRef):
+            return _texts(self.vocabulary, path, RDFS.label) or {"nl": _local(path),
+                                                                  "en": _local(path)}
+        rendered = _render_path(graph, path)
+        return {"nl": rendered, "en": rendered}
+
+
+def _texts(graph: Graph, node: Node, prop: URIRef) -> Text | None:
+    found: dict[str, str] = {}
+    for value in graph.objects(node, prop):
+        if isinstance(value, Literal):
+            lang = (value.language or "").split("-")[0]
+            if lang in ("nl", "en"):
+                found.setdefault(lang, str(value))
+            elif not lang:
+                found.setdefault("", str(value))
+    if not found:
+        return None
+    plain = found.pop("", None)
+    nl = found.get("nl") or plain or found.get("en")
+    en = found.get("en") or plain or found.get("nl")
+    assert nl is not None and en is not None
+    return {"nl": nl, "en": en}
+
+
+def _local(iri: URIRef) -> str:
+    text = str(iri)
+    for sep in ("#", "/"):
+        if sep in text:
+            text = text.rsplit(sep, 1)[1] or text
+    return text
+
+
+def _render_path(graph: Graph, path: Node) -> str:
+    if isinstance(path, URIRef):
+        return f"<{path}>"
+    if graph.value(path, RDF.first) is not None:
+        return "/".join(_render_path(graph, p) for p in Collection(graph, path))
+    for prop, fmt in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),
+                      (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?")):
+        inner = graph.value(path, prop)
+        if inner is not None:
+            return fmt.format(_render_path(graph, inner))
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(_render_path(graph, p) for p in Collection(graph, alternatives)) + ")"
+    return "?"
+
+
+def _term_text(graph: Graph, term: Node | None) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, BNode):
+        return "_:" + str(term)
+    return str(term)
+
+
+def _result(graph: Graph, node: Node, labels: _Labels, shapes: Graph) -> Result:
+    focus = graph.value(node, SH.focusNode)
+    path = graph.value(node, SH.resultPath)
+    value = graph.value(node, SH.value)
+    severity = graph.value(node, SH.resultSeverity)
+    component = graph.value(node, SH.sourceConstraintComponent)
+    shape = graph.value(node, SH.sourceShape)
+    severity_name = _local(severity) if isinstance(severity, URIRef) else "Violation"
+    path_text: str | None
+    if path is None:
+        path_text = None
+    elif isinstance(path, URIRef):
+        path_text = str(path)
+    else:
+        path_text = _render_path(graph, path)
+    message = _message(graph, node, shape, component, shapes, path, value, focus, labels)
+    return Result(
+        focus=_term_text(graph, focus) or "",
+        focus_label=labels.of(focus),
+        path=path_text,
+        path_label=labels.path(path, shape, graph),
+        value=_term_text(graph, value),
+        severity=severity_name,
+        constraint=str(component) if component is not None else "",
+        message=message,
+        shape=str(shape) if isinstance(shape, URIRef) else None,
+    )
+
+
+def _message(
+    graph: Graph, node: Node, shape: Node | None, component: Node | None, shapes: Graph,
+    path: Node | None, value: Node | None, focus: Node | None, labels: _Labels,
+) -> Text:
+    found: dict[str, str] = {}
+    if shape is not None:
+        found.update(_lang_map(shapes.objects(shape, SH.message)))
+    for lang, text in _lang_map(graph.objects(node, SH.resultMessage)).items():
+        # pySHACL copies sh:message into sh:resultMessage; its own English text has no tag.
+        if lang in ("nl", "en"):
+            found.setdefault(lang, text)
+    if "nl" in found and "en" in found:
+        return {"nl": found["nl"], "en": found["en"]}
+    generated = generate_message(component, shape, shapes, path, value, graph, labels)
+    return {"nl": found.get("nl", generated["nl"]), "en": found.get("en", generated["en"])}
+
+
+def _lang_map(values: Iterable[Node]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values:
+        if isinstance(value, Literal) and value.language:
+            out.setdefault(value.language.split("-")[0].lower(), str(value))
+    return out
+
+
+# Messages per SHACL Core constraint component: (Dutch, English). ``{param}`` is the value of
+# the shape's parameter (e.g. sh:minCount), ``{value}`` the offending value, ``{path}`` the
+# property's label.
+_TEMPLATES: dict[str, tuple[str, str]] = {
+    "ClassConstraintComponent": (
+        "De waarde {value} van '{path}' is geen {param}.",
+        "The value {value} of '{path}' is not a {param}."),
+    "DatatypeConstraintComponent": (
+        "De waarde {value} van '{path}' heeft niet het datatype {param}.",
+        "The value {value} of '{path}' does not have datatype {param}."),
+    "NodeKindConstraintComponent": (
+        "De waarde {value} van '{path}' is niet van de soort {param}.",
+        "The value {value} of '{path}' is not of node kind {param}."),
+    "MinCountConstraintComponent": (
+        "'{path}' heeft minstens {param} waarde(n) nodig.",
+        "'{path}' needs at least {param} value(s)."),
+    "MaxCountConstraintComponent": (
+        "'{path}' mag hoogstens {param} waarde(n) hebben.",
+        "'{path}' may have at most {param} value(s)."),
+    "MinExclusiveConstraintComponent": (
+        "De waarde {value} van '{path}' moet groter zijn dan {param}.",
+        "The value {value} of '{path}' must be greater than {param}."),
+    "MinInclusiveConstraintComponent": (
+        "De waarde {value} van '{path}' moet minstens {param} zijn.",
+        "The value {value} of '{path}' must be at least {param}."),
+    "MaxExclusiveConstraintComponent": (
+        "De waarde {value} van '{path}' moet kleiner zijn dan {param}.",
+        "The value {value} of '{path}' must be less than {param}."),
+    "MaxInclusiveConstraintComponent": (
+        "De waarde {value} van '{path}' mag hoogstens {param} zijn.",
+        "The value {value} of '{path}' must be at most {param}."),
+    "MinLengthConstraintComponent": (
+        "De waarde {value} van '{path}' is korter dan {param} tekens.",
+        "The value {value} of '{path}' is shorter than {param} characters."),
+    "MaxLengthConstraintComponent": (
+        "De waarde {value} van '{path}' is langer dan {param} tekens.",
+        "The value {value} of '{path}' is longer than {param} characters."),
+    "PatternConstraintComponent": (
+        "De waarde {value} van '{path}' volgt het patroon {param} niet.",
+        "The value {value} of '{path}' does not match the pattern {param}."),
+    "LanguageInConstraintComponent": (
+        "De waarde {value} van '{path}' heeft geen toegelaten taalcode ({param}).",
+        "The value {value} of '{path}' does not have an allowed language tag ({param})."),
+    "UniqueLangConstraintComponent": (
+        "'{path}' heeft meer dan één waarde in dezelfde taal.",
+        "'{path}' has more than one value in the same language."),
+    "EqualsConstraintComponent": (
+        "De waarden van '{path}' verschillen van die van {param}.",
+        "The values of '{path}' differ from those of {param}."),
+    "DisjointConstraintComponent": (
+        "De waarde {value} van '{path}' komt ook voor bij {param}.",
+        "The value {value} of '{path}' also occurs in {param}."),
+    "LessThanConstraintComponent": (
+        "De waarde {value} van '{path}' is niet kleiner dan die van {param}.",
+        "The value {value} of '{path}' is not less than that of {param}."),
+    "LessThanOrEqualsConstraintComponent": (
+        "De waarde {value} van '{path}' is groter dan die van {param}.",
+        "The value {value} of '{path}' is greater than that of {param}."),
+    "NotConstraintComponent": (
+        "De waarde {value} voldoet aan een vorm waaraan ze niet mag voldoen.",
+        "The value {value} conforms to a shape it must not conform to."),
+    "AndConstraintComponent": (
+        "De waarde {value} voldoet niet aan alle vereiste vormen.",
+        "The value {value} does not conform to all required shapes."),
+    "OrConstraintComponent": (
+        "De waarde {value} voldoet aan geen enkele van de toegelaten vormen.",
+        "The value {value} conforms to none of the allowed shapes."),
+    "XoneConstraintComponent": (
+        "De waarde {value} voldoet niet aan precies één van de vormen.",
+        "The value {value} does not conform to exactly one of the shapes."),
+    "NodeConstraintComponent": (
+        "De waarde {value} van '{path}' voldoet niet aan de vereiste vorm {param}.",
+        "The value {value} of '{path}' does not conform to the required shape {param}."),
+    "PropertyConstraintComponent": (
+        "'{path}' voldoet niet aan de eigenschapsvorm {param}.",
+        "'{path}' does not conform to the property shape {param}."),
+    "QualifiedMinCountConstraintComponent": (
+        "'{path}' heeft te weinig waarden die aan de gevraagde vorm voldoen (minstens {param}).",
+        "'{path}' has too few values that conform to the required shape (at least {param})."),
+    "QualifiedMaxCountConstraintComponent": (
+        "'{path}' heeft te veel waarden die aan de gevraagde vorm voldoen (hoogstens {param}).",
+        "'{path}' has too many values that conform to the required shape (at most {param})."),
+    "ClosedConstraintComponent": (
+        "De eigenschap '{path}' is hier niet toegelaten (gesloten vorm).",
+        "The property '{path}' is not allowed here (closed shape)."),
+    "HasValueConstraintComponent": (
+        "'{path}' moet de waarde {param} hebben.",
+        "'{path}' must have the value {param}."),
+    "InConstraintComponent": (
+        "De waarde {value} van '{path}' is geen van de toegelaten waarden ({param}).",
+        "The value {value} of '{path}' is not one of the allowed values ({param})."),
+    "SPARQLConstraintComponent": (
+        "De waarde {value} van '{path}' voldoet niet aan een SPARQL-regel.",
+        "The value {value} of '{path}' violates a SPARQL rule."),
+}
+_PARAMETERS: dict[str, URIRef] = {
+    "ClassConstraintComponent": SH["class"], "DatatypeConstraintComponent": SH.datatype,
+    "NodeKindConstraintComponent": SH.nodeKind, "MinCountConstraintComponent": SH.minCount,
+    "MaxCountConstraintComponent": SH.maxCount,
+    "MinExclusiveConstraintComponent": SH.minExclusive,
+    "MinInclusiveConstraintComponent": SH.minInclusive,
+    "MaxExclusiveConstraintComponent": SH.maxExclusive,
+    "MaxInclusiveConstraintComponent": SH.maxInclusive,
+    "MinLengthConstraintComponent": SH.minLength, "MaxLengthConstraintComponent": SH.maxLength,
+    "PatternConstraintComponent": SH.pattern, "LanguageInConstraintComponent": SH.languageIn,
+    "EqualsConstraintComponent": SH.equals, "DisjointConstraintComponent": SH.disjoint,
+    "LessThanConstraintComponent": SH.lessThan,
+    "LessThanOrEqualsConstraintComponent": SH.lessThanOrEquals,
+    "NodeConstraintComponent": SH.node, "PropertyConstraintComponent": SH.property,
+    "QualifiedMinCountConstraintComponent": SH.qualifiedMinCount,
+    "QualifiedMaxCountConstraintComponent": SH.qualifiedMaxCount,
+    "HasValueConstraintComponent": SH.hasValue, "InConstraintComponent": SH["in"],
+}
+
+
+def generate_message(
+    component: Node | None, shape: Node | None, shapes: Graph, path: Node | None,
+    value: Node | None, report_graph: Graph, labels: _Labels,
+) -> Text:
+    """A message in nl and en for a result whose shape has no ``sh:message``."""
+    name = _local(component) if isinstance(component, URIRef) else ""
+    nl, en = _TEMPLATES.get(name, (
+        "De gegevens voldoen niet aan de vorm ({component}).",
+        "The data does not conform to the shape ({component}).",
+    ))
+    param_text = ""
+    param_prop = _PARAMETERS.get(name)
+    if param_prop is not None and shape is not None:
+        param = shapes.value(shape, param_prop)
+        if param is not None and shapes.value(param, RDF.first) is not None:
+            param_text = ", ".join(_show(v) for v in Collection(shapes, param))
+        elif param is not None:
+            param_text = _show(param)
+    path_label = labels.path(path, shape, report_graph) if path is not None else None
+    values = {
+        "param": param_text,
+        "value": _show(value) if value is not None else "",
+        "component": name,
+    }
+    return {
+        "nl": nl.format(path=(path_label or {}).get("nl", "de eigenschap"), **values),
+        "en": en.format(path=(path_label or {}).get("en", "the property"), **values),
+    }
+
+
+def _show(term: Node) -> str:
+    if isinstance(term, Literal):
+        return f'"{term}"' + (f"@{term.language}" if term.language else "")
+    if isinstance(term, BNode):
+        return "[]"
+    return f"<{term}>"
+
+
+def _initiatives(
+    data: Graph, results: list[Result], shapes: Graph, vocabulary: Graph, labels: _Labels,
+    uris: Uris,
+) -> list[InitiativeStatus]:
+    element_prefix = str(uris.concept("kernelement", ""))
+    elements: dict[str, URIRef] = {}
+    for shape, concept in shapes.subject_objects(RDFS.seeAlso):
+        if str(concept).startswith(element_prefix) and isinstance(concept, URIRef):
+            elements[str(shape)] = concept
+    if not elements:
+        return []
+    statuses: list[InitiativeStatus] = []
+    for initiative in sorted(set(data.subjects(RDF.type, uris.sr.SmartCityInitiatief))):
+        missing: dict[str, MissingElement] = {}
+        for r in results:
+            if r.focus == str(initiative) and r.shape in elements:
+                concept = elements[r.shape]
+                code = str(concept).removeprefix(element_prefix)
+                label = labels.of(concept) or {"nl": code, "en": code}
+                missing[code] = MissingElement(element=str(concept), code=code, label=label)
+        statuses.append(InitiativeStatus(
+            iri=str(initiative), label=labels.of(initiative),
+            missing=tuple(missing[c] for c in sorted(missing)),
+        ))
+    return statuses
+
+
+def worker_count(requested: int) -> int:
+    """Workers to start: the setting, but never more than the machine's CPUs."""
+    return max(1, min(requested, os.cpu_count() or 1))

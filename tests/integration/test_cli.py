@@ -1,0 +1,90 @@
+"""The sro-graph command line: load, export, query files, token hashes; kill-safe loads."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sro_graph.cli import EXIT_UNUSABLE, app
+from sro_graph.config import hash_token
+from sro_graph.store import open_store
+from tests.conftest import TEST_BASE
+
+pytestmark = pytest.mark.integration
+runner = CliRunner()
+
+
+def _env(store: Path) -> dict[str, str]:
+    return {"SRO_BASE_URI": TEST_BASE, "SRO_STORE": str(store)}
+
+
+def test_load_puts_a_file_in_its_own_graph_and_reload_replaces_it(tmp_path: Path) -> None:
+    data = tmp_path / "extra.ttl"
+    data.write_text("</id/x/1> <http://purl.org/dc/terms/title> \"een\"@nl .\n")
+    store = tmp_path / "store"
+    result = runner.invoke(app, ["load", str(data)], env=_env(store))
+    assert result.exit_code == 0, result.output
+    data.write_text("</id/x/1> <http://purl.org/dc/terms/title> \"twee\"@nl .\n")
+    result = runner.invoke(app, ["load", str(data)], env=_env(store))
+    assert result.exit_code == 0, result.output
+    opened = open_store(str(store), system_graph="urn:sro-graph:system")
+    rows = opened.select("SELECT ?t WHERE { <https://sro.test/id/x/1> ?p ?t }")
+    assert [str(r["t"]) for r in rows] == ["twee"]
+    assert f"{TEST_BASE}/graph/bestand/extra" in opened.graph_names()
+
+
+def test_load_of_a_malformed_file_exits_2_with_the_line(tmp_path: Path) -> None:
+    data = tmp_path / "broken.ttl"
+    data.write_text("<a> <b> .\n")
+    result = runner.invoke(app, ["load", str(data)], env=_env(tmp_path / "store"))
+    assert result.exit_code == EXIT_UNUSABLE
+    assert "line 1" in result.output
+
+
+def test_load_of_an_unknown_format_exits_2(tmp_path: Path) -> None:
+    data = tmp_path / "notes.docx"
+    data.write_bytes(b"PK\x03\x04")
+    result = runner.invoke(app, ["load", str(data)], env=_env(tmp_path / "store"))
+    assert result.exit_code == EXIT_UNUSABLE
+    assert "unknown format" in result.output
+
+
+def test_export_writes_every_graph_as_nquads(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["export"], env=_env(tmp_path / "store"))
+    assert result.exit_code == 0
+    assert f"<{TEST_BASE}/graph/basis/" in result.stdout
+
+
+def test_token_hash_prints_the_stored_form() -> None:
+    result = runner.invoke(app, ["token-hash", "s3cret"])
+    assert result.stdout.strip() == hash_token("s3cret")
+
+
+def test_a_load_killed_midway_leaves_the_graph_wholly_in_or_out(tmp_path: Path) -> None:
+    """Issue 2: killing the process during a load leaves the store usable and consistent."""
+    big = tmp_path / "big.nt"
+    with big.open("w") as out:
+        for i in range(150_000):
+            out.write(f"<https://sro.test/id/x/{i}> <https://sro.test/p> \"{i}\" .\n")
+    store = tmp_path / "store"
+    env = {**os.environ, **_env(store)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sro_graph.cli", "load", str(big)], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    opened = open_store(str(store), system_graph="urn:sro-graph:system")
+    rows = opened.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://sro.test/graph/bestand/big> { ?s ?p ?o } }"
+    )
+    assert int(rows[0]["n"]) in (0, 150_000)
+    assert opened.ask("ASK { ?s ?p ?o }")
