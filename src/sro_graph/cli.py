@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from sro_graph.config import Settings, get_settings, hash_token
+from sro_graph.config import Settings, hash_token
 from sro_graph.errors import SroError
 from sro_graph.logs import configure_logging
 from sro_graph.rdfio import RdfFormat, format_from_filename, format_from_name, parse_rdf
@@ -42,7 +42,9 @@ StoreOption = Annotated[
 
 
 def _settings(store: str | None = None, **overrides: object) -> Settings:
-    settings = get_settings()
+    # Read afresh per command (not the cached get_settings): one process may run several
+    # commands (tests, scripts) with different environments.
+    settings = Settings()
     changes = {k: v for k, v in {"store": store, **overrides}.items() if v is not None}
     return settings.model_copy(update=changes) if changes else settings
 

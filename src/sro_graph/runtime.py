@@ -10,11 +10,18 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sro_graph.config import Settings
 from sro_graph.knowledge import LoadReport, base_knowledge_files, load_base_knowledge
 from sro_graph.store import Store, open_store
 from sro_graph.vocab import Uris
+
+if TYPE_CHECKING:
+    from sro_graph.queries import NamedQueries
+    from sro_graph.sparql import QueryRunner
+    from sro_graph.submissions import SubmissionService
+    from sro_graph.validation import Validator
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +47,47 @@ class Runtime:
 
         return known_contexts(self.settings.ontology_dir, self.uris)
 
+    @cached_property
+    def validator(self) -> Validator:
+        """SHACL validation against shapes/ (worker pool started on first use)."""
+        from sro_graph.validation import make_validator
+
+        validator = make_validator(
+            self.settings.shapes_dir, self.settings.ontology_dir, self.uris,
+            workers=self.settings.validation_workers,
+            timeout_s=self.settings.validation_timeout_s,
+        )
+        self.on_close(validator.close)
+        return validator
+
+    @cached_property
+    def submissions(self) -> SubmissionService:
+        """The submission gate: validate, then store with provenance."""
+        from sro_graph.submissions import SubmissionService
+
+        return SubmissionService(self.store, self.uris, self.validator,
+                                 max_bytes=self.settings.max_body_bytes,
+                                 known_contexts=self.known_contexts)
+
+    @cached_property
+    def sparql(self) -> QueryRunner:
+        """User SPARQL with the allow-list, time, row and concurrency limits."""
+        from sro_graph.sparql import QueryRunner
+
+        return QueryRunner(
+            self.store, timeout_s=self.settings.query_timeout_s,
+            row_cap=self.settings.query_row_cap, concurrency=self.settings.query_concurrency,
+            allowlist=self.settings.sparql_allowlist,
+        )
+
+    @cached_property
+    def queries(self) -> NamedQueries:
+        """The named queries of queries/*.rq, run through :attr:`sparql`."""
+        from sro_graph.queries import NamedQueries, load_query_defs
+
+        return NamedQueries(load_query_defs(self.settings.queries_dir), self.sparql, self.store,
+                            self.uris)
+
     def close(self) -> None:
         for closer in reversed(self._closers):
             try:
@@ -59,6 +107,7 @@ def open_runtime(settings: Settings, *, load_knowledge: bool | None = None) -> R
         user=settings.store_user,
         password=settings.store_password.get_secret_value() if settings.store_password else None,
         timeout_s=settings.store_timeout_s,
+        query_workers=settings.query_concurrency,
     )
     runtime = Runtime(settings=settings, uris=uris, store=store)
     try:

@@ -21,7 +21,6 @@ import csv
 import io
 import logging
 import multiprocessing
-import os
 import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -157,11 +156,6 @@ class Report:
                 r.shape or "",
             ])
         return buffer.getvalue()
-
-
-def report_from_json(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A stored JSON report, as stored (kept as a plain mapping; graph not retained)."""
-    return dict(data)
 
 
 def _plain(text: Text | None) -> dict[str, str] | None:
@@ -385,8 +379,7 @@ def fetch_context(store: Store, data: Graph) -> Graph:
     references without describing them, fetched one IRI at a time (never the whole graph)."""
     subjects = set(data.subjects())
     referenced = {o for o in data.objects() if isinstance(o, URIRef) and o not in subjects}
-    referenced -= {o for p, o in data.predicate_objects() if p == RDF.type} - set(
-        data.objects(None, SKOS.inScheme))
+    referenced -= set(data.objects(None, RDF.type))  # classes need no context
     context = Graph()
     query = rq.load("validation-context")
     for iri in sorted(referenced):
@@ -787,7 +780,3 @@ def _initiatives(
         ))
     return statuses
 
-
-def worker_count(requested: int) -> int:
-    """Workers to start: the setting, but never more than the machine's CPUs."""
-    return max(1, min(requested, os.cpu_count() or 1))

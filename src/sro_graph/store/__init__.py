@@ -30,10 +30,12 @@ def open_store(
     user: str | None = None,
     password: str | None = None,
     timeout_s: float = 60.0,
+    query_workers: int = 0,
 ) -> Store:
     """Open the store at ``location``: a folder, ``memory``, or ``sparql+http(s)://...``.
 
     Built from plain values, never from Settings, so tests and tools can open any store.
+    ``query_workers``: on a disk store, the killable worker processes for ``query_raw``.
     """
     if location.startswith(("sparql+http://", "sparql+https://")):
         from sro_graph.store.remote import RemoteStore
@@ -47,4 +49,4 @@ def open_store(
 
     if location == "memory":
         return EmbeddedStore(None, system_graph=system_graph)
-    return EmbeddedStore(Path(location), system_graph=system_graph)
+    return EmbeddedStore(Path(location), system_graph=system_graph, query_workers=query_workers)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,9 +22,11 @@ from sro_graph.store.base import (
     RawResult,
     Row,
     StoreQueryError,
+    StoreTimeout,
     StoreUnavailable,
 )
 from sro_graph.store.update import VERSION_PREDICATE, build_update
+from sro_graph.store.worker import QueryJob, QueryWorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +44,16 @@ GRAPH_MEDIA_TYPES = tuple(_GRAPH_FORMATS)
 class EmbeddedStore:
     """pyoxigraph :class:`~pyoxigraph.Store`; ``path=None`` keeps everything in memory."""
 
-    def __init__(self, path: Path | None, *, system_graph: str) -> None:
+    def __init__(
+        self, path: Path | None, *, system_graph: str, query_workers: int = 0
+    ) -> None:
+        """``query_workers`` > 0 on a disk store runs ``query_raw`` in that many killable
+        worker processes (a hard time limit); otherwise a query runs in a thread and the
+        time limit is soft: the caller gets its answer on time, the thread ends later."""
         self.path = path
         self._system_graph = system_graph
         self._write_lock = threading.Lock()
+        self.workers: QueryWorkerPool | None = None
         try:
             if path is None:
                 self._store = ox.Store()
@@ -56,6 +64,8 @@ class EmbeddedStore:
             raise StoreUnavailable(
                 "The store folder cannot be opened (is another process using it?)."
             ) from exc
+        if path is not None and query_workers > 0:
+            self.workers = QueryWorkerPool(path, size=query_workers)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -107,6 +117,20 @@ class EmbeddedStore:
         named_graphs: list[str] | None = None,
         row_cap: int | None = None,
         timeout_s: float | None = None,
+    ) -> RawResult:
+        if self.workers is not None and timeout_s is not None:
+            job = QueryJob(self.version(), query, accept, default_graphs, named_graphs, row_cap)
+            return self.workers.query(job, timeout_s=timeout_s)
+        if timeout_s is not None:
+            return _in_thread(
+                lambda: self._query_raw(query, accept, default_graphs, named_graphs, row_cap),
+                timeout_s,
+            )
+        return self._query_raw(query, accept, default_graphs, named_graphs, row_cap)
+
+    def _query_raw(
+        self, query: str, accept: str, default_graphs: list[str] | None,
+        named_graphs: list[str] | None, row_cap: int | None,
     ) -> RawResult:
         options: dict[str, object] = {}
         if default_graphs:
@@ -165,8 +189,30 @@ class EmbeddedStore:
             self._store.flush()
 
     def close(self) -> None:
+        if self.workers is not None:
+            self.workers.close()
         self.flush()
         del self._store
+
+
+def _in_thread(work: Callable[[], RawResult], timeout_s: float) -> RawResult:
+    """Run ``work`` in a daemon thread; a soft limit: on time-out the thread runs on."""
+    outcome: list[RawResult | BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as exc:  # handed to the caller's thread
+            outcome.append(exc)
+
+    thread = threading.Thread(target=target, daemon=True, name="sro-query")
+    thread.start()
+    thread.join(timeout_s)
+    if not outcome:
+        raise StoreTimeout(f"The query ran longer than {timeout_s:g} s.")
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
 
 
 def serialize_result(result: object, *, accept: str, row_cap: int | None) -> RawResult:

@@ -9,12 +9,14 @@ the parent kills the process, which frees the CPU at once, and starts a fresh on
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import multiprocessing as mp
+import os
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,6 @@ from sro_graph.store.base import RawResult, StoreBusy, StoreQueryError, StoreTim
 
 log = logging.getLogger(__name__)
 
-# spawn, not fork: the parent holds RocksDB handles and threads that must not be duplicated.
-_CONTEXT = mp.get_context("spawn")
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class QueryJob:
     row_cap: int | None
 
 
-def _serve(conn: Connection, path: str) -> None:  # pragma: no cover - runs in the child
+def _serve(conn: _Duplex, path: str) -> None:  # pragma: no cover - runs in the child
     """The worker loop: open the store lazily, reopen on a new version, answer jobs."""
     import pyoxigraph as ox
 
@@ -78,36 +78,68 @@ def _first_line(exc: BaseException) -> str:
 
 
 class _Worker:
+    """A fresh interpreter (``python -m sro_graph.store.worker``), not a fork: the parent
+    holds RocksDB handles and threads that must not be duplicated, and multiprocessing's
+    spawn would re-import the parent's main module."""
+
     def __init__(self, path: Path) -> None:
-        self.conn, child = _CONTEXT.Pipe()
-        self.process: BaseProcess = _CONTEXT.Process(
-            target=_serve, args=(child, str(path)), daemon=True, name="sro-query-worker"
-        )
-        self.process.start()
-        child.close()
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "sro_graph.store.worker", str(path),
+                 str(to_child_r), str(from_child_w)],
+                pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
+                close_fds=True,
+            )
+        finally:
+            os.close(to_child_r)
+            os.close(from_child_w)
+        self.conn = _Duplex(Connection(from_child_r), Connection(to_child_w))
 
     @property
     def pid(self) -> int | None:
         return self.process.pid
 
     def alive(self) -> bool:
-        return self.process.is_alive()
+        return self.process.poll() is None
 
     def kill(self) -> None:
         self.process.kill()
-        self.process.join(timeout=5)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
         self.conn.close()
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(OSError, ValueError):
             self.conn.send(None)
-        except (OSError, ValueError):
-            pass
-        self.process.join(timeout=2)
-        if self.process.is_alive():
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
             self.kill()
         else:
             self.conn.close()
+
+
+class _Duplex:
+    """Two one-way pipes used as one connection."""
+
+    def __init__(self, reader: Connection, writer: Connection) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    def send(self, obj: object) -> None:
+        self.writer.send(obj)
+
+    def recv(self) -> Any:
+        return self.reader.recv()
+
+    def poll(self, timeout: float) -> bool:
+        return self.reader.poll(timeout)
+
+    def close(self) -> None:
+        self.reader.close()
+        self.writer.close()
 
 
 class QueryWorkerPool:
@@ -195,3 +227,7 @@ class QueryWorkerPool:
             idle, self._idle = self._idle, []
         for worker in idle:
             worker.stop()
+
+
+if __name__ == "__main__":  # pragma: no cover - the worker process
+    _serve(_Duplex(Connection(int(sys.argv[2])), Connection(int(sys.argv[3]))), sys.argv[1])
