@@ -178,6 +178,38 @@ def token_hash(token: Annotated[str, typer.Argument(help="A steward token.")]) -
     out.print(hash_token(token), highlight=False)
 
 
+@app.command()
+def backup(
+    target: Annotated[Path, typer.Argument(help="File to write (N-Quads; .gz compresses).")],
+    store: StoreOption = None,
+) -> None:
+    """Write every graph of the store, provenance included, to an N-Quads file."""
+    from sro_graph.backup import backup_store
+
+    with _runtime(_settings(store), load_knowledge=False) as runtime:
+        data = backup_store(runtime.store, compress=target.suffix == ".gz")
+    target.write_bytes(data)
+    err.print(f"{target}: {len(data)} bytes")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="An N-Quads backup (.nq or .nq.gz).")],
+    store: StoreOption = None,
+) -> None:
+    """Replace the store's content with a backup, in one transaction."""
+    from sro_graph.backup import restore_store
+
+    if not source.is_file():
+        raise fail(f"{source}: no such file.")
+    with _runtime(_settings(store), load_knowledge=False) as runtime:
+        try:
+            counts = restore_store(runtime.store, source.read_bytes())
+        except SroError as exc:
+            raise fail(exc.detail) from None
+    err.print(f"restored {len(counts)} graphs, {sum(counts.values())} triples")
+
+
 def main() -> None:
     app()
 
