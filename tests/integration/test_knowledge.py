@@ -34,8 +34,10 @@ def test_loading_twice_changes_nothing(tmp_path: Path) -> None:
     dump_after_first = store.dump()
     version = store.version()
     second = load_base_knowledge(store, URIS, files)
-    assert first.loaded and not first.unchanged
-    assert second.loaded == [] and len(second.unchanged) == len(files)
+    assert first.loaded
+    assert not first.unchanged
+    assert second.loaded == []
+    assert len(second.unchanged) == len(files)
     assert store.version() == version
     assert store.dump() == dump_after_first
 
@@ -50,7 +52,8 @@ def test_a_changed_file_is_reloaded_alone(tmp_path: Path) -> None:
     load_base_knowledge(store, URIS, base_knowledge_files(root, URIS))
     b.write_text("</id/x/b> <http://www.w3.org/2004/02/skos/core#prefLabel> \"B\"@nl .\n")
     report = load_base_knowledge(store, URIS, base_knowledge_files(root, URIS))
-    assert report.loaded == ["b.ttl"] and report.unchanged == ["a.ttl"]
+    assert report.loaded == ["b.ttl"]
+    assert report.unchanged == ["a.ttl"]
     rows = store.select("SELECT ?l WHERE { <https://sro.test/id/x/b> ?p ?l }")
     assert [str(r["l"]) for r in rows] == ["B"]
 
@@ -71,7 +74,7 @@ def test_a_removed_file_drops_its_graph(tmp_path: Path) -> None:
 def test_a_store_filled_for_another_base_is_refused(tmp_path: Path) -> None:
     store = open_store(str(tmp_path / "s"), system_graph=str(URIS.system_graph))
     load_base_knowledge(store, URIS, [])
-    with pytest.raises(StoreMismatch, match="https://sro.test"):
+    with pytest.raises(StoreMismatch, match=r"https://sro\.test"):
         load_base_knowledge(store, Uris("https://other.test"), [])
 
 
@@ -108,7 +111,9 @@ def _concepts(runtime: Runtime, scheme: str) -> list[tuple[str, str]]:
     """(notation, Dutch label) of every concept in a scheme, by the SPARQL endpoint's engine."""
     from sro_graph import rq
 
-    rows = runtime.store.select(rq.load("scheme-concepts"), bindings={"scheme": URIS.scheme(scheme)})
+    rows = runtime.store.select(
+        rq.load("scheme-concepts"), bindings={"scheme": URIS.scheme(scheme)}
+    )
     assert all(isinstance(r["concept"], URIRef) for r in rows)
     assert all(r["concept"] != SKOS.Concept for r in rows)
     return [(str(r["notation"]), str(r["label"])) for r in rows]

@@ -401,7 +401,7 @@ INITIATIVE_CASES = [
          replace("ini:", "sr:budget", '"veel"'),
          "Initiatief-budget", "Datatype", path="sr:budget"),
     case("initiative_with_negative_budget_is_a_violation",
-         replace("ini:", "sr:budget", "-1.0"),
+         replace("ini:", "sr:budget", '"-1.0"^^xsd:decimal'),
          "Initiatief-budget", "MinInclusive", path="sr:budget"),
     case("initiative_with_two_budgets_is_a_violation",
          "INSERT DATA { ini: sr:budget 1000.0 }",

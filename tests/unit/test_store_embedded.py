@@ -37,7 +37,9 @@ def test_queries_see_the_union_of_all_graphs(store: Store) -> None:
 def test_replace_swaps_a_graph_wholly(store: Store) -> None:
     store.write(GraphWrite(replace={G1: graph_of("a", "b")}), new_version="1")
     store.write(GraphWrite(replace={G1: graph_of("c")}), new_version="2")
-    rows = store.select("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != <urn:sro-graph:system>) }")
+    rows = store.select(
+        "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != <urn:sro-graph:system>) }"
+    )
     assert [str(r["o"]) for r in rows] == ["c"]
 
 
