@@ -18,6 +18,8 @@ from sro_graph.store import Store, open_store
 from sro_graph.vocab import Uris
 
 if TYPE_CHECKING:
+    from sro_graph.catalog import Catalog
+    from sro_graph.linkeddata import LinkedData
     from sro_graph.queries import NamedQueries
     from sro_graph.sparql import QueryRunner
     from sro_graph.submissions import SubmissionService
@@ -87,6 +89,22 @@ class Runtime:
 
         return NamedQueries(load_query_defs(self.settings.queries_dir), self.sparql, self.store,
                             self.uris)
+
+    @cached_property
+    def linkeddata(self) -> LinkedData:
+        """Descriptions of resources for /id, /doc, /ns and the HTML pages."""
+        from sro_graph.jsonld import load_context
+        from sro_graph.linkeddata import LinkedData
+
+        return LinkedData(self.store, self.uris,
+                          load_context(self.settings.ontology_dir, self.uris))
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        """The DCAT-AP Vlaanderen catalogue, rebuilt when the store version changes."""
+        from sro_graph.catalog import Catalog
+
+        return Catalog(self.store, self.uris)
 
     def close(self) -> None:
         for closer in reversed(self._closers):

@@ -23,8 +23,12 @@ from dataclasses import dataclass
 from hashlib import sha256
 from typing import Literal
 
+from rdflib import RDF, RDFS, BNode, Graph, URIRef
+from rdflib import Literal as RdfLiteral
+
 from sro_graph.errors import BusyError, QueryRejectedError, QuerySyntaxError, QueryTimeoutError
 from sro_graph.store import RawResult, Store, StoreBusy, StoreQueryError, StoreTimeout
+from sro_graph.vocab import SD
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +46,8 @@ _TOKEN = re.compile(
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<comment>\#[^\n\r]*)
   | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-  | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w\-.\u00b7]*)?:(?:[\w\-.:%\\]|%[0-9A-Fa-f]{2})*)
+  | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w\-.\u00b7]*)?:
+               (?:[\w\-.:%\u00b7]|\\[_~.\-!$&'()*+,;=/?\#@%])*)
   | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
   | (?P<word>[A-Za-z_][\w\-]*)
   | (?P<space>\s+)
@@ -114,12 +119,16 @@ def inspect_query(
     """
     if not query.strip():
         raise QuerySyntaxError("The query is empty.")
-    infos = [_inspect_text(query)]
     unescaped = unescape_codepoints(query)
+    # Backslashes of \uXXXX escapes are expected in the text as written; the unescaped text
+    # is checked strictly.
+    infos = [_inspect_text(query, strict=unescaped == query)]
     if unescaped != query:
-        infos.append(_inspect_text(unescaped))
+        infos.append(_inspect_text(unescaped, strict=True))
     info = infos[-1]
     services = tuple(s for i in infos for s in i.services)
+    if not services and "SERVICE" in unescaped.upper():
+        services = _services_by_rdflib(unescaped)
     froms = tuple(g for i in infos for g in (*i.from_graphs, *i.from_named_graphs))
     for target in services:
         if not _allowed(target, allowlist):
@@ -141,11 +150,42 @@ def inspect_query(
     return info
 
 
+_RDFLIB_LOCK = threading.Lock()
+
+
+def _services_by_rdflib(text: str) -> tuple[str, ...]:
+    """A second opinion from an independent parser when the word SERVICE appears but the
+    tokenizer placed it in a string or comment: any SERVICE it finds counts as unknown."""
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    # rdflib's pyparsing grammar is not safe to use from several threads at once.
+    with _RDFLIB_LOCK:
+        try:
+            tree = parseQuery(text)
+        except Exception:
+            raise QueryRejectedError(
+                "The query contains the word SERVICE and could not be verified as free of "
+                "federated calls; remove the word from comments or rephrase."
+            ) from None
+
+    def names(node: object) -> Iterator[str]:
+        if isinstance(node, CompValue):
+            yield node.name
+            for value in node.values():
+                yield from names(value)
+        elif isinstance(node, list | tuple) or hasattr(node, "asList"):
+            for value in node:  # type: ignore[attr-defined]
+                yield from names(value)
+
+    return ("?",) if "ServiceGraphPattern" in names(tree) else ()
+
+
 def _allowed(iri: str, allowlist: Sequence[str]) -> bool:
     return iri != "?" and any(iri.startswith(prefix) for prefix in allowlist if prefix)
 
 
-def _inspect_text(text: str) -> QueryInfo:
+def _inspect_text(text: str, *, strict: bool) -> QueryInfo:
     tokens = list(tokenize(text))
     prefixes: dict[str, str] = {}
     form: QueryForm | None = None
@@ -153,6 +193,10 @@ def _inspect_text(text: str) -> QueryInfo:
     named: list[str] = []
     services: list[str] = []
     for index, token in enumerate(tokens):
+        if strict and token.kind == "other" and token.text == "\\":
+            # Outside strings and IRIs a backslash only belongs in a prefixed name's escape
+            # (consumed above); anything else could hide text from this inspection.
+            raise QuerySyntaxError("Unexpected backslash outside a string, IRI or name.")
         if token.kind != "word":
             continue
         word = token.text.upper()
@@ -237,8 +281,8 @@ class QueryRunner:
 
     The time limit is enforced by the store: the embedded store on disk runs queries in worker
     processes that are killed on time-out (a hard limit); in memory a query runs in a thread
-    and a time-out answers on time while the thread finishes in the background (a soft limit,
-    the slot stays taken until it does).
+    and a time-out answers on time while the thread finishes in the background (a soft
+    limit: its CPU is not freed until it ends).
     """
 
     def __init__(
@@ -302,3 +346,49 @@ class QueryRunner:
             raise QuerySyntaxError(str(exc)) from exc
         finally:
             self._slots.release()
+
+
+GRAPH_MEDIA_TYPES = ("text/turtle", "application/n-triples", "application/ld+json",
+                     "application/rdf+xml")
+"""What CONSTRUCT and DESCRIBE answer in (the first is the default)."""
+SHORT_FORMATS = {
+    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+    "csv": "text/csv", "tsv": "text/tab-separated-values", "ttl": "text/turtle",
+    "turtle": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+"""Short format names (``_format=``, ``--format``) and their media types."""
+
+RESULT_FORMAT_IRIS = {
+    "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    "application/sparql-results+xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    "text/csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+    "text/tab-separated-values": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+    "text/turtle": "http://www.w3.org/ns/formats/Turtle",
+    "application/n-triples": "http://www.w3.org/ns/formats/N-Triples",
+    "application/ld+json": "http://www.w3.org/ns/formats/JSON-LD",
+    "application/rdf+xml": "http://www.w3.org/ns/formats/RDF_XML",
+}
+
+
+def service_description(endpoint: str) -> Graph:
+    """The SPARQL 1.1 Service Description of the endpoint at ``endpoint``."""
+    graph = Graph()
+    service = URIRef(endpoint + "#service")
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, URIRef(endpoint)))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    for iri in RESULT_FORMAT_IRIS.values():
+        graph.add((service, SD.resultFormat, URIRef(iri)))
+    dataset = BNode()
+    default = BNode()
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    graph.add((service, RDFS.comment, RdfLiteral(
+        "Read-only SPARQL 1.1 endpoint of the Smart Region Office knowledge graph; the default "
+        "graph is the union of all named graphs. SERVICE only to allow-listed endpoints.",
+        lang="en")))
+    return graph

@@ -21,6 +21,7 @@ from sro_graph.store.base import (
     GraphWrite,
     RawResult,
     Row,
+    StoreError,
     StoreQueryError,
     StoreTimeout,
     StoreUnavailable,
@@ -145,7 +146,10 @@ class EmbeddedStore:
             raise StoreQueryError(f"The query does not parse: {_first_line(exc)}") from exc
         except (OSError, ValueError) as exc:
             raise StoreQueryError(f"The query failed: {_first_line(exc)}") from exc
-        return serialize_result(result, accept=accept, row_cap=row_cap)
+        try:
+            return serialize_result(result, accept=accept, row_cap=row_cap)
+        except (OSError, ValueError) as exc:  # raised while iterating (e.g. an allowed SERVICE)
+            raise StoreQueryError(f"The query failed: {_first_line(exc)}") from exc
 
     # -- writes ----------------------------------------------------------------------------
 
@@ -200,10 +204,14 @@ def _in_thread(work: Callable[[], RawResult], timeout_s: float) -> RawResult:
     outcome: list[RawResult | BaseException] = []
 
     def target() -> None:
+        # pyoxigraph results must be dropped on the thread that made them: hand over a fresh
+        # exception without the traceback (whose frames hold the result).
         try:
             outcome.append(work())
-        except BaseException as exc:  # handed to the caller's thread
-            outcome.append(exc)
+        except StoreError as exc:
+            outcome.append(type(exc)(str(exc)))
+        except Exception as exc:
+            outcome.append(StoreQueryError(f"The query failed: {_first_line(exc)}"))
 
     thread = threading.Thread(target=target, daemon=True, name="sro-query")
     thread.start()

@@ -196,25 +196,21 @@ class QueryWorkerPool:
         worker = self._checkout()
         try:
             worker.conn.send(job)
-            if not worker.conn.poll(timeout_s):
-                log.warning("query worker %s killed after %.1f s", worker.pid, timeout_s)
-                worker.kill()
-                self._checkin(None)
-                worker = None
-                raise StoreTimeout(f"The query ran longer than {timeout_s:g} s and was stopped.")
-            status, payload = worker.conn.recv()
-        except (EOFError, OSError) as exc:
-            if worker is not None:
-                worker.kill()
-                self._checkin(None)
-            raise StoreQueryError("The query worker stopped unexpectedly.") from exc
-        except StoreTimeout:
+            answered = worker.conn.poll(timeout_s)
+            if answered:
+                status, payload = worker.conn.recv()
+        except BaseException as exc:
+            worker.kill()
+            self._checkin(None)
+            if isinstance(exc, EOFError | OSError):
+                raise StoreQueryError("The query worker stopped unexpectedly.") from exc
             raise
-        except BaseException:
-            if worker is not None:
-                worker.kill()
-                self._checkin(None)
-            raise
+        if not answered:
+            # Killing the process is the only way to stop a pyoxigraph query; it frees the CPU.
+            log.warning("query worker %s killed after %.1f s", worker.pid, timeout_s)
+            worker.kill()
+            self._checkin(None)
+            raise StoreTimeout(f"The query ran longer than {timeout_s:g} s and was stopped.")
         self._checkin(worker)
         if status == "ok":
             assert isinstance(payload, RawResult)

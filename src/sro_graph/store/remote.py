@@ -1,0 +1,436 @@
+"""A remote SPARQL 1.1 store (Oxigraph server, Virtuoso, Fuseki, GraphDB) over HTTP.
+
+Queries go to the query endpoint (SPARQL 1.1 Protocol, form-encoded POST), writes to the
+update endpoint as ONE SPARQL Update request per :class:`GraphWrite`, which the store applies
+as one transaction: wholly in or wholly out. One ``httpx.Client`` is shared by all threads and
+closed with the store; every call has a time limit.
+
+Backend differences handled here:
+
+- Union default graph: Oxigraph server answers queries over its (empty) default graph unless
+  asked for the union with the ``union-default-graph`` parameter (or started with
+  ``--union-default-graph``); we send the parameter whenever the caller names no default graph.
+  Stores that already query the union (Virtuoso) take ``union_param=None``.
+- Server-side time limits: Fuseki and Virtuoso take a ``timeout`` parameter (seconds,
+  milliseconds); Oxigraph server only has ``--timeout-s`` at start. ``timeout_param`` names the
+  parameter; the client-side limit applies always.
+- Bound variables: there are no ``substitutions`` over HTTP, so :func:`bind_values` writes the
+  bindings as a ``VALUES`` block of N-Triples terms at the start of the query's WHERE group.
+
+Error messages never carry the store's URL or credentials.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Literal
+
+import httpx
+import pyoxigraph as ox
+from rdflib import BNode, Graph, URIRef
+from rdflib.term import Identifier
+
+from sro_graph import rq
+from sro_graph.oxterms import to_rdflib, triples_to_graph
+from sro_graph.store import results
+from sro_graph.store.base import (
+    Bindings,
+    GraphWrite,
+    RawResult,
+    Row,
+    StoreQueryError,
+    StoreTimeout,
+    StoreUnavailable,
+)
+from sro_graph.store.update import build_update, term_text
+
+log = logging.getLogger(__name__)
+
+_SPARQL_JSON = results.JSON
+_N_TRIPLES = "application/n-triples"
+_RESULT_PARSERS = {
+    results.JSON: ox.QueryResultsFormat.JSON,
+    results.XML: ox.QueryResultsFormat.XML,
+    results.TSV: ox.QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+}
+_UNAVAILABLE = "The remote SPARQL store cannot be reached; try again later."
+
+
+class RemoteStore:
+    """A SPARQL 1.1 Query/Update store behind ``query_url`` and ``update_url``."""
+
+    def __init__(
+        self,
+        query_url: str,
+        *,
+        update_url: str | None = None,
+        system_graph: str,
+        user: str | None = None,
+        password: str | None = None,
+        timeout_s: float = 60.0,
+        union_param: str | None = "union-default-graph",
+        timeout_param: str | None = None,
+        timeout_unit: Literal["s", "ms"] = "s",
+    ) -> None:
+        self._query_url = query_url
+        self._update_url = update_url or query_url
+        self._system_graph = system_graph
+        self._timeout_s = timeout_s
+        self._union_param = union_param
+        self._timeout_param = timeout_param
+        self._timeout_scale = 1000 if timeout_unit == "ms" else 1
+        auth = httpx.BasicAuth(user, password or "") if user else None
+        self._client = httpx.Client(
+            auth=auth,
+            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0)),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            headers={"User-Agent": "sro-graph"},
+            follow_redirects=False,
+        )
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    def _post_query(
+        self,
+        query: str,
+        *,
+        accept: str,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        timeout_s: float | None = None,
+    ) -> httpx.Response:
+        form: list[tuple[str, str]] = [("query", query)]
+        form += [("default-graph-uri", g) for g in default_graphs]
+        form += [("named-graph-uri", g) for g in named_graphs]
+        if not default_graphs and not named_graphs and self._union_param:
+            # Oxigraph refuses the union together with a protocol dataset: a query that names
+            # its graphs gets exactly those.
+            form.append((self._union_param, "true"))
+        limit = timeout_s or self._timeout_s
+        if self._timeout_param:
+            form.append((self._timeout_param, str(round(limit * self._timeout_scale))))
+        try:
+            response = self._client.post(
+                self._query_url, data=dict(_group(form)), headers={"Accept": accept},
+                # A little slack so the server's own limit answers first when it has one.
+                timeout=httpx.Timeout(limit + 1.0, connect=min(limit, 5.0)),
+            )
+        except httpx.TimeoutException as exc:
+            if isinstance(exc, httpx.ConnectTimeout):
+                raise StoreUnavailable(_UNAVAILABLE) from exc
+            raise StoreTimeout(f"The query ran longer than {limit:g} s and was stopped.") from exc
+        except httpx.HTTPError as exc:
+            raise StoreUnavailable(_UNAVAILABLE) from exc
+        _check(response, what="query")
+        return response
+
+    def _post_update(self, update: str) -> None:
+        try:
+            response = self._client.post(
+                self._update_url, content=update.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-update"},
+            )
+        except httpx.HTTPError as exc:
+            # The store applies the update as one transaction: it is wholly in or out.
+            raise StoreUnavailable(
+                "The remote SPARQL store did not confirm the write; it was applied wholly "
+                "or not at all. Try again later."
+            ) from exc
+        _check(response, what="update")
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def _solutions(self, query: str, bindings: Bindings | None) -> object:
+        response = self._post_query(bind_values(query, bindings), accept=_SPARQL_JSON)
+        try:
+            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        except (SyntaxError, ValueError) as exc:
+            raise StoreQueryError("The store sent a result that does not parse.") from exc
+
+    def select(self, query: str, *, bindings: Bindings | None = None) -> list[Row]:
+        solutions = self._solutions(query, bindings)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise StoreQueryError("Expected a SELECT query.")
+        names = [v.value for v in solutions.variables]
+        out: list[Row] = []
+        for solution in solutions:
+            row: Row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None:
+                    row[name] = to_rdflib(term)
+            out.append(row)
+        return out
+
+    def ask(self, query: str, *, bindings: Bindings | None = None) -> bool:
+        answer = self._solutions(query, bindings)
+        if not isinstance(answer, ox.QueryBoolean):
+            raise StoreQueryError("Expected an ASK query.")
+        return bool(answer)
+
+    def construct(self, query: str, *, bindings: Bindings | None = None) -> Graph:
+        response = self._post_query(bind_values(query, bindings), accept=_N_TRIPLES)
+        if _media_type(response) != _N_TRIPLES:
+            raise StoreQueryError("Expected a CONSTRUCT or DESCRIBE query.")
+        return triples_to_graph(_parse_triples(response.content, ox.RdfFormat.N_TRIPLES))
+
+    def query_raw(
+        self,
+        query: str,
+        *,
+        accept: str,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        row_cap: int | None = None,
+        timeout_s: float | None = None,
+    ) -> RawResult:
+        """Run a user query and answer in ``accept``, cut at ``row_cap`` rows or triples.
+
+        The store is asked for ``accept`` itself when we can read it back (to count and cut),
+        else for SPARQL JSON or N-Triples; the body is passed through untouched unless it must
+        be cut or converted.
+        """
+        wanted = [accept] if accept in _RESULT_PARSERS or accept in _READABLE_GRAPHS else []
+        header = ", ".join([*wanted, f"{_SPARQL_JSON};q=0.9", f"{_N_TRIPLES};q=0.8"])
+        response = self._post_query(
+            query, accept=header, default_graphs=default_graphs or (),
+            named_graphs=named_graphs or (), timeout_s=timeout_s,
+        )
+        got = _media_type(response)
+        body = response.content
+        if got in _RESULT_PARSERS:
+            try:
+                parsed = ox.parse_query_results(body, format=_RESULT_PARSERS[got])
+            except (SyntaxError, ValueError) as exc:
+                raise StoreQueryError("The store sent a result that does not parse.") from exc
+            if isinstance(parsed, ox.QueryBoolean):
+                if got == accept:
+                    return RawResult(body, accept, "boolean", False, 1)
+                return RawResult(results.write_boolean(accept, bool(parsed)), accept,
+                                 "boolean", False, 1)
+            names = [v.value for v in parsed.variables]
+            rows, truncated = _take(([s[n] for n in names] for s in parsed), row_cap)
+            if got == accept and not truncated:
+                return RawResult(body, accept, "bindings", False, len(rows))
+            try:
+                out = results.write_bindings(accept, names, rows)
+            except ValueError as exc:
+                raise StoreQueryError("Results cannot be written in that format.") from exc
+            return RawResult(out, accept, "bindings", truncated, len(rows))
+        if got in _READABLE_GRAPHS:
+            triples, truncated = _take(_parse_triples(body, _GRAPH_FORMATS[got]), row_cap)
+            if got == accept and not truncated:
+                return RawResult(body, accept, "graph", False, len(triples))
+            fmt = _GRAPH_FORMATS.get(accept)
+            if fmt is None:
+                raise StoreQueryError("A graph cannot be written in that format.")
+            if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+                quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+                return RawResult(_serialize(quads, format=fmt), accept, "graph",
+                                 truncated, len(triples))
+            return RawResult(_serialize(triples, format=fmt), accept, "graph",
+                             truncated, len(triples))
+        raise StoreQueryError("The store answered in a format sro-graph cannot read.")
+
+    # -- writes and bookkeeping ------------------------------------------------------------
+
+    def write(self, change: GraphWrite, *, new_version: str) -> None:
+        self._post_update(
+            build_update(change, system_graph=self._system_graph, new_version=new_version)
+        )
+
+    def version(self) -> str:
+        rows = self.select(rq.load("store-version"),
+                           bindings={"system": _uri(self._system_graph)})
+        return str(rows[0]["version"]) if rows else "0"
+
+    def graph_names(self) -> set[str]:
+        return {str(row["graph"]) for row in self.select(rq.load("store-graph-names"))}
+
+    def dump(self, *, graph: str | None = None) -> bytes:
+        """All quads of the named graphs (N-Quads), or one graph's triples (N-Triples)."""
+        if graph is not None:
+            query = bind_values(rq.load("store-dump-graph"), {"graph": _uri(graph)})
+            response = self._post_query(query, accept=_N_TRIPLES)
+            triples = _parse_triples(response.content, ox.RdfFormat.N_TRIPLES)
+            return _serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
+        solutions = self._solutions(rq.load("store-dump-quads"), None)
+        assert isinstance(solutions, ox.QuerySolutions)
+        quads = [ox.Quad(s["subject"], s["predicate"], s["object"], s["graph"])
+                 for s in solutions]
+        return _serialize(quads, format=ox.RdfFormat.N_QUADS)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+_READABLE_GRAPHS = {
+    k: v for k, v in _GRAPH_FORMATS.items() if k in ("text/turtle", "application/n-triples",
+                                                     "application/rdf+xml")
+}
+
+
+def bind_values(query: str, bindings: Bindings | None) -> str:
+    """``query`` with ``bindings`` as one ``VALUES`` block of N-Triples terms.
+
+    The block opens the query's WHERE group, so the values flow into every pattern (and are
+    seen before any GROUP BY), as pyoxigraph's ``substitutions`` are on the embedded store.
+    Queries without a WHERE group of their own (``DESCRIBE <iri>``, ``CONSTRUCT WHERE``) get
+    the block at the end. Terms are escaped by pyoxigraph; text is never spliced.
+
+    Raises:
+        StoreQueryError: a name is not a SPARQL variable name, or a value is a blank node or
+            an invalid term.
+    """
+    if not bindings:
+        return query
+    names: list[str] = []
+    values: list[str] = []
+    for name, term in bindings.items():
+        if not name or not all(c.isalnum() or c == "_" for c in name):
+            raise StoreQueryError(f"Not a variable name: {name[:40]!r}.")
+        if isinstance(term, BNode) or not isinstance(term, Identifier):
+            raise StoreQueryError(f"?{name} cannot be bound to a blank node.")
+        try:
+            values.append(term_text(term))
+        except (TypeError, ValueError) as exc:
+            raise StoreQueryError(f"?{name} is bound to an invalid term.") from exc
+        names.append("?" + name)
+    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(values)}) }}"
+    at = _where_group_start(query)
+    if at is None:
+        return f"{query}\n{block}"
+    return f"{query[:at]} {block} {query[at:]}"
+
+
+def _where_group_start(query: str) -> int | None:
+    """The index just after the ``{`` opening the query's WHERE group, if it has one."""
+    opens = list(_top_level_braces(query))
+    if not opens:
+        return None
+    first_open, words = opens[0]
+    if "CONSTRUCT" in words.split():
+        if "WHERE" in words.split("CONSTRUCT", 1)[1].split():
+            return None  # CONSTRUCT WHERE { ... }: the group is the template too
+        return opens[1][0] + 1 if len(opens) > 1 else None
+    return first_open + 1
+
+
+def _top_level_braces(query: str) -> Iterator[tuple[int, str]]:
+    """Each ``{`` at depth 0 outside strings, IRIs and comments, with the words before it."""
+    depth, i, n = 0, 0, len(query)
+    words: list[str] = []
+    while i < n:
+        c = query[i]
+        if c == "#":
+            end = query.find("\n", i)
+            i = n if end < 0 else end + 1
+            continue
+        if c in "\"'":
+            i = _skip_string(query, i)
+            continue
+        if c == "<":
+            end = query.find(">", i + 1)
+            if end > 0 and not any(ch in query[i + 1:end] for ch in ' \t\n\r<"{}|^`\\'):
+                i = end + 1
+                continue
+        if c == "{":
+            if depth == 0:
+                yield i, " ".join(words).upper()
+                words = []
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0 and c.isalpha():
+            j = i
+            while j < n and (query[j].isalnum() or query[j] in "_-:"):
+                j += 1
+            words.append(query[i:j])
+            i = j
+            continue
+        i += 1
+
+
+def _skip_string(query: str, i: int) -> int:
+    quote = query[i]
+    long = query.startswith(quote * 3, i)
+    delim = quote * 3 if long else quote
+    j = i + len(delim)
+    while j < len(query):
+        if query[j] == "\\":
+            j += 2
+            continue
+        if query.startswith(delim, j):
+            return j + len(delim)
+        j += 1
+    return len(query)
+
+
+def _group(form: Iterable[tuple[str, str]]) -> dict[str, list[str] | str]:
+    out: dict[str, list[str] | str] = {}
+    for key, value in form:
+        if key in out:
+            previous = out[key]
+            out[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            out[key] = value
+    return out
+
+
+def _check(response: httpx.Response, *, what: str) -> None:
+    status = response.status_code
+    if status < 300:
+        return
+    text = _first_line(response.text)
+    if status in (401, 403):
+        raise StoreUnavailable("The remote SPARQL store refused our credentials.")
+    if status in (502, 503, 504) or status == 404:
+        raise StoreUnavailable(_UNAVAILABLE)
+    if "timeout" in text.lower() or "timed out" in text.lower():
+        raise StoreTimeout(f"The store stopped the {what}: it ran out of time.")
+    if status == 406:
+        raise StoreQueryError("The store cannot answer this query in that format.")
+    raise StoreQueryError(f"The store refused the {what}: {text}")
+
+
+def _media_type(response: httpx.Response) -> str:
+    return str(response.headers.get("content-type", "")).split(";", 1)[0].strip().lower()
+
+
+def _parse_triples(body: bytes, fmt: ox.RdfFormat) -> Iterator[ox.Triple]:
+    try:
+        for quad in ox.parse(body, format=fmt):
+            yield ox.Triple(quad.subject, quad.predicate, quad.object)
+    except (SyntaxError, ValueError) as exc:
+        raise StoreQueryError("The store sent a graph that does not parse.") from exc
+
+
+def _take(items: Iterable[Any], cap: int | None) -> tuple[list[Any], bool]:
+    out: list[Any] = []
+    for item in items:
+        if cap is not None and len(out) >= cap:
+            return out, True
+        out.append(item)
+    return out, False
+
+
+def _serialize(items: Sequence[Any], *, format: ox.RdfFormat) -> bytes:
+    return ox.serialize(items, format=format) or b""
+
+
+def _uri(value: str) -> URIRef:
+    return URIRef(value)
+
+
+def _first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[0][:300] if lines else "no reason given"
