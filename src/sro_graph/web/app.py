@@ -20,7 +20,7 @@ from sro_graph.config import Settings
 from sro_graph.logs import configure_logging
 from sro_graph.runtime import open_runtime
 from sro_graph.web.errors import install_error_handlers
-from sro_graph.web.routers import ROUTERS
+from sro_graph.web.routers import ROUTERS, queries
 from sro_graph.web.templating import STATIC_DIR
 
 log = logging.getLogger(__name__)
@@ -62,5 +62,6 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(queries.build_router(settings))  # one operation per queries/*.rq
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

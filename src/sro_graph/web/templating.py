@@ -26,8 +26,8 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("/dashboard", "Dashboard", "Dashboard"),
     ("/initiatieven", "Initiatieven", "Initiatives"),
     ("/organisaties", "Organisaties", "Organisations"),
-    ("/id/conceptscheme/uitdaging", "Uitdagingen", "Challenges"),
-    ("/id/conceptscheme/strategische-doelstelling", "Doelstellingen", "Objectives"),
+    ("/doc/conceptscheme/uitdaging", "Uitdagingen", "Challenges"),
+    ("/doc/conceptscheme/strategische-doelstelling", "Doelstellingen", "Objectives"),
     ("/sparql", "SPARQL", "SPARQL"),
     ("/queries", "Vragen", "Queries"),
     ("/validate", "Valideren", "Validate"),
@@ -79,12 +79,7 @@ def _site_context(request: Request) -> dict[str, Any]:
     path = request.url.path
     nav = []
     for href, nl_label, en_label in NAV:
-        if href == "/":
-            current = path == "/"
-        else:
-            current = path == href or path.startswith(href + "/") or (
-                href.startswith("/id/") and path == href.replace("/id/", "/doc/", 1)
-            )
+        current = path == "/" if href == "/" else (path == href or path.startswith(href + "/"))
         nav.append({"href": href, "label": en_label if lang == "en" else nl_label,
                     "current": current})
     return {"lang": lang, "t": t, "nav": nav, "lang_url": _lang_url(request)}

@@ -4,9 +4,26 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from sro_graph.web.routers import health, sparql
+from sro_graph.web.routers import (
+    catalog,
+    health,
+    instruments,
+    linkeddata,
+    pages,
+    queries,
+    sparql,
+    submissions,
+    validate,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
+    catalog.router,
     sparql.router,
+    queries.router,
+    validate.router,
+    submissions.router,
+    linkeddata.router,
+    pages.router,
+    instruments.router,
 )

@@ -1,0 +1,138 @@
+"""Dereferenceable URIs: ``/id/...`` answers 303 to ``/doc/...``, which negotiates HTML and RDF.
+
+Also the vocabulary (``/ns/smartregio``, HTML with ``#Term`` anchors) and the JSON-LD context
+(``/ns/context.jsonld``). Unknown things are 404 in the negotiated format.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from rdflib import URIRef
+
+from sro_graph.errors import NotFoundError
+from sro_graph.rdfio import RdfFormat
+from sro_graph.web.conneg import negotiate
+from sro_graph.web.deps import RuntimeDep
+from sro_graph.web.routers.pages import render_resource, render_vocabulary
+from sro_graph.web.templating import templates
+
+router = APIRouter(tags=["linked data"])
+
+HTML = "text/html"
+# HTML pages follow Accept-Language (nl first), RDF follows Accept.
+VARY = "Accept, Accept-Language"
+JSON = "application/json"
+# Offers in the server's order of preference: browsers get HTML, machines pick an RDF syntax.
+OFFERS = (HTML, RdfFormat.TURTLE.value, RdfFormat.JSONLD.value, RdfFormat.RDFXML.value,
+          RdfFormat.NTRIPLES.value, JSON)
+EXTENSIONS = {"html": HTML, "ttl": RdfFormat.TURTLE.value, "jsonld": RdfFormat.JSONLD.value,
+              "rdf": RdfFormat.RDFXML.value, "nt": RdfFormat.NTRIPLES.value}
+_MEDIA_TYPES = {HTML: "text/html; charset=utf-8", RdfFormat.TURTLE.value: "text/turtle",
+                RdfFormat.JSONLD.value: "application/ld+json",
+                RdfFormat.RDFXML.value: "application/rdf+xml",
+                RdfFormat.NTRIPLES.value: "application/n-triples", JSON: "application/json"}
+
+
+def split_extension(path: str) -> tuple[str, str | None]:
+    """``initiatief/x.ttl`` → (``initiatief/x``, ``text/turtle``); other paths unchanged."""
+    stem, dot, ext = path.rpartition(".")
+    if dot and "/" not in ext and ext.lower() in EXTENSIONS:
+        return stem, EXTENSIONS[ext.lower()]
+    return path, None
+
+
+def _choose(request: Request, forced: str | None) -> str:
+    if forced is not None:
+        return forced
+    return negotiate(request.headers.get("accept"), OFFERS)
+
+
+def _link_header(doc_path: str) -> str:
+    return ", ".join(
+        f'<{doc_path}.{ext}>; rel="alternate"; type="{media}"' for ext, media in EXTENSIONS.items()
+    )
+
+
+def _not_found(request: Request, media: str, exc: NotFoundError,
+               headers: dict[str, str]) -> Response:
+    """A 404 in the negotiated format: an HTML page, a JSON body, or an empty RDF document
+    whose comment says why."""
+    detail = " ".join(exc.detail.split())
+    if media == HTML:
+        return templates.TemplateResponse(request, "not_found.html",
+                                          {"detail": detail}, status_code=404, headers=headers)
+    if media in (JSON, RdfFormat.JSONLD.value):
+        body = json.dumps({"error": exc.code, "detail": detail}).encode("utf-8")
+    elif media == RdfFormat.RDFXML.value:
+        safe = detail.replace("--", "- -")
+        body = ('<?xml version="1.0" encoding="utf-8"?>\n'
+                f"<!-- {exc.code}: {safe} -->\n"
+                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
+                ).encode()
+    else:
+        body = f"# {exc.code}: {detail}\n".encode()
+    return Response(body, status_code=404, media_type=_MEDIA_TYPES[media], headers=headers)
+
+
+@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], include_in_schema=True)
+def dereference(path: str, request: Request) -> Response:
+    """A thing's URI: 303 See Other to the document that describes it."""
+    target = f"/doc/{path}"
+    if request.url.query:
+        target += f"?{request.url.query}"
+    return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+
+
+@router.api_route("/doc/{path:path}", methods=["GET", "HEAD"])
+def document(path: str, request: Request, runtime: RuntimeDep) -> Response:
+    """The document about ``/id/{path}``: HTML, Turtle, JSON-LD, RDF/XML or N-Triples
+    (by Accept, or by an extension such as ``.ttl``)."""
+    ld = runtime.linkeddata
+    stem, forced = split_extension(path)
+    media = _choose(request, forced)
+    doc_path = f"/doc/{stem}"
+    headers = {"Vary": VARY, "Link": _link_header(doc_path)}
+    iri = ld.iri_for_path(stem)
+    try:
+        graph = ld.describe(iri)
+    except NotFoundError as exc:
+        return _not_found(request, media, exc, headers)
+    if media == HTML:
+        return render_resource(request, ld, iri, graph, headers=headers)
+    fmt = RdfFormat.JSONLD if media == JSON else RdfFormat(media)
+    if forced is None:
+        ext = next(e for e, m in EXTENSIONS.items() if m == fmt.value)
+        headers["Content-Location"] = f"{doc_path}.{ext}"
+    return Response(ld.serialize(graph, fmt), media_type=_MEDIA_TYPES[media], headers=headers)
+
+
+@router.api_route("/ns/context.jsonld", methods=["GET", "HEAD"])
+def context(runtime: RuntimeDep) -> Response:
+    """The project's JSON-LD context, with this deployment's base filled in."""
+    body = json.dumps(runtime.linkeddata.context_document(), ensure_ascii=False, indent=2)
+    return Response(body.encode("utf-8"), media_type="application/ld+json",
+                    headers={"Access-Control-Allow-Origin": "*"})
+
+
+@router.api_route("/ns/{name}", methods=["GET", "HEAD"])
+def vocabulary(name: str, request: Request, runtime: RuntimeDep) -> Response:
+    """The project vocabulary (``/ns/smartregio``): an HTML page with ``#Term`` anchors, or
+    its RDF."""
+    ld = runtime.linkeddata
+    stem, forced = split_extension(name)
+    media = _choose(request, forced)
+    doc_path = f"/ns/{stem}"
+    headers = {"Vary": VARY, "Link": _link_header(doc_path)}
+    try:
+        if stem != "smartregio":
+            raise NotFoundError(f"There is no vocabulary /ns/{stem}.")
+        graph = ld.vocabulary()
+    except NotFoundError as exc:
+        return _not_found(request, media, exc, headers)
+    if media == HTML:
+        return render_vocabulary(request, ld, URIRef(ld.uris.ontology), graph, headers=headers)
+    fmt = RdfFormat.JSONLD if media == JSON else RdfFormat(media)
+    return Response(ld.serialize(graph, fmt), media_type=_MEDIA_TYPES[media], headers=headers)
