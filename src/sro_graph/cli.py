@@ -5,23 +5,29 @@ Exit codes: 0 success (or conforming data), 1 violations, 2 unusable input or fa
 
 from __future__ import annotations
 
+import hmac
 import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rdflib import Graph
 from rich.console import Console
 from rich.progress import Progress
 
 from sro_graph.config import Settings, hash_token
-from sro_graph.errors import SroError
+from sro_graph.errors import SroError, ValidationFailedError
 from sro_graph.logs import configure_logging
 from sro_graph.rdfio import RdfFormat, format_from_filename, format_from_name, parse_rdf
 from sro_graph.runtime import Runtime, open_runtime
 from sro_graph.store import GraphWrite, StoreError
+from sro_graph.validation import Report, fetch_context, refuse_unsafe_shapes
+
+if TYPE_CHECKING:
+    from sro_graph.submissions import SubmissionService
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -134,22 +140,73 @@ def load(
 
 @app.command("query")
 def query_command(
-    query: Annotated[str, typer.Argument(help="A .rq file or a named query.")],
+    query: Annotated[str, typer.Argument(
+        help="A named query (see GET /queries, e.g. lighthouses) or a .rq file.")],
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="A parameter of the query as name=value (repeatable).")] = None,
     store: StoreOption = None,
-    fmt: Annotated[str, typer.Option("--format", help="Result media type.")] =
-        "text/csv",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="csv, tsv, json, xml (results) or ttl, nt, jsonld, rdfxml (graphs), "
+        "or a media type. Default: csv, or Turtle for CONSTRUCT/DESCRIBE.")] = None,
 ) -> None:
-    """Run a SPARQL query file and print the result."""
+    """Run a named query or a query file (read-only, with the server's limits) and print it."""
+    from sro_graph.queries import QueryHeaderError, bound_query, parse_query_file
+    from sro_graph.sparql import SHORT_FORMATS
+
+    raw: dict[str, str] = {}
+    for item in param or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise fail(f"--param {item!r}: write name=value.")
+        raw[name.strip()] = value
     settings = _settings(store)
     path = Path(query)
-    if not path.is_file():
-        raise fail(f"{query}: no such query file.")
     with _runtime(settings) as runtime:
         try:
-            result = runtime.store.query_raw(path.read_text(encoding="utf-8"), accept=fmt)
-        except StoreError as exc:
-            raise fail(str(exc)) from None
+            if path.suffix == ".rq" or path.is_file():
+                if not path.is_file():
+                    raise fail(f"{query}: no such query file.")
+                text = path.read_text(encoding="utf-8")
+                try:
+                    qdef = parse_query_file(_kebab(path.stem), text)
+                except QueryHeaderError:
+                    if raw:
+                        raise fail(f"{query}: --param needs a '#+ params:' header.") from None
+                    info = runtime.sparql.inspect(text)
+                    media_type = _cli_media_type(fmt, info.returns_graph, SHORT_FORMATS)
+                    result = runtime.sparql.run(text, accept=media_type)
+                else:
+                    runtime.queries.defs[qdef.name] = qdef
+                    values = runtime.queries.bind(qdef.name, raw)
+                    media_type = _cli_media_type(fmt, qdef.info.returns_graph, SHORT_FORMATS)
+                    result = runtime.sparql.run(
+                        bound_query(qdef, values, base=runtime.uris.base), accept=media_type)
+            else:
+                qdef = runtime.queries.get(query)
+                values = runtime.queries.bind(query, raw)
+                media_type = _cli_media_type(fmt, qdef.info.returns_graph, SHORT_FORMATS)
+                result = runtime.queries.run(query, values, accept=media_type).raw
+        except (SroError, StoreError) as exc:
+            raise fail(getattr(exc, "detail", str(exc))) from None
         sys.stdout.buffer.write(result.body)
+        if result.truncated:
+            err.print(f"[yellow]warning:[/yellow] the result was cut at {result.count} rows "
+                      "(SRO_QUERY_ROW_CAP).")
+
+
+def _kebab(stem: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in stem.lower()).strip("-") or "query"
+
+
+def _cli_media_type(fmt: str | None, graph: bool, short: dict[str, str]) -> str:
+    from sro_graph.sparql import GRAPH_MEDIA_TYPES
+    from sro_graph.store.results import RESULT_MEDIA_TYPES
+
+    chosen = short.get((fmt or "").lower(), fmt) or ("text/turtle" if graph else "text/csv")
+    offers = GRAPH_MEDIA_TYPES if graph else RESULT_MEDIA_TYPES
+    if chosen not in offers:
+        raise fail(f"--format {fmt}: use one of {', '.join(offers)}.")
+    return chosen
 
 
 @app.command()
@@ -170,6 +227,50 @@ def export(
 
         sys.stdout.buffer.write(
             serialize_graph(graph, rdf_format, prefixes=runtime.uris.prefixes()))
+
+
+@app.command("catalog")
+def catalog_command(
+    store: StoreOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="ttl (default), rdf, jsonld or nt.")] =
+        "ttl",
+    check: Annotated[bool, typer.Option(
+        "--check", help="Validate against the official DCAT-AP Vlaanderen 3.0 shapes (and "
+        "Metadata Vlaanderen's rules) instead of printing the catalogue; exit 1 on "
+        "violations.")] = False,
+    reference: Annotated[Path | None, typer.Option(
+        "--reference", help="Folder with the official shapes and code lists (default: "
+        "../shared/reference/oslo beside the project).")] = None,
+) -> None:
+    """Print the DCAT-AP Vlaanderen catalogue, or check it before harvest (--check)."""
+    from sro_graph import dcat_check
+    from sro_graph.catalog import render_catalog
+
+    settings = _settings(store)
+    try:
+        rdf_format = format_from_name(fmt)
+    except SroError as exc:
+        raise fail(str(exc)) from None
+    with _runtime(settings) as runtime:
+        snapshot = runtime.catalog.snapshot()
+        if not check:
+            sys.stdout.buffer.write(render_catalog(snapshot.full_graph(), rdf_format))
+            return
+        try:
+            shapes = dcat_check.load_check_shapes(
+                reference or dcat_check.DEFAULT_REFERENCE_DIR, runtime.uris.base,
+                settings.shapes_dir)
+        except SroError as exc:
+            raise fail(str(exc)) from None
+        report = dcat_check.check_catalog(snapshot.full_graph(), shapes)
+    for v in report.violations:
+        out.print(f"{v.focus}  {v.path}  {v.value}\n    {v.message}", highlight=False)
+    datasets = sum(1 for e in snapshot.entries if e.kind == "dataset")
+    services = len(snapshot.entries) - datasets
+    out.print(f"{datasets} datasets, {services} data services: {report.summary()}",
+              highlight=False)
+    if not report.conforms:
+        raise typer.Exit(EXIT_VIOLATIONS)
 
 
 @app.command("token-hash")
@@ -208,6 +309,149 @@ def restore(
         except SroError as exc:
             raise fail(exc.detail) from None
     err.print(f"restored {len(counts)} graphs, {sum(counts.values())} triples")
+
+
+# -- validation and submissions (issue 3) -----------------------------------------------------
+
+
+def _submission_service(runtime: Runtime) -> SubmissionService:
+    """The gate with an in-process validator: one user, no worker pool to start."""
+    from sro_graph.submissions import SubmissionService
+    from sro_graph.validation import make_validator
+
+    settings = runtime.settings
+    validator = make_validator(settings.shapes_dir, settings.ontology_dir, runtime.uris,
+                               workers=0, timeout_s=settings.validation_timeout_s)
+    return SubmissionService(runtime.store, runtime.uris, validator,
+                             max_bytes=settings.max_body_bytes,
+                             known_contexts=runtime.known_contexts)
+
+
+def _read_rdf_file(path: Path, fmt: str | None) -> tuple[bytes, RdfFormat]:
+    if not path.is_file():
+        raise fail(f"{path}: no such file.")
+    try:
+        rdf_format = format_from_name(fmt) if fmt else format_from_filename(path.name)
+    except SroError as exc:
+        raise fail(exc.detail) from None
+    if rdf_format is None:
+        raise fail(f"{path.name}: unknown format (use .ttl, .nt, .nq, .trig, .jsonld or .rdf, "
+                   "or pass --format).")
+    return path.read_bytes(), rdf_format
+
+
+def _print_report(report: Report) -> None:
+    from rich.table import Table
+
+    counts = report.counts
+    if report.results:
+        table = Table(show_lines=True, title="SHACL")
+        for column in ("severity", "focus", "property", "value", "message"):
+            table.add_column(column, overflow="fold")
+        for r in report.results:
+            focus = (r.focus_label or {}).get("nl") or r.focus
+            prop = (r.path_label or {}).get("nl") or r.path or ""
+            table.add_row(r.severity, focus, prop, r.value or "",
+                          f"{r.message['nl']}\n{r.message['en']}")
+        out.print(table)
+    for item in report.initiatives:
+        name = (item.label or {}).get("nl") or item.iri
+        missing = ", ".join(m.code for m in item.missing) or "-"
+        out.print(f"{name}: {item.category} (missing: {missing})", highlight=False)
+    verdict = "conforms" if not report.has_violations else "does not conform"
+    out.print(f"{verdict}: {counts['violation']} violation(s), {counts['warning']} warning(s), "
+              f"{counts['info']} info", highlight=False)
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="RDF files, validated together.")],
+    shapes: Annotated[Path | None, typer.Option(help="Shapes file to use instead of "
+                                                "shapes/ (validated without store context).")
+                      ] = None,
+    output: Annotated[str, typer.Option("--format", help="text (a table), json or turtle.")
+                      ] = "text",
+    data_format: Annotated[str | None, typer.Option("--data-format", help="Format of the "
+                           "files if their extension does not say.")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Validate RDF files against the SHACL shapes. Exit 0 conforms, 1 violations, 2 unusable."""
+    import json
+
+    if output not in ("text", "json", "turtle"):
+        raise fail(f"Unknown --format '{output[:30]}'; use text, json or turtle.")
+    settings = _settings(store or "memory")
+    loaded = [_read_rdf_file(path, data_format) for path in files]
+    shapes_input = _read_rdf_file(shapes, None) if shapes is not None else None
+    with _runtime(settings) as runtime:
+        service = _submission_service(runtime)
+        try:
+            graph = Graph()
+            for (data, rdf_format), path in zip(loaded, files, strict=True):
+                try:
+                    graph += service.parse(data, rdf_format)
+                except SroError as exc:
+                    raise fail(f"{path.name}: {exc.detail}") from None
+            if shapes_input is not None:
+                try:
+                    shapes_graph = service.parse(*shapes_input)
+                    refuse_unsafe_shapes(shapes_graph)
+                except SroError as exc:
+                    raise fail(f"{shapes.name if shapes else ''}: {exc.detail}") from None
+                report = service.validator.validate(graph, shapes=shapes_graph)
+            else:
+                report = service.validator.validate(
+                    graph, context=fetch_context(runtime.store, graph))
+        except SroError as exc:
+            raise fail(exc.detail) from None
+        finally:
+            service.validator.close()
+    if output == "json":
+        sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
+    elif output == "turtle":
+        sys.stdout.buffer.write(report.serialize(RdfFormat.TURTLE))
+    else:
+        _print_report(report)
+    raise typer.Exit(EXIT_VIOLATIONS if report.has_violations else EXIT_OK)
+
+
+@app.command()
+def submit(
+    files: Annotated[list[Path], typer.Argument(help="RDF files; each becomes one submission.")],
+    token: Annotated[str, typer.Option(envvar="SRO_STEWARD_TOKEN", help="Your steward token "
+                                       "(or SRO_STEWARD_TOKEN).")],
+    data_format: Annotated[str | None, typer.Option("--format", help="Format if the extension "
+                           "does not say.")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Validate and store RDF files as submissions (as POST /submissions does)."""
+    settings = _settings(store)
+    token_hash_value = hash_token(token)
+    if not any(hmac.compare_digest(token_hash_value.encode(), known.encode())
+               for known in settings.steward_token_hashes):
+        raise fail("This token may not write submissions (not in SRO_STEWARD_TOKEN_HASHES).")
+    loaded = [_read_rdf_file(path, data_format) for path in files]
+    rejected = False
+    with _runtime(settings) as runtime:
+        service = _submission_service(runtime)
+        try:
+            for (data, rdf_format), path in zip(loaded, files, strict=True):
+                try:
+                    accepted = service.submit(data, rdf_format.value,
+                                              submitter=token_hash_value)
+                except ValidationFailedError as exc:
+                    rejected = True
+                    err.print(f"{path.name}: refused, {exc.detail}", highlight=False)
+                    _print_report(exc.report)
+                    continue
+                except SroError as exc:
+                    raise fail(f"{path.name}: {exc.detail}") from None
+                warnings = accepted.report.counts["warning"]
+                out.print(f"{path.name}: stored as {accepted.submission.iri} "
+                          f"({warnings} warning(s))", highlight=False)
+        finally:
+            service.validator.close()
+    raise typer.Exit(EXIT_VIOLATIONS if rejected else EXIT_OK)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ for each initiative whether it is core or related and which of the four elements
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import logging
@@ -36,10 +37,10 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from sro_graph import rq
-from sro_graph.errors import BusyError, QueryTimeoutError
+from sro_graph.errors import BusyError, QueryTimeoutError, UnsafeInputError
 from sro_graph.rdfio import RdfFormat, graph_from_ntriples, parse_rdf, serialize_graph
 from sro_graph.store import Store
-from sro_graph.vocab import DCTERMS, FOAF, RDF, RDFS, ROV, SH, SKOS, Uris
+from sro_graph.vocab import DCTERMS, FOAF, RDF, RDFS, ROV, SH, SKOS, XSD, Uris
 
 log = logging.getLogger(__name__)
 
@@ -229,8 +230,8 @@ class _Pool:
         self._workers = workers
         self._timeout_s = timeout_s
         self._lock = threading.Lock()
-        # More waiting requests than this get 503 instead of queueing without bound.
-        self._slots = threading.BoundedSemaphore(workers * 8)
+        # Requests queue for a worker up to the time limit, then get 503 (never without bound).
+        self._slots = threading.BoundedSemaphore(workers * 4)
         self._executor: ProcessPoolExecutor | None = None
 
     def _current(self) -> ProcessPoolExecutor:
@@ -254,14 +255,12 @@ class _Pool:
         # way to end a runaway validation. Other requests on it see BrokenProcessPool and retry.
         processes = getattr(broken, "_processes", None) or {}
         for process in list(processes.values()):
-            try:
+            with contextlib.suppress(OSError, AttributeError):
                 process.kill()
-            except (OSError, AttributeError):
-                pass
         broken.shutdown(wait=False, cancel_futures=True)
 
     def run(self, data_nt: bytes, shapes_nt: bytes | None) -> tuple[bool, bytes]:
-        if not self._slots.acquire(blocking=False):
+        if not self._slots.acquire(timeout=self._timeout_s):
             raise BusyError("Every validation worker is busy; retry shortly.", retry_after=2)
         try:
             for attempt in (1, 2):
@@ -355,6 +354,28 @@ class Validator:
         )
 
 
+_SPARQL_PREDICATES = tuple(URIRef(f"{SH}{name}") for name in (
+    "sparql", "select", "ask", "construct", "update", "prefixes", "declare", "target",
+    "targetValidator", "validator", "nodeValidator", "propertyValidator", "rule", "jsLibrary",
+    "jsFunctionName"))
+
+
+def refuse_unsafe_shapes(shapes: Graph) -> None:
+    """Refuse uploaded shapes that would make pySHACL run SPARQL or code we did not write.
+
+    rdflib evaluates ``SERVICE`` and ``FROM`` in SPARQL by fetching URLs, so SHACL-SPARQL
+    (and SHACL-AF/JS) is only allowed in the server's own shapes.
+
+    Raises:
+        UnsafeInputError: the shapes use SHACL-SPARQL, custom targets, rules or JavaScript.
+    """
+    for predicate in _SPARQL_PREDICATES:
+        if (None, predicate, None) in shapes:
+            raise UnsafeInputError(
+                "Uploaded shapes may use SHACL Core only: SHACL-SPARQL, custom targets, rules "
+                f"and JavaScript are refused (found sh:{_local(predicate)}).")
+
+
 def load_graphs(paths: Iterable[Path], base_uri: str) -> Graph:
     """One graph of the Turtle files at ``paths`` (our own shapes and ontology)."""
     graph = Graph()
@@ -426,9 +447,9 @@ def build_report(
     )
 
 
-def _result_order(r: Result) -> tuple[int, str, str, str]:
+def _result_order(r: Result) -> tuple[int, str, str, str, str, str]:
     return (SEVERITIES.index(r.severity) if r.severity in SEVERITIES else 9, r.focus,
-            r.path or "", r.constraint)
+            r.path or "", r.constraint, r.value or "", r.message["en"])
 
 
 def _prune(graph: Graph, reports: list[Node], dropped: list[Node]) -> None:
@@ -511,7 +532,8 @@ def _texts(graph: Graph, node: Node, prop: URIRef) -> Text | None:
     plain = found.pop("", None)
     nl = found.get("nl") or plain or found.get("en")
     en = found.get("en") or plain or found.get("nl")
-    assert nl is not None and en is not None
+    assert nl is not None
+    assert en is not None
     return {"nl": nl, "en": en}
 
 
@@ -746,7 +768,13 @@ def generate_message(
     }
 
 
+_BARE_DATATYPES = frozenset(str(XSD[t]) for t in (
+    "integer", "decimal", "double", "float", "boolean", "int", "long", "nonNegativeInteger"))
+
+
 def _show(term: Node) -> str:
+    if isinstance(term, Literal) and str(term.datatype) in _BARE_DATATYPES:
+        return str(term)
     if isinstance(term, Literal):
         return f'"{term}"' + (f"@{term.language}" if term.language else "")
     if isinstance(term, BNode):
@@ -766,7 +794,7 @@ def _initiatives(
     if not elements:
         return []
     statuses: list[InitiativeStatus] = []
-    for initiative in sorted(set(data.subjects(RDF.type, uris.sr.SmartCityInitiatief))):
+    for initiative in sorted(set(data.subjects(RDF.type, uris.sr.SmartCityInitiatief)), key=str):
         missing: dict[str, MissingElement] = {}
         for r in results:
             if r.focus == str(initiative) and r.shape in elements:

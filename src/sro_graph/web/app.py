@@ -21,6 +21,7 @@ from sro_graph.logs import configure_logging
 from sro_graph.runtime import open_runtime
 from sro_graph.web.errors import install_error_handlers
 from sro_graph.web.routers import ROUTERS, queries
+from sro_graph.web.steward_cors import StewardCorsMiddleware
 from sro_graph.web.templating import STATIC_DIR
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ def create_app(settings: Settings) -> FastAPI:
         allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Match"],
         expose_headers=["ETag", "Link", "Location", "Retry-After", "X-SRO-Truncated"],
     )
+    # Added after, so it runs first: /submissions answers only the configured origins.
+    app.add_middleware(StewardCorsMiddleware, origins=settings.steward_cors_origins)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -28,6 +28,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("/organisaties", "Organisaties", "Organisations"),
     ("/doc/conceptscheme/uitdaging", "Uitdagingen", "Challenges"),
     ("/doc/conceptscheme/strategische-doelstelling", "Doelstellingen", "Objectives"),
+    ("/instrumenten", "Instrumenten", "Instruments"),
     ("/sparql", "SPARQL", "SPARQL"),
     ("/queries", "Vragen", "Queries"),
     ("/validate", "Valideren", "Validate"),

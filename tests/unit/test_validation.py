@@ -1,0 +1,177 @@
+"""Validation service: pySHACL parity, messages, labels, context, initiatives, the pool."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pyshacl
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from sro_graph.config import PROJECT_ROOT
+from sro_graph.errors import QueryTimeoutError
+from sro_graph.rdfio import RdfFormat, parse_rdf
+from sro_graph.validation import Report, Validator, make_validator
+from sro_graph.vocab import RDF, SH, Uris
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+CORE = DATA / "shacl-core"
+BASE = "https://sro.test"
+EX = "http://example.org/"
+
+# sh:property is exercised too (ex:PropertyShapeRef), but by the spec its results carry the
+# property shape's own component (here sh:MinCountConstraintComponent), never sh:property's.
+CORE_COMPONENTS = [
+    "Class", "Datatype", "NodeKind", "MinCount", "MaxCount", "MinExclusive", "MinInclusive",
+    "MaxExclusive", "MaxInclusive", "MinLength", "MaxLength", "Pattern", "LanguageIn",
+    "UniqueLang", "Equals", "Disjoint", "LessThan", "LessThanOrEquals", "Not", "And", "Or",
+    "Xone", "Node", "QualifiedMinCount", "QualifiedMaxCount", "Closed", "HasValue",
+    "In",
+]
+
+
+def read(path: Path) -> Graph:
+    return parse_rdf(path.read_bytes(), RdfFormat.TURTLE, base_iri=BASE + "/").graph
+
+
+def plain_validator(shapes: Graph, *, workers: int = 0, timeout_s: float = 30) -> Validator:
+    return Validator(shapes, Graph(), Uris(BASE), workers=workers, timeout_s=timeout_s)
+
+
+def result_keys(report_graph: Graph) -> Counter[tuple[str, str, str, str]]:
+    keys: Counter[tuple[str, str, str, str]] = Counter()
+    for node in report_graph.objects(None, SH.result):
+        path = report_graph.value(node, SH.resultPath)
+        keys[(
+            str(report_graph.value(node, SH.focusNode)),
+            str(path) if isinstance(path, URIRef) else ("complex" if path is not None else ""),
+            str(report_graph.value(node, SH.sourceConstraintComponent)),
+            str(report_graph.value(node, SH.resultSeverity)),
+        )] += 1
+    return keys
+
+
+@pytest.fixture(scope="module")
+def server_validator() -> Validator:
+    return make_validator(PROJECT_ROOT / "shapes", PROJECT_ROOT / "ontology", Uris(BASE),
+                          workers=0, timeout_s=30)
+
+
+def test_validate_core_components_match_pyshacl_in_process() -> None:
+    data, shapes = read(CORE / "data.ttl"), read(CORE / "shapes.ttl")
+    conforms, expected, _ = pyshacl.validate(Graph() + data, shacl_graph=shapes)
+    report = plain_validator(shapes).validate(data)
+    assert report.conforms is conforms is False
+    assert result_keys(report.graph()) == result_keys(expected)
+
+
+@pytest.mark.parametrize("component", CORE_COMPONENTS)
+def test_validate_core_component_each_reported(component: str) -> None:
+    report = plain_validator(read(CORE / "shapes.ttl")).validate(read(CORE / "data.ttl"))
+    iri = f"{SH}{component}ConstraintComponent"
+    found = [r for r in report.results if r.constraint == iri]
+    assert found, f"no result for sh:{component}ConstraintComponent"
+    assert all(r.message["nl"] and r.message["en"] for r in found)
+    assert all(r.message["nl"] != r.message["en"] for r in found)
+
+
+def test_validate_without_sh_message_generates_dutch_and_english() -> None:
+    report = plain_validator(read(CORE / "shapes.ttl")).validate(read(CORE / "data.ttl"))
+    mincount = next(r for r in report.results if r.focus == EX + "mincount-bad")
+    assert "minstens 2" in mincount.message["nl"]
+    assert "at least 2" in mincount.message["en"]
+
+
+def test_validate_shape_message_used_per_language(server_validator: Validator) -> None:
+    report = server_validator.validate(read(DATA / "broken-initiative.ttl"))
+    title = next(r for r in report.results if r.path == "http://purl.org/dc/terms/title")
+    assert "titel" in title.message["nl"]
+    assert "title" in title.message["en"]
+    assert title.path_label == {"nl": "titel", "en": "title"}
+    assert title.focus_label is not None
+    assert title.focus_label["en"] == "Broken sensors"
+
+
+def test_validate_broken_initiative_reports_related_with_missing_elements(
+    server_validator: Validator,
+) -> None:
+    report = server_validator.validate(read(DATA / "broken-initiative.ttl"))
+    assert not report.conforms
+    assert report.counts["violation"] >= 4
+    (initiative,) = report.initiatives
+    assert initiative.category == "related"
+    assert {m.code for m in initiative.missing} == {
+        "lokale-overheid", "samenwerking", "probleem", "data"}
+    assert all(m.label["nl"] and m.label["en"] for m in initiative.missing)
+
+
+def test_validate_results_about_context_only_nodes_are_left_out() -> None:
+    shapes = Graph()
+    shape = URIRef(EX + "S")
+    shapes.add((shape, RDF.type, SH.NodeShape))
+    shapes.add((shape, SH.targetClass, URIRef(EX + "T")))
+    prop = URIRef(EX + "S-p")
+    shapes.add((shape, SH.property, prop))
+    shapes.add((prop, SH.path, URIRef(EX + "p")))
+    shapes.add((prop, SH.minCount, Literal(1)))
+    data = Graph()
+    data.add((URIRef(EX + "mine"), RDF.type, URIRef(EX + "T")))
+    data.add((URIRef(EX + "mine"), URIRef(EX + "knows"), URIRef(EX + "stored")))
+    context = Graph()
+    context.add((URIRef(EX + "stored"), RDF.type, URIRef(EX + "T")))
+    report = plain_validator(shapes).validate(data, context=context)
+    assert [r.focus for r in report.results] == [EX + "mine"]
+    assert len(list(report.graph().objects(None, SH.result))) == 1
+
+
+def test_report_csv_has_one_row_per_result() -> None:
+    report = plain_validator(read(CORE / "shapes.ttl")).validate(read(CORE / "data.ttl"))
+    rows = list(csv.DictReader(io.StringIO(report.to_csv())))
+    assert len(rows) == len(report.results)
+    assert {"severity", "focus", "path", "message_nl", "message_en"} <= set(rows[0])
+
+
+def test_report_serialize_turtle_is_a_validation_report() -> None:
+    report = plain_validator(read(CORE / "shapes.ttl")).validate(read(CORE / "data.ttl"))
+    graph = parse_rdf(report.serialize(RdfFormat.TURTLE), RdfFormat.TURTLE,
+                      base_iri=BASE + "/").graph
+    assert (None, RDF.type, SH.ValidationReport) in graph
+    assert (None, SH.conforms, Literal(False)) in graph
+
+
+def test_report_json_counts_match_results() -> None:
+    report: Report = plain_validator(read(CORE / "shapes.ttl")).validate(read(CORE / "data.ttl"))
+    body = report.to_json()
+    assert sum(body["counts"].values()) == len(body["results"])
+    assert set(body["results"][0]) == {"focus", "focusLabel", "path", "pathLabel", "value",
+                                       "severity", "constraint", "message", "shape"}
+
+
+def test_pool_concurrent_validations_are_isolated() -> None:
+    shapes, data = read(CORE / "shapes.ttl"), read(CORE / "data.ttl")
+    validator = plain_validator(shapes, workers=2)
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            reports = list(pool.map(lambda _: validator.validate(data), range(6)))
+    finally:
+        validator.close()
+    expected = [r.to_json() for r in reports[0].results]
+    assert all([r.to_json() for r in rep.results] == expected for rep in reports)
+
+
+def test_pool_runaway_validation_is_stopped_and_pool_recovers() -> None:
+    shapes = read(CORE / "shapes.ttl")
+    big = Graph()
+    widget = URIRef(EX + "Widget")
+    for i in range(20_000):
+        big.add((URIRef(f"{EX}w{i}"), RDF.type, widget))
+    validator = plain_validator(shapes, workers=1, timeout_s=0.05)
+    try:
+        with pytest.raises(QueryTimeoutError):
+            validator.validate(big)
+    finally:
+        validator.close()
