@@ -1,0 +1,76 @@
+"""``bind_values``: bindings for a remote store as one VALUES block of N-Triples terms."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Literal, URIRef
+
+from sro_graph.store import StoreQueryError
+from sro_graph.store.remote import bind_values
+
+S = URIRef("https://sro.test/id/initiatief/a")
+
+
+def _parses(query: str) -> None:
+    ox.Store().query(query)  # raises SyntaxError when the result is not SPARQL
+
+
+def test_bind_values_select_opens_the_where_group() -> None:
+    out = bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"s": S})
+    assert out == f"SELECT ?s WHERE {{ VALUES (?s) {{ (<{S}>) }}  ?s ?p ?o }}"
+    _parses(out)
+
+
+def test_bind_values_construct_skips_the_template() -> None:
+    out = bind_values("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {"s": S})
+    assert out.index("VALUES") > out.index("WHERE")
+    _parses(out)
+
+
+def test_bind_values_construct_where_short_form_goes_last() -> None:
+    out = bind_values("CONSTRUCT WHERE { ?s ?p ?o }", {"s": S})
+    assert out.rstrip().endswith(f"VALUES (?s) {{ (<{S}>) }}")
+    _parses(out)
+
+
+def test_bind_values_describe_without_where_goes_last() -> None:
+    out = bind_values("DESCRIBE ?s", {"s": S})
+    assert out.endswith(f"VALUES (?s) {{ (<{S}>) }}")
+    _parses(out)
+
+
+def test_bind_values_braces_in_strings_iris_and_comments_are_skipped() -> None:
+    query = ('PREFIX ex: <https://ex.org/x#>\n# a { comment\n'
+             'SELECT ?s (\'{\' AS ?b) WHERE { ?s ex:p """ } """ }')
+    out = bind_values(query, {"s": S})
+    assert out.index("VALUES") > out.index("WHERE")
+    _parses(out)
+
+
+def test_bind_values_hostile_literal_stays_one_term() -> None:
+    hostile = Literal('"} ; DROP ALL ; { "\\\n', lang="nl")
+    out = bind_values("ASK { ?s ?p ?label }", {"label": hostile})
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode(S), ox.NamedNode(S), ox.Literal(str(hostile), language="nl")))
+    assert bool(store.query(out)) is True
+
+
+def test_bind_values_typed_literal_keeps_datatype() -> None:
+    out = bind_values("SELECT ?n WHERE { BIND(1 AS ?m) }", {"n": Literal(5)})
+    assert '"5"^^<http://www.w3.org/2001/XMLSchema#integer>' in out
+    _parses(out)
+
+
+def test_bind_values_blank_node_is_refused() -> None:
+    with pytest.raises(StoreQueryError):
+        bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"s": BNode()})
+
+
+def test_bind_values_bad_variable_name_is_refused() -> None:
+    with pytest.raises(StoreQueryError):
+        bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"s) } DROP ALL": S})
+
+
+def test_bind_values_without_bindings_is_unchanged() -> None:
+    assert bind_values("ASK {}", None) == "ASK {}"
