@@ -87,4 +87,12 @@ def test_a_load_killed_midway_leaves_the_graph_wholly_in_or_out(tmp_path: Path) 
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://sro.test/graph/bestand/big> { ?s ?p ?o } }"
     )
     assert int(rows[0]["n"]) in (0, 150_000)
-    assert opened.ask("ASK { ?s ?p ?o }")
+    # Usable: the store takes a write and a query after the kill, whenever the kill fell.
+    opened.close()
+    result = runner.invoke(app, ["load", str(big)], env=_env(store))
+    assert result.exit_code == 0, result.output
+    again = open_store(str(store), system_graph="urn:sro-graph:system")
+    rows = again.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://sro.test/graph/bestand/big> { ?s ?p ?o } }"
+    )
+    assert int(rows[0]["n"]) == 150_000

@@ -1,0 +1,148 @@
+"""The DCAT-AP Vlaanderen catalogue (harvest URL) and the full dumps its distributions name.
+
+``/catalog`` is unpaged by default (the Metadata Vlaanderen harvester reads one URL); paging
+with Hydra and RFC 5988 ``Link`` headers is there for API consumers. Responses carry an ETag
+derived from the store version and a Last-Modified from the latest real change; conditional
+requests get 304. Bodies are gzipped when the client asks for it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from sro_graph.catalog import DUMP_FORMATS, MAX_PAGE_SIZE
+from sro_graph.errors import BadParameterError, NotFoundError
+from sro_graph.rdfio import RdfFormat
+from sro_graph.web.conneg import negotiate
+from sro_graph.web.deps import RuntimeDep
+
+router = APIRouter(tags=["catalog"])
+
+OFFERS = (RdfFormat.TURTLE, RdfFormat.RDFXML, RdfFormat.JSONLD, RdfFormat.NTRIPLES)
+EXTENSIONS = {"ttl": RdfFormat.TURTLE, "rdf": RdfFormat.RDFXML, "jsonld": RdfFormat.JSONLD,
+              "nt": RdfFormat.NTRIPLES}
+CONTENT_TYPES = {
+    RdfFormat.TURTLE: "text/turtle; charset=utf-8",
+    RdfFormat.RDFXML: "application/rdf+xml",
+    RdfFormat.JSONLD: "application/ld+json",
+    RdfFormat.NTRIPLES: "application/n-triples",
+}
+GZIP_MIN_BYTES = 1024
+
+PageQ = Annotated[int | None, Query(ge=1, le=1_000_000, description="Page number (from 1).")]
+PageSizeQ = Annotated[int | None, Query(
+    alias="pageSize", ge=1, le=MAX_PAGE_SIZE,
+    description=f"Items per page (at most {MAX_PAGE_SIZE}); paging is off without page and "
+                "pageSize.")]
+SinceQ = Annotated[str | None, Query(
+    description="ISO 8601 date-time: only datasets and services changed after it.")]
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise BadParameterError(
+            "modified_since must be an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z.") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _etag(*parts: str) -> str:
+    return 'W/"' + hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32] + '"'
+
+
+def _not_modified(request: Request, etag: str, modified: datetime | None) -> bool:
+    match = request.headers.get("if-none-match")
+    if match is not None:
+        tags = {t.strip().removeprefix("W/") for t in match.split(",")}
+        return "*" in tags or etag.removeprefix("W/") in tags
+    since = request.headers.get("if-modified-since")
+    if since and modified is not None:
+        try:
+            when = parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+        return modified.replace(microsecond=0) <= when
+    return False
+
+
+def _respond(request: Request, body: bytes, media_type: str, headers: dict[str, str], *,
+             compressible: bool = True) -> Response:
+    if compressible and "gzip" in request.headers.get("accept-encoding", "").lower() \
+            and len(body) >= GZIP_MIN_BYTES:
+        body = gzip.compress(body, compresslevel=6, mtime=0)
+        headers["Content-Encoding"] = "gzip"
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(len(body))
+        return Response(status_code=200, media_type=media_type, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def _catalog(request: Request, runtime: RuntimeDep, fmt: RdfFormat, page: int | None,
+             page_size: int | None, modified_since: str | None) -> Response:
+    since = _since(modified_since)
+    base_url = f"{runtime.uris.base}{request.url.path}"
+    # The view and the validators come from one snapshot, so they always agree.
+    snapshot, view = runtime.catalog.view(fmt, base_url=base_url, page=page,
+                                          page_size=page_size, modified_since=since)
+    etag = _etag(snapshot.version, fmt.value, str(page), str(page_size), str(since))
+    modified = snapshot.modified
+    headers = {
+        "ETag": etag,
+        "Last-Modified": format_datetime(modified.astimezone(UTC), usegmt=True),
+        "Vary": "Accept, Accept-Encoding",
+        "Cache-Control": "public, max-age=60, must-revalidate",
+    }
+    if _not_modified(request, etag, modified):
+        return Response(status_code=304, headers=headers)
+    if view.links:
+        headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in view.links.items())
+    return _respond(request, view.body, CONTENT_TYPES[fmt], headers)
+
+
+@router.api_route("/catalog", methods=["GET", "HEAD"])
+def catalog(request: Request, runtime: RuntimeDep, page: PageQ = None,
+            page_size: PageSizeQ = None, modified_since: SinceQ = None) -> Response:
+    """The DCAT-AP Vlaanderen 3.0 catalogue: Turtle (default), RDF/XML, JSON-LD or N-Triples
+    by Accept; unpaged unless page or pageSize is given (then Hydra paging and Link headers);
+    ``modified_since`` keeps only what changed."""
+    fmt = RdfFormat(negotiate(request.headers.get("accept"), [f.value for f in OFFERS]))
+    return _catalog(request, runtime, fmt, page, page_size, modified_since)
+
+
+@router.api_route("/catalog.{ext}", methods=["GET", "HEAD"])
+def catalog_with_extension(request: Request, runtime: RuntimeDep, ext: str,
+                           page: PageQ = None, page_size: PageSizeQ = None,
+                           modified_since: SinceQ = None) -> Response:
+    """The catalogue in the format of the extension: ``.ttl``, ``.rdf``, ``.jsonld``, ``.nt``."""
+    if ext not in EXTENSIONS:
+        raise NotFoundError("The catalogue is available as .ttl, .rdf, .jsonld and .nt.")
+    return _catalog(request, runtime, EXTENSIONS[ext], page, page_size, modified_since)
+
+
+@router.api_route("/dumps/{name}", methods=["GET", "HEAD"])
+def dump(request: Request, runtime: RuntimeDep, name: str) -> Response:
+    """A full dump of one catalogue dataset: ``{dataset}.ttl``, ``.nt.gz`` or ``.jsonld``."""
+    for key in sorted(DUMP_FORMATS, key=len, reverse=True):
+        if name.endswith("." + key):
+            found = runtime.catalog.dump(name.removesuffix("." + key), key)
+            if found is not None:
+                etag = '"' + hashlib.sha256(found.body).hexdigest()[:32] + '"'
+                headers = {"ETag": etag, "Content-Disposition": f'attachment; filename="{name}"',
+                           "Cache-Control": "public, max-age=60, must-revalidate"}
+                if _not_modified(request, etag, None):
+                    return Response(status_code=304, headers=headers)
+                # An .nt.gz dump is already compressed: served as is.
+                return _respond(request, found.body, found.content_type, headers,
+                                compressible=not key.endswith(".gz"))
+            break
+    raise NotFoundError("No such dump; the catalogue (/catalog) lists every download URL.")
