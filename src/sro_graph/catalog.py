@@ -20,7 +20,8 @@ hold its statements. Base-knowledge graphs carry their load time in the system g
 Submission graphs take the PROV times (``prov:generatedAtTime``, ``prov:invalidatedAtTime``,
 ``dct:created``, ``dct:modified``) of the records and revisions in ``uris.provenance_graph``
 that point to them with ``prov:atLocation`` (as ``submissions.py`` writes them); a withdrawn
-submission (records left, graph gone) counts as a change of the initiatives dataset. The catalogue never uses "now".
+submission (records left, graph gone) counts as a change of the initiatives dataset. The
+catalogue never uses "now".
 
 The catalogue graph uses official namespaces only (no ``sr:`` terms, ``http://schema.org/``),
 and inlines every referenced concept as a typed ``skos:Concept`` with its labels, because the

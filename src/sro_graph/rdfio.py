@@ -215,9 +215,15 @@ def serialize_graph(
     triples = list(graph_to_triples(graph))
     if fmt.is_dataset:
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-        return bytes(ox.serialize(quads, format=fmt.oxigraph))
+        return _bytes(ox.serialize(quads, format=fmt.oxigraph))
     usable = dict(prefixes or {}) if fmt in (RdfFormat.TURTLE, RdfFormat.RDFXML) else None
-    return bytes(ox.serialize(triples, format=fmt.oxigraph, prefixes=usable))
+    return _bytes(ox.serialize(triples, format=fmt.oxigraph, prefixes=usable))
+
+
+def _bytes(data: bytes | None) -> bytes:
+    # pyoxigraph returns None only when given an output to write to; we never give one.
+    assert data is not None
+    return data
 
 
 def graph_from_ntriples(data: bytes) -> Graph:
