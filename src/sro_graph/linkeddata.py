@@ -11,6 +11,7 @@ vocabulary's namespace depends on the deployment's base.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -132,6 +133,10 @@ def href_for(uris: Uris, iri: str) -> str:
             return "/doc/" + path.removeprefix("/id/")
         return path
     return iri
+
+
+# Characters RFC 3987 never allows in an IRI (spaces, controls, <>"{}|^`\\).
+_NOT_IN_IRI = re.compile(r'[\x00-\x20\x7f-\x9f<>"{}|^`\\]')
 
 
 @dataclass(frozen=True)
@@ -271,6 +276,8 @@ class LinkedData:
         Raises:
             NotFoundError: nothing is known about ``iri``.
         """
+        if _NOT_IN_IRI.search(iri):  # e.g. a backslash: not a valid term, so no such thing
+            raise NotFoundError("Nothing is known about this address.")
         graph = self.store.construct(rq.load("linkeddata-describe"), bindings={"resource": iri})
         if len(graph) == 0:
             raise NotFoundError(f"Nothing is known about <{iri}>.")

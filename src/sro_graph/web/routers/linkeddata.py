@@ -7,6 +7,7 @@ Also the vocabulary (``/ns/smartregio``, HTML with ``#Term`` anchors) and the JS
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -50,6 +51,12 @@ def _choose(request: Request, forced: str | None) -> str:
     return negotiate(request.headers.get("accept"), OFFERS)
 
 
+def header_path(path: str) -> str:
+    """``path`` as it may stand in a header (Location, Link): non-ASCII and reserved bytes
+    percent-encoded (headers are Latin-1; a raw 'Ā' would be a server error)."""
+    return quote(path, safe="/:@!$&'()*+,;=-._~")
+
+
 def _link_header(doc_path: str) -> str:
     return ", ".join(
         f'<{doc_path}.{ext}>; rel="alternate"; type="{media}"' for ext, media in EXTENSIONS.items()
@@ -80,7 +87,7 @@ def _not_found(request: Request, media: str, exc: NotFoundError,
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"], include_in_schema=True)
 def dereference(path: str, request: Request) -> Response:
     """A thing's URI: 303 See Other to the document that describes it."""
-    target = f"/doc/{path}"
+    target = header_path(f"/doc/{path}")
     if request.url.query:
         target += f"?{request.url.query}"
     return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
@@ -93,7 +100,7 @@ def document(path: str, request: Request, runtime: RuntimeDep) -> Response:
     ld = runtime.linkeddata
     stem, forced = split_extension(path)
     media = _choose(request, forced)
-    doc_path = f"/doc/{stem}"
+    doc_path = header_path(f"/doc/{stem}")
     headers = {"Vary": VARY, "Link": _link_header(doc_path)}
     iri = ld.iri_for_path(stem)
     try:
@@ -124,7 +131,7 @@ def vocabulary(name: str, request: Request, runtime: RuntimeDep) -> Response:
     ld = runtime.linkeddata
     stem, forced = split_extension(name)
     media = _choose(request, forced)
-    doc_path = f"/ns/{stem}"
+    doc_path = header_path(f"/ns/{stem}")
     headers = {"Vary": VARY, "Link": _link_header(doc_path)}
     try:
         if stem != "smartregio":
