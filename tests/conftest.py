@@ -31,6 +31,8 @@ def make_settings(**overrides: object) -> Settings:
         "base_uri": TEST_BASE,
         "store": "memory",
         "steward_token_hashes": [hash_token(STEWARD_TOKEN)],
+        # Tests check each change at once; the production default lags at most 2 s.
+        "catalog_refresh_s": 0.0,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

@@ -34,6 +34,7 @@ import gzip
 import hashlib
 import re
 import threading
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -306,11 +307,13 @@ def _nl(text: str) -> Literal:
 class Catalog:
     """Builds and caches the catalogue per store version."""
 
-    def __init__(self, store: Store, uris: Uris) -> None:
+    def __init__(self, store: Store, uris: Uris, *, refresh_s: float = 0.0) -> None:
         self.store = store
         self.uris = uris
+        self.refresh_s = refresh_s
         self._lock = threading.Lock()
         self._cached: CatalogSnapshot | None = None
+        self._built_at = 0.0
         self._views: dict[tuple[object, ...], CatalogView] = {}
         self._views_version = ""
 
@@ -323,11 +326,18 @@ class Catalog:
         return self.uris.thing("dataset", f"kennisgraaf-{slug}")
 
     def snapshot(self) -> CatalogSnapshot:
-        """The catalogue for the store's current version (built once per version)."""
+        """The catalogue for the store's current version (built once per version).
+
+        Under a stream of writes every version would trigger a rebuild; a snapshot younger
+        than ``refresh_s`` is served instead. Its ETag is its own version, so conditional
+        requests stay exact; the catalogue is at most ``refresh_s`` behind.
+        """
         version = self.store.version()
         with self._lock:
-            if self._cached is None or self._cached.version != version:
+            fresh_enough = time.monotonic() - self._built_at < self.refresh_s
+            if self._cached is None or (self._cached.version != version and not fresh_enough):
                 self._cached = self._build(version)
+                self._built_at = time.monotonic()
             return self._cached
 
     def view(self, fmt: RdfFormat, *, base_url: str, page: int | None = None,

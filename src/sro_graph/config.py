@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     validation_workers: int = Field(
         default=2, gt=0, le=32, description="Processes that run SHACL validation."
     )
+    catalog_refresh_s: float = Field(
+        default=2.0, ge=0, le=3600,
+        description="A catalogue built less than this many seconds ago is served although "
+        "the graph changed since, so harvests stay fast under a stream of writes "
+        "(0: always current).",
+    )
     steward_token_hashes: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Hashes ('sha256:<hex>', see `sro-graph token-hash`) of the bearer tokens "

@@ -104,7 +104,7 @@ class Runtime:
         """The DCAT-AP Vlaanderen catalogue, rebuilt when the store version changes."""
         from sro_graph.catalog import Catalog
 
-        return Catalog(self.store, self.uris)
+        return Catalog(self.store, self.uris, refresh_s=self.settings.catalog_refresh_s)
 
     def close(self) -> None:
         for closer in reversed(self._closers):

@@ -272,3 +272,28 @@ def test_dump_unknown_or_hostile_name_is_404(reader: TestClient, name: str) -> N
 def test_catalog_is_cached_by_store_version(reader: TestClient) -> None:
     catalog = reader.app.state.runtime.catalog  # type: ignore[attr-defined]
     assert catalog.snapshot() is catalog.snapshot()
+
+
+def test_catalog_snapshot_younger_than_the_refresh_interval_is_reused() -> None:
+    """Under a stream of writes a harvest is served from a recent snapshot, not rebuilt."""
+    from rdflib import Graph, Literal, URIRef
+
+    from sro_graph.catalog import Catalog
+    from sro_graph.runtime import open_runtime
+    from sro_graph.store import GraphWrite
+    from tests.conftest import make_settings
+
+    runtime = open_runtime(make_settings())
+    try:
+        lagging = Catalog(runtime.store, runtime.uris, refresh_s=3600)
+        current = Catalog(runtime.store, runtime.uris, refresh_s=0)
+        first = lagging.snapshot()
+        assert current.snapshot().version == first.version
+        change = Graph()
+        change.add((URIRef("https://sro.test/id/x/1"), URIRef("https://sro.test/p"), Literal("1")))
+        runtime.store.write(GraphWrite(add={"https://sro.test/graph/extra": change}),
+                            new_version="after-write")
+        assert lagging.snapshot() is first
+        assert current.snapshot().version == "after-write"
+    finally:
+        runtime.close()
