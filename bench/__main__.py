@@ -85,20 +85,26 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 # -- bulk load ---------------------------------------------------------------------------------
 
 
-def bulk_load(data_file: Path, work: Path, mode: str, repeat: int) -> dict[str, float]:
-    runs = []
+def bulk_loads(data_file: Path, work: Path, modes: tuple[str, ...],
+               repeat: int) -> dict[str, dict[str, float]]:
+    """Each mode ``repeat`` times, the modes alternating (so drift hits each alike)."""
+    runs: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
     for i in range(repeat):
-        target = work / f"load-{mode}-{i}"
-        result = subprocess.run(
-            [sys.executable, "-m", "bench.load", mode, str(data_file), str(target), BASE],
-            capture_output=True, check=True, cwd=ROOT,
-        )
-        runs.append(json.loads(result.stdout))
-        shutil.rmtree(target, ignore_errors=True)
-    seconds = statistics.median(r["seconds"] for r in runs)
-    return {"triples": runs[0]["triples"], "seconds": seconds,
-            "rate": runs[0]["triples"] / seconds,
-            "peak_mb": statistics.median(r["peak_mb"] for r in runs)}
+        for mode in modes:
+            target = work / f"load-{mode}-{i}"
+            result = subprocess.run(
+                [sys.executable, "-m", "bench.load", mode, str(data_file), str(target), BASE],
+                capture_output=True, check=True, cwd=ROOT,
+            )
+            runs[mode].append(json.loads(result.stdout))
+            shutil.rmtree(target, ignore_errors=True)
+    figures = {}
+    for mode, done in runs.items():
+        seconds = statistics.median(r["seconds"] for r in done)
+        figures[mode] = {"triples": done[0]["triples"], "seconds": seconds,
+                         "rate": done[0]["triples"] / seconds,
+                         "peak_mb": statistics.median(r["peak_mb"] for r in done)}
+    return figures
 
 
 # -- HTTP load ---------------------------------------------------------------------------------
@@ -156,6 +162,41 @@ def hammer(url: str, make_params: Callable[[random.Random], dict[str, str]], acc
     seconds = time.perf_counter() - start
     flat = [x for per in latencies for x in per]
     return Run(len(flat), sum(errors), seconds, flat)
+
+
+NAMED_REPEATED = ("initiatives-per-challenge", "initiatives-per-objective",
+                  "initiatives-per-focus-domain", "lighthouses", "coverage-matrix")
+"""Named queries without required parameters, repeated on an unchanged graph (cache path)."""
+
+
+def repeated_named(service_url: str, repeat: int = 200) -> dict[str, tuple[float, float]]:
+    """p50 and p95 (ms) of each of :data:`NAMED_REPEATED` asked ``repeat`` times in a row on
+    one connection, after one first (uncached) ask."""
+    parts = urlsplit(service_url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    figures = {}
+    try:
+        for name in NAMED_REPEATED:
+            latencies = []
+            for i in range(repeat + 1):
+                t0 = time.perf_counter()
+                conn.request("GET", f"/queries/{name}",
+                             headers={"Accept": "application/sparql-results+json"})
+                response = conn.getresponse()
+                body = response.read()
+                if response.status != 200:
+                    out(f"/queries/{name} answered {response.status}: {body[:200]!r}; skipped")
+                    break
+                if i:
+                    latencies.append((time.perf_counter() - t0) * 1000)
+            if not latencies:
+                continue
+            latencies.sort()
+            figures[name] = (statistics.median(latencies),
+                             latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))])
+    finally:
+        conn.close()
+    return figures
 
 
 def median_run(runs: list[Run]) -> Run:
@@ -225,8 +266,9 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, object
     out(f"\n== N = {n:,} initiatives ==")
     data_file, service_dir, raw_dir, quads = prepare_stores(n, work)
     out(f"data: {quads:,} quads in the store (generated + base knowledge)")
-    loads = {mode: bulk_load(data_file, work, mode, args.repeat)
-             for mode in ("pyoxigraph", "sro-bulk") + (("sro-write",) if n <= 1000 else ())}
+    loads = bulk_loads(data_file, work,
+                       ("pyoxigraph", "sro-bulk") + (("sro-write",) if n <= 1000 else ()),
+                       args.repeat)
     for mode, figures in loads.items():
         out(f"load {mode:<11} {figures['rate']:>12,.0f} triples/s  "
             f"{figures['seconds']:6.2f} s  peak {figures['peak_mb']:7.0f} MB")
@@ -242,6 +284,7 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, object
     servers = [service, raw]
     targets = {"service": service_url, "raw": raw_url}
     http: dict[str, dict[str, Run]] = {}
+    named: dict[str, tuple[float, float]] = {}
     try:
         if args.remote:
             remote, remote_url = start_service(
@@ -268,12 +311,16 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, object
                 out(f"/sparql {name:<13} {label:<22} {s.rate:8,.0f} req/s "
                     f"p50 {s.percentile(.5):6.1f} p99 {s.percentile(.99):6.1f} ms  "
                     f"ratio {s.rate / r.rate:4.2f}x  errors {s.errors}")
+        named = repeated_named(service_url.removesuffix("/sparql"))
+        for query_name, (p50, p95) in named.items():
+            out(f"/queries/{query_name:<26} repeated  p50 {p50:5.1f} p95 {p95:5.1f} ms  "
+                f"{'ok' if p95 < 5 else 'over'} (target p95 < 5 ms)")
     finally:
         for process in servers:
             stop(process)
     for path in (service_dir, raw_dir):
         shutil.rmtree(path, ignore_errors=True)
-    return {"n": n, "quads": quads, "loads": loads, "http": http}
+    return {"n": n, "quads": quads, "loads": loads, "http": http, "named": named}
 
 
 def table(results: list[dict[str, object]], concurrency: int) -> None:
@@ -301,6 +348,11 @@ def table(results: list[dict[str, object]], concurrency: int) -> None:
                 f"{a['remote'].rate / a['raw'].rate:>5.2f}  (remote store)")
     out(f"(medians of repeated runs; /sparql at concurrency {concurrency}; ratio = sro-graph / "
         "raw oxigraph serve)")
+    worst = [f"N={res['n']:,}: {max(p95 for _, p95 in res['named'].values()):.1f} ms"  # type: ignore[attr-defined]
+             for res in results if res.get("named")]
+    if worst:
+        out("named queries repeated on an unchanged graph, worst p95 (target < 5 ms): "
+            + "; ".join(worst))
 
 
 def main() -> None:
@@ -328,6 +380,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sro-bench-") as tmp:
         results = [bench_size(n, args, Path(tmp)) for n in sizes]
     table(results, args.concurrency)
+    # -- validation (bench/validation.py, issue 7 item 5; owned by the validation work) --------
+    out()
+    subprocess.run([sys.executable, "-m", "bench.validation", "--sizes",
+                    ",".join(str(n) for n in sizes)], check=True)
 
 
 if __name__ == "__main__":

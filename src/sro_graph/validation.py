@@ -2,9 +2,13 @@
 
 pySHACL runs in worker processes (``validation_workers``): rdflib is not thread-safe and
 pySHACL mutates the graphs it is given, so every request gets its own copy of the data, made
-from N-Triples in the worker. The server's shapes are parsed once per worker (the pool
-initializer); a shapes upload (``/validate`` only) is parsed per request. A validation that
-runs past ``validation_timeout_s`` has its worker killed and the pool is replaced.
+from N-Triples in the worker. The server's shapes are parsed and harvested into pySHACL
+shapes once per worker (:class:`ShaclEngine`, built by the pool initializer), SHACL-SPARQL
+texts are parsed once per process, and only the submission's own subjects are focus nodes
+(the store context is there for ``sh:class`` and labels, not to be validated itself); a shapes
+upload (``/validate`` only) goes through plain ``pyshacl.validate`` per request. A validation
+that runs past ``validation_timeout_s`` has its worker killed and the pool is replaced.
+:meth:`Validator.validate_batch` validates a large graph in chunks over all workers.
 
 pySHACL is called with explicit keywords only, with graphs we parsed ourselves: no inference,
 no ``owl:imports``, no JavaScript, no meta-SHACL.
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import logging
 import multiprocessing
@@ -31,13 +36,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pyshacl
+from pyshacl.graph_abstraction import DataGraph
+from pyshacl.monkey import apply_patches
+from pyshacl.shapes_graph import ShapesGraph
+from pyshacl.validator import Validator as PyshaclValidator
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from sro_graph import rq
 from sro_graph.errors import BusyError, QueryTimeoutError, UnsafeInputError
+from sro_graph.oxterms import graph_to_triples, triples_to_graph
 from sro_graph.rdfio import RdfFormat, graph_from_ntriples, parse_rdf, serialize_graph
 from sro_graph.store import Store
 from sro_graph.vocab import DCTERMS, FOAF, RDF, RDFS, ROV, SH, SKOS, XSD, Uris
@@ -173,12 +186,12 @@ def _pick(text: Text | None) -> str:
 # The worker side: module-level functions, pickled by reference
 # ---------------------------------------------------------------------------------------------
 
-_worker_shapes: Graph | None = None
+_worker_engine: ShaclEngine | None = None
 
 
 def _init_worker(shapes_nt: bytes) -> None:
-    global _worker_shapes  # one parse per worker process, reused by every request
-    _worker_shapes = graph_from_ntriples(shapes_nt)
+    global _worker_engine  # one parse and shape harvest per worker, reused by every request
+    _worker_engine = ShaclEngine(graph_from_ntriples(shapes_nt))
 
 
 def run_pyshacl(data: Graph, shapes: Graph) -> tuple[bool, Graph]:
@@ -206,15 +219,169 @@ def run_pyshacl(data: Graph, shapes: Graph) -> tuple[bool, Graph]:
     return bool(conforms), report
 
 
-def _validate_in_worker(data_nt: bytes, shapes_nt: bytes | None) -> tuple[bool, bytes]:
-    data = graph_from_ntriples(data_nt)
+def _validate_in_worker(
+    data_nt: bytes, context_nt: bytes, shapes_nt: bytes | None,
+) -> tuple[bool, bytes]:
     if shapes_nt is not None:
-        shapes = graph_from_ntriples(shapes_nt)
+        conforms, report = run_pyshacl(_merged(data_nt, context_nt), graph_from_ntriples(shapes_nt))
     else:
-        assert _worker_shapes is not None, "worker started without shapes"
-        shapes = _worker_shapes
-    conforms, report = run_pyshacl(data, shapes)
+        assert _worker_engine is not None, "worker started without shapes"
+        conforms, report = _run_engine(_worker_engine, data_nt, context_nt)
     return conforms, serialize_graph(report, RdfFormat.NTRIPLES)
+
+
+def _run_engine(engine: ShaclEngine, data_nt: bytes, context_nt: bytes) -> tuple[bool, Graph]:
+    """The server's shapes over the data plus its context, the data's subjects as focus."""
+    graph = _QueryCachingGraph()
+    _parse_into(graph, data_nt)
+    focus: set[Node] = set(graph.subjects())
+    _parse_into(graph, context_nt)
+    return engine.run(graph, focus)
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine: the server's shapes, prepared once per process
+# ---------------------------------------------------------------------------------------------
+
+# Targets other than classes can pick focus nodes that are no subject of the data graph; with
+# any of them in the shapes, validation runs over every target (no focus restriction).
+_NON_CLASS_TARGETS = tuple(URIRef(f"{SH}{name}") for name in (
+    "targetNode", "targetSubjectsOf", "targetObjectsOf", "target"))
+
+
+class _Parameters(list):  # type: ignore[type-arg]
+    """pySHACL's list of constraint parameters with O(1) membership (same items, same order).
+
+    ``Shape.validate`` tests every predicate of a shape against this list for each (nested)
+    evaluation: with rdflib's Python-level ``__eq__`` that linear scan was half the time of a
+    large validation. ``copy()`` still returns a plain list, as pySHACL's advanced mode needs.
+    """
+
+    def __init__(self, items: Iterable[Any]) -> None:
+        super().__init__(items)
+        self._members = frozenset(self)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+
+def _speed_up_pyshacl() -> None:
+    """Prime pySHACL's lazily filled parameter cache with :class:`_Parameters` (idempotent;
+    behaviour unchanged, parity with ``pyshacl.validate`` is tested)."""
+    from pyshacl import shape as shape_module
+    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+
+    current = getattr(shape_module, "CONSTRAINT_PARAMS", (None, None))[0]
+    if not isinstance(current, _Parameters):
+        shape_module.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
+            _Parameters(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+
+
+def _fast_graph(triples: Iterable[tuple[Node, Node, Node]] = ()) -> Graph:
+    """A graph on rdflib's context-free ``SimpleMemory`` store, for the shapes: pySHACL reads
+    them millions of times, and the default store spends a third of each ``triples()`` call
+    on named-graph bookkeeping. (The data graph must stay context-aware for pySHACL.)"""
+    graph = Graph(store="SimpleMemory")
+    for triple in triples:
+        graph.add(triple)
+    return graph
+
+
+class _QueryCachingGraph(Graph):
+    """A data graph that parses each SPARQL text once per process.
+
+    pySHACL passes the same query text (prefixes and ``$PATH`` filled in, ``$this`` as an
+    initial binding) for every focus node, and rdflib parses a text on every call: ~27 ms of
+    pyparsing per query, the bulk of a validation with SHACL-SPARQL constraints.
+    """
+
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(query_object, str):
+            query_object = _prepared(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+@functools.lru_cache(maxsize=256)
+def _prepared(text: str) -> Query:
+    return prepareQuery(text)
+
+
+class ShaclEngine:
+    """pySHACL over the server's shapes, with the shapes graph parsed and harvested once.
+
+    ``pyshacl.validate`` copies the shapes graph and rebuilds every shape on every call; here
+    one ``ShapesGraph`` is kept and reused by each run (one run at a time: callers hold a lock
+    or own the process). Options are those of :func:`run_pyshacl`.
+
+    With ``focus`` given, only those nodes are validated against the shapes that target them:
+    the store context's own nodes (concepts, organisations) are not checked, which is what
+    :func:`build_report` would drop anyway. Values of the focus nodes are still validated
+    through ``sh:node``/``sh:class`` etc. as usual.
+    """
+
+    def __init__(self, shapes: Graph) -> None:
+        self.shapes = _fast_graph(shapes)  # our own copy: pySHACL adds system triples to it
+        self._options: dict[str, Any] = {
+            "inference": "none", "abort_on_first": False, "allow_infos": True,
+            "allow_warnings": True, "advanced": False, "use_js": False, "debug": False,
+            "inplace": True, "sparql_mode": False, "focus_nodes": None, "use_shapes": None,
+            "logger": log,
+        }
+        self.class_targets_only = not any(
+            (None, predicate, None) in shapes for predicate in _NON_CLASS_TARGETS)
+        # What pyshacl.validate does before each run (idempotent).
+        apply_patches()  # type: ignore[no-untyped-call]
+        _speed_up_pyshacl()
+        self._shapes_graph = ShapesGraph(self.shapes, False, log)
+        self._shapes = list(self._shapes_graph.shapes)  # harvests (and caches) every shape
+        # Each shape's target classes (sh:targetClass and implicit), read once, not per run.
+        self._targeted = [
+            (shape, frozenset(shape.target_classes()) | frozenset(shape.implicit_class_targets()))
+            for shape in self._shapes]
+        self._targeted = [(shape, classes) for shape, classes in self._targeted if classes]
+
+    def _new_validator(self, data: Graph) -> PyshaclValidator:
+        validator = PyshaclValidator(DataGraph.from_rdflib(data), shacl_graph=self.shapes,
+                                     options=dict(self._options))
+        validator.shacl_graph = self._shapes_graph  # the harvested shapes, not a fresh wrapper
+        return validator
+
+    def run(self, data: Graph, focus: set[Node] | None = None) -> tuple[bool, Graph]:
+        """Validate ``data`` (changed in place: pass a graph nobody else holds)."""
+        validator = self._new_validator(data)
+        if focus is None or not self.class_targets_only:
+            conforms, report, _ = validator.run()  # type: ignore[no-untyped-call]
+            return bool(conforms), report
+        # Validator.run's loop, with each shape's targets cut down to ``focus``; instances of a
+        # class found as Shape.focus_nodes does (rdf:type, rdfs:subClassOf* in the data).
+        executor = validator.make_executor()
+        target = validator.data_graph
+        instances: dict[Node, set[Node]] = {}
+
+        def instances_of(cls: Node) -> set[Node]:
+            found = instances.get(cls)
+            if found is None:
+                found = set(target.subjects(RDF.type, cls))
+                for subclass in target.transitive_subjects(RDFS.subClassOf, cls):
+                    if subclass != cls:
+                        found.update(target.subjects(RDF.type, subclass))
+                found = instances[cls] = found & focus
+            return found
+
+        conforms = True
+        results: list[Any] = []
+        for shape, classes in self._targeted:
+            nodes: set[Node] = set()
+            for cls in classes:
+                nodes |= instances_of(cls)
+            if not nodes:
+                continue
+            shape_conforms, shape_results = shape.validate(executor, target, focus=list(nodes))
+            conforms = conforms and bool(shape_conforms)
+            results.extend(shape_results)
+        report, _ = PyshaclValidator.create_validation_report(self._shapes_graph, conforms,
+                                                              results)
+        return conforms, report
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,14 +426,16 @@ class _Pool:
                 process.kill()
         broken.shutdown(wait=False, cancel_futures=True)
 
-    def run(self, data_nt: bytes, shapes_nt: bytes | None) -> tuple[bool, bytes]:
+    def run(
+        self, data_nt: bytes, context_nt: bytes, shapes_nt: bytes | None,
+    ) -> tuple[bool, bytes]:
         if not self._slots.acquire(timeout=self._timeout_s):
             raise BusyError("Every validation worker is busy; retry shortly.", retry_after=2)
         try:
             for attempt in (1, 2):
                 executor = self._current()
                 future: Future[tuple[bool, bytes]] = executor.submit(
-                    _validate_in_worker, data_nt, shapes_nt)
+                    _validate_in_worker, data_nt, context_nt, shapes_nt)
                 try:
                     return future.result(timeout=self._timeout_s)
                 except FutureTimeout:
@@ -281,6 +450,22 @@ class _Pool:
             raise AssertionError("unreachable")
         finally:
             self._slots.release()
+
+    def run_many(self, tasks: list[tuple[bytes, bytes]]) -> list[tuple[bool, bytes]]:
+        """Chunks of a batch, all workers at once; each chunk gets the time limit."""
+        executor = self._current()
+        futures = [executor.submit(_validate_in_worker, data_nt, context_nt, None)
+                   for data_nt, context_nt in tasks]
+        try:
+            return [future.result(timeout=self._timeout_s) for future in futures]
+        except FutureTimeout:
+            self._replace(executor)
+            raise QueryTimeoutError(
+                f"A batch chunk took longer than {self._timeout_s:g} s; the batch was stopped."
+            ) from None
+        except BrokenProcessPool:
+            self._replace(executor)
+            raise
 
     def close(self) -> None:
         with self._lock:
@@ -314,6 +499,11 @@ class Validator:
         self._pool = _Pool(self._shapes_nt, workers, timeout_s) if workers > 0 else None
         self._lock = threading.Lock()
 
+    @functools.cached_property
+    def _engine(self) -> ShaclEngine:
+        """The in-process engine (``workers=0``), built on first use."""
+        return ShaclEngine(self.shapes)
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()
@@ -330,28 +520,152 @@ class Validator:
         Raises:
             QueryTimeoutError: the time limit ran out. BusyError: every worker is busy.
         """
-        combined = Graph()
-        for triple in data:
-            combined.add(triple)
-        if context is not None:
-            for triple in context:
-                combined.add(triple)
         shapes_graph = shapes if shapes is not None else self.shapes
-        data_nt = serialize_graph(combined, RdfFormat.NTRIPLES)
+        data_nt = _ntriples(list(data))
+        context_nt = _ntriples(list(context)) if context is not None else b""
         shapes_nt = serialize_graph(shapes, RdfFormat.NTRIPLES) if shapes is not None else None
         if self._pool is not None:
-            conforms, report_nt = self._pool.run(data_nt, shapes_nt)
+            conforms, report_nt = self._pool.run(data_nt, context_nt, shapes_nt)
             report_graph = graph_from_ntriples(report_nt)
         else:
             with self._lock:  # one pySHACL run at a time in this process
-                conforms, report_graph = run_pyshacl(
-                    graph_from_ntriples(data_nt),
-                    graph_from_ntriples(shapes_nt) if shapes_nt is not None else self.shapes,
-                )
+                if shapes_nt is not None:
+                    conforms, report_graph = run_pyshacl(
+                        _merged(data_nt, context_nt), graph_from_ntriples(shapes_nt))
+                else:
+                    conforms, report_graph = _run_engine(self._engine, data_nt, context_nt)
         return build_report(
             report_graph, conforms, data=data, context=context, shapes=shapes_graph,
             vocabulary=self.vocabulary, uris=self.uris,
         )
+
+
+    def validate_batch(
+        self, data: Graph, *, context: Graph | None = None, chunk_size: int = 250,
+    ) -> Report:
+        """Validate a large graph against the server's shapes in chunks, spread over the
+        workers: each subject is validated once, seeing the data reachable from it and the
+        minimal ``context`` of what it references, as if submitted on its own.
+
+        Faster than one pySHACL run over the whole graph (which also validates every context
+        node and re-parses each SHACL-SPARQL text per focus node) and spread over the workers;
+        the report is the same for shapes that only look at what is reachable from their
+        focus node (all of ours but the hierarchy rules on concepts, which are about the
+        base knowledge, not submitted data). Meant for the CLI and bulk checks: it takes
+        every worker, outside the request queue of :meth:`validate`.
+
+        Raises:
+            QueryTimeoutError: a chunk ran past the time limit.
+        """
+        chunks = [(_ntriples(d), _ntriples(c))
+                  for d, c in partition(data, context or Graph(), chunk_size)]
+        if self._pool is not None:
+            outcomes = self._pool.run_many(chunks)
+            report_graph = Graph()
+            for _, report_nt in outcomes:
+                for triple in graph_from_ntriples(report_nt):
+                    report_graph.add(triple)
+            conforms = all(ok for ok, _ in outcomes)
+        else:
+            graphs: list[Graph] = []
+            conforms = True
+            with self._lock:
+                for data_nt, context_nt in chunks:
+                    ok, chunk_report = _run_engine(self._engine, data_nt, context_nt)
+                    conforms = conforms and ok
+                    graphs.append(chunk_report)
+            report_graph = Graph()
+            for chunk_report in graphs:
+                for triple in chunk_report:
+                    report_graph.add(triple)
+        reports = list(report_graph.subjects(RDF.type, SH.ValidationReport))
+        if len(reports) > 1:  # one sh:ValidationReport for the batch
+            keep = reports[0]
+            for other in reports[1:]:
+                for result in list(report_graph.objects(other, SH.result)):
+                    report_graph.add((keep, SH.result, result))
+                report_graph.remove((other, None, None))
+        if reports:
+            report_graph.set((reports[0], SH.conforms, Literal(conforms)))
+        return build_report(
+            report_graph, conforms, data=data, context=context, shapes=self.shapes,
+            vocabulary=self.vocabulary, uris=self.uris,
+        )
+
+
+Triple = tuple[Node, Node, Node]
+
+
+def partition(
+    data: Graph, context: Graph, chunk_size: int,
+) -> list[tuple[list[Triple], list[Triple]]]:
+    """``data`` cut into chunks of about ``chunk_size`` subjects, for batch validation.
+
+    Each chunk is ``(own, seen)``: ``own`` holds the triples of the subjects validated in this
+    chunk (every subject of ``data`` is in exactly one chunk, grouped with what it reaches),
+    ``seen`` the other data reachable from them (e.g. a shared organisation) and the
+    ``context`` triples of the IRIs they reference: each chunk is validated like a submission
+    with its store context.
+    """
+    by_subject: dict[Node, list[Triple]] = {}
+    for triple in data:
+        by_subject.setdefault(triple[0], []).append(triple)
+    reach: dict[Node, list[Node]] = {}
+
+    def reachable(start: Node) -> list[Node]:
+        found = reach.get(start)
+        if found is None:
+            seen, order, stack = {start}, [start], [start]
+            while stack:
+                for _, _, obj in by_subject.get(stack.pop(), ()):
+                    if obj in by_subject and obj not in seen:
+                        seen.add(obj)
+                        order.append(obj)
+                        stack.append(obj)
+            found = reach[start] = order
+        return found
+
+    subjects = sorted(by_subject, key=str)
+    referenced = {t[2] for ts in by_subject.values() for t in ts if t[2] in by_subject}
+    assigned: set[Node] = set()
+    groups: list[list[Node]] = []
+    for start in [s for s in subjects if s not in referenced] + subjects:  # roots first
+        if start in assigned:
+            continue
+        group = [n for n in reachable(start) if n not in assigned]
+        assigned.update(group)
+        if groups and len(groups[-1]) < chunk_size:
+            groups[-1].extend(group)
+        else:
+            groups.append(group)
+    chunks: list[tuple[list[Triple], list[Triple]]] = []
+    for group in groups:
+        own_set = set(group)
+        own = [t for subject in group for t in by_subject[subject]]
+        others = {n for subject in group for n in reachable(subject)} - own_set
+        seen = [t for subject in others for t in by_subject[subject]]
+        leaves = {t[2] for t in own + seen if isinstance(t[2], URIRef)} - by_subject.keys()
+        seen.extend(t for leaf in leaves for t in context.triples((leaf, None, None)))
+        chunks.append((own, seen))
+    return chunks
+
+
+def _ntriples(triples: list[Triple]) -> bytes:
+    if not triples:
+        return b""
+    return bytes(ox.serialize(graph_to_triples(triples), format=ox.RdfFormat.N_TRIPLES) or b"")
+
+
+def _parse_into(graph: Graph, data_nt: bytes) -> None:
+    if data_nt:
+        triples_to_graph(ox.parse(data_nt, format=ox.RdfFormat.N_TRIPLES), graph)
+
+
+def _merged(data_nt: bytes, context_nt: bytes) -> Graph:
+    graph = Graph()
+    _parse_into(graph, data_nt)
+    _parse_into(graph, context_nt)
+    return graph
 
 
 _SPARQL_PREDICATES = tuple(URIRef(f"{SH}{name}") for name in (
@@ -793,11 +1107,15 @@ def _initiatives(
             elements[str(shape)] = concept
     if not elements:
         return []
+    by_focus: dict[str, list[Result]] = {}
+    for r in results:
+        if r.shape in elements:
+            by_focus.setdefault(r.focus, []).append(r)
     statuses: list[InitiativeStatus] = []
     for initiative in sorted(set(data.subjects(RDF.type, uris.sr.SmartCityInitiatief)), key=str):
         missing: dict[str, MissingElement] = {}
-        for r in results:
-            if r.focus == str(initiative) and r.shape in elements:
+        for r in by_focus.get(str(initiative), ()):
+            if r.shape in elements:
                 concept = elements[r.shape]
                 code = str(concept).removeprefix(element_prefix)
                 label = labels.of(concept) or {"nl": code, "en": code}

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pyshacl
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
 from sro_graph.config import PROJECT_ROOT
 from sro_graph.errors import QueryTimeoutError
 from sro_graph.rdfio import RdfFormat, parse_rdf
-from sro_graph.validation import Report, Validator, make_validator
+from sro_graph.runtime import Runtime
+from sro_graph.validation import Report, Validator, fetch_context, make_validator, partition
 from sro_graph.vocab import RDF, SH, Uris
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -175,3 +176,125 @@ def test_pool_runaway_validation_is_stopped_and_pool_recovers() -> None:
             validator.validate(big)
     finally:
         validator.close()
+
+
+# -- the engine: shapes prepared once, focus on the submission, SPARQL parsed once ------------
+
+ASSOCIATION_TTL = """
+@prefix sr:   <https://sro.test/ns/smartregio#> .
+@prefix dct:  <http://purl.org/dc/terms/> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+<https://sro.test/id/initiatief/rol-zonder-actor>
+    a sr:SmartCityInitiatief ;
+    dct:title "Rol zonder actor"@nl ;
+    dct:description "Een actor met een rol die niet betrokken is."@nl ;
+    sr:uitdaging <https://sro.test/id/concept/uitdaging/1> ;
+    prov:wasAssociatedWith <https://sro.test/id/organisatie/vlaio> ;
+    prov:qualifiedAssociation [ a prov:Association ;
+        prov:agent <https://sro.test/id/bestuurseenheid/11002> ] .
+"""
+
+
+def stock_pyshacl_keys(data: Graph, context: Graph, shapes: Graph) -> Counter[tuple[str, ...]]:
+    """pySHACL as shipped, over data plus context, keeping results about the data's nodes."""
+    _, expected, _ = pyshacl.validate(Graph() + data + context, shacl_graph=Graph() + shapes,
+                                      inference="none", allow_infos=True, allow_warnings=True)
+    mine = {str(s) for s in data.subjects()}
+    return Counter({k: n for k, n in result_keys(expected).items() if k[0] in mine})
+
+
+@pytest.mark.parametrize("source", ["broken-initiative.ttl", "good-initiative.ttl",
+                                    "association"])
+def test_validate_server_shapes_with_context_match_stock_pyshacl(
+    server_validator: Validator, runtime: Runtime, source: str,
+) -> None:
+    if source == "association":
+        data = parse_rdf(ASSOCIATION_TTL.encode(), RdfFormat.TURTLE, base_iri=BASE + "/").graph
+    else:
+        data = read(DATA / source)
+    context = fetch_context(runtime.store, data)
+    assert len(context) > 0 or source == "broken-initiative.ttl"  # it only names unknowns
+    report = server_validator.validate(data, context=context)
+    expected = stock_pyshacl_keys(data, context, server_validator.shapes)
+    assert result_keys(report.graph()) == expected
+    if source == "association":  # the SHACL-SPARQL constraint ran (prepared query)
+        assert any(k[2] == str(SH.SPARQLConstraintComponent) for k in expected)
+
+
+def test_validate_engine_reused_keeps_no_state_between_runs(server_validator: Validator) -> None:
+    broken, good = read(DATA / "broken-initiative.ttl"), read(DATA / "good-initiative.ttl")
+    first = server_validator.validate(broken).to_json()
+    server_validator.validate(good)
+    assert server_validator.validate(broken).to_json() == first
+
+
+def test_validate_target_node_outside_the_data_subjects_still_validated() -> None:
+    shapes = Graph()
+    shape = URIRef(EX + "S")
+    shapes.add((shape, RDF.type, SH.NodeShape))
+    shapes.add((shape, SH.targetNode, URIRef(EX + "elsewhere")))
+    prop = URIRef(EX + "S-p")
+    shapes.add((shape, SH.property, prop))
+    shapes.add((prop, SH.path, URIRef(EX + "p")))
+    shapes.add((prop, SH.minCount, Literal(1)))
+    data = Graph()
+    data.add((URIRef(EX + "mine"), URIRef(EX + "knows"), URIRef(EX + "elsewhere")))
+    report = plain_validator(shapes).validate(data)
+    assert [r.focus for r in report.results] == [EX + "elsewhere"]
+
+
+# -- batch validation ---------------------------------------------------------------------------
+
+
+def renamed(path: Path, old: str, new: str) -> Graph:
+    text = path.read_text(encoding="utf-8").replace(old, new)
+    return parse_rdf(text.encode(), RdfFormat.TURTLE, base_iri=BASE + "/").graph
+
+
+def batch_graph() -> tuple[Graph, list[Graph]]:
+    parts = [renamed(DATA / "good-initiative.ttl", "proef-luchtmeting", f"goed-{i}")
+             for i in range(3)]
+    parts += [renamed(DATA / "broken-initiative.ttl", "kapot-voorbeeld", f"kapot-{i}")
+              for i in range(2)]
+    parts.append(parse_rdf(ASSOCIATION_TTL.encode(), RdfFormat.TURTLE,
+                           base_iri=BASE + "/").graph)
+    whole = Graph()
+    for part in parts:
+        whole += part
+    return whole, parts
+
+
+def test_partition_puts_every_subject_in_exactly_one_chunk() -> None:
+    whole, _ = batch_graph()
+    chunks = partition(whole, Graph(), chunk_size=2)
+    owned = [t[0] for own, _ in chunks for t in own]
+    assert len(chunks) > 1
+    assert sorted(set(owned), key=str) == sorted(set(whole.subjects()), key=str)
+    assert sum(len(own) for own, _ in chunks) == len(whole)
+    for own, seen in chunks:  # a chunk carries what its subjects reach (the blank node)
+        subjects = {t[0] for t in own + seen}
+        assert all(o in subjects for _, _, o in own if isinstance(o, BNode))
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_validate_batch_equals_one_validation_per_initiative(
+    server_validator: Validator, runtime: Runtime, workers: int,
+) -> None:
+    whole, parts = batch_graph()
+    context = fetch_context(runtime.store, whole)
+    expected: Counter[tuple[str, ...]] = Counter()
+    for part in parts:
+        expected += result_keys(
+            server_validator.validate(part, context=fetch_context(runtime.store, part)).graph())
+    validator = make_validator(PROJECT_ROOT / "shapes", PROJECT_ROOT / "ontology", Uris(BASE),
+                               workers=workers, timeout_s=30)
+    try:
+        report = validator.validate_batch(whole, context=context, chunk_size=2)
+    finally:
+        validator.close()
+    assert result_keys(report.graph()) == expected
+    assert not report.conforms
+    assert len(list(report.graph().subjects(RDF.type, SH.ValidationReport))) == 1
+    assert {i.iri for i in report.initiatives} == {
+        str(s) for s in whole.subjects(RDF.type, URIRef(BASE + "/ns/smartregio#"
+                                                          "SmartCityInitiatief"))}

@@ -1,0 +1,153 @@
+"""``python -m bench.validation``: SHACL validation figures (issue 7, item 5).
+
+- one initiative, as ``POST /validate`` and ``POST /submissions`` do it (parse, store context,
+  worker pool, report), through the real app (TestClient, in process) over an in-memory store
+  holding the base knowledge and N generated initiatives (bench.generate): p50/p95 per N;
+- batch: ``Validator.validate_batch`` over M generated initiatives (chunks over the worker
+  pool, with their store context) against one ``pyshacl.validate`` run over the same
+  initiatives plus the same context, as a ratio.
+
+Targets: one initiative p95 under 50 ms, the same at 1k and 100k; batch at least 5x faster.
+Not part of ``make test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+
+import pyshacl
+from fastapi.testclient import TestClient
+
+from bench.generate import generate
+from sro_graph.config import PROJECT_ROOT, Settings, hash_token
+from sro_graph.rdfio import graph_from_ntriples
+from sro_graph.runtime import open_runtime
+from sro_graph.validation import fetch_context
+from sro_graph.web.app import create_app
+
+BASE = "https://sro.test"
+TOKEN = "bench-token"
+DATA = PROJECT_ROOT / "tests" / "data"
+
+
+def out(line: str = "") -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def one_initiative(n: int, runs: int, workers: int) -> dict[str, tuple[float, float]]:
+    """p50/p95 (ms) of /validate (good, broken) and /submissions (good) at N initiatives."""
+    settings = Settings(base_uri=BASE, store="memory", log_level="WARNING",
+                        validation_workers=workers, steward_token_hashes=[hash_token(TOKEN)])
+    good = (DATA / "good-initiative.ttl").read_text(encoding="utf-8")
+    broken = (DATA / "broken-initiative.ttl").read_bytes()
+    figures: dict[str, tuple[float, float]] = {}
+    with TestClient(create_app(settings)) as client:
+        if n:
+            client.app.state.runtime.store.bulk_load(  # type: ignore[attr-defined]
+                generate(n, base=BASE, project_root=PROJECT_ROOT),
+                media_type="application/n-triples", graph=f"{BASE}/graph/bench",
+                base_iri=BASE + "/")
+        turtle = {"content-type": "text/turtle"}
+        for _ in range(3):  # starts the pool, warms every worker
+            client.post("/validate", content=broken, headers=turtle)
+        for name, body in (("validate good", good.encode()), ("validate broken", broken)):
+            times = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                response = client.post("/validate", content=body, headers=turtle)
+                times.append(time.perf_counter() - start)
+                assert response.status_code == 200, response.text
+            figures[name] = percentiles(times)
+        headers = {**turtle, "authorization": f"Bearer {TOKEN}"}
+        times = []
+        for i in range(max(10, runs // 2)):
+            body = good.replace("proef-luchtmeting", f"bench-submission-{i}").encode()
+            start = time.perf_counter()
+            response = client.post("/submissions", content=body, headers=headers)
+            times.append(time.perf_counter() - start)
+            assert response.status_code == 201, response.text
+        figures["submission good"] = percentiles(times)
+    return figures
+
+
+def batch(m: int, workers: int, chunk_size: int, baseline: bool) -> dict[str, float]:
+    """Seconds for validate_batch and for one pySHACL run, over M initiatives + context."""
+    settings = Settings(base_uri=BASE, store="memory", log_level="WARNING",
+                        validation_workers=workers)
+    runtime = open_runtime(settings)
+    try:
+        data = graph_from_ntriples(generate(m, base=BASE, project_root=PROJECT_ROOT, seed=11))
+        validator = runtime.validator
+        start = time.perf_counter()
+        context = fetch_context(runtime.store, data)
+        fetched = time.perf_counter() - start
+        warm = graph_from_ntriples(generate(20, base=BASE, project_root=PROJECT_ROOT))
+        validator.validate_batch(warm, context=fetch_context(runtime.store, warm))  # pool up
+        start = time.perf_counter()
+        report = validator.validate_batch(data, context=context, chunk_size=chunk_size)
+        ours = time.perf_counter() - start + fetched
+        figures = {"triples": float(len(data)), "context": float(len(context)),
+                   "batch_s": ours, "batch_results": float(len(report.results))}
+        if baseline:
+            whole = data + context
+            start = time.perf_counter()
+            _, report_graph, _ = pyshacl.validate(
+                whole, shacl_graph=validator.shapes, ont_graph=None, inference="none",
+                abort_on_first=False, allow_infos=True, allow_warnings=True, meta_shacl=False,
+                advanced=False, js=False, debug=False, do_owl_imports=False, inplace=True)
+            figures["pyshacl_s"] = time.perf_counter() - start
+            figures["pyshacl_results"] = float(len(set(report_graph.objects(
+                None, pyshacl.consts.SH_result))))
+        return figures
+    finally:
+        runtime.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1000,100000",
+                        help="Store sizes (initiatives) for the one-initiative figures.")
+    parser.add_argument("--runs", type=int, default=100, help="Requests per figure.")
+    parser.add_argument("--workers", type=int, default=2, help="Validation worker processes.")
+    parser.add_argument("--batch", type=int, default=10000, help="Initiatives in the batch.")
+    parser.add_argument("--chunk", type=int, default=250, help="Subjects per batch chunk.")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="Skip the (slow) single pySHACL run over the whole batch.")
+    args = parser.parse_args()
+    rows = []
+    for n in (int(x) for x in args.sizes.split(",") if x):
+        out(f"one initiative, store with {n:,} generated initiatives ...")
+        rows.append((n, one_initiative(n, args.runs, args.workers)))
+    out()
+    out(f"{'N in store':>10} | {'request':<16} | {'p50 ms':>7} | {'p95 ms':>7} | target p95 < 50")
+    out("-" * 66)
+    for n, figures in rows:
+        for name, (p50, p95) in figures.items():
+            verdict = "ok" if p95 < 50 else "MISSED"
+            out(f"{n:>10,} | {name:<16} | {p50:>7.1f} | {p95:>7.1f} | {verdict}")
+    if args.batch:
+        out()
+        out(f"batch of {args.batch:,} initiatives ({args.workers} workers, chunks of "
+            f"{args.chunk}) ...")
+        b = batch(args.batch, args.workers, args.chunk, not args.no_baseline)
+        out(f"data {b['triples']:,.0f} triples, context {b['context']:,.0f} triples")
+        out(f"validate_batch: {b['batch_s']:.1f} s ({args.batch / b['batch_s']:,.0f} "
+            f"initiatives/s), {b['batch_results']:,.0f} results")
+        if "pyshacl_s" in b:
+            ratio = b["pyshacl_s"] / b["batch_s"]
+            out(f"one pySHACL run: {b['pyshacl_s']:.1f} s, {b['pyshacl_results']:,.0f} results; "
+                f"speed-up {ratio:.1f}x (target >= 5x: {'ok' if ratio >= 5 else 'MISSED'})")
+
+
+if __name__ == "__main__":
+    main()
