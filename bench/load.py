@@ -1,7 +1,8 @@
 """One bulk load in a fresh process (so its peak memory is its own); prints one JSON line.
 
 ``python -m bench.load MODE FILE STORE_DIR BASE`` with MODE one of ``pyoxigraph`` (pyoxigraph's
-own ``Store.bulk_load``), ``sro-bulk`` (``EmbeddedStore.bulk_load``, the path of large loads)
+own ``Store.bulk_load``), ``sro-bulk`` (``EmbeddedStore.bulk_replace``, the path of
+``sro-graph load --bulk``: the bulk loader between two small transactions, safe under kill)
 and ``sro-write`` (parse + one transactional ``GraphWrite``, the path of ``sro-graph load``).
 """
 
@@ -33,7 +34,8 @@ def main() -> None:
         triples = len(store)
     elif mode == "sro-bulk":
         sro = EmbeddedStore(Path(store_dir), system_graph="urn:sro-graph:system")
-        sro.bulk_load(data, media_type="application/n-triples", graph=graph, base_iri=base + "/")
+        sro.bulk_replace(data, media_type="application/n-triples", graph=graph,
+                         base_iri=base + "/", new_version="bench")
         sro.flush()
         triples = len(sro._store)
         sro.close()

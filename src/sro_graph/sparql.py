@@ -15,10 +15,13 @@ itself afterwards; the inspector only decides what may run:
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Literal
@@ -117,19 +120,7 @@ def inspect_query(
             not on the allow-list.
         QuerySyntaxError: no query form could be found.
     """
-    if not query.strip():
-        raise QuerySyntaxError("The query is empty.")
-    unescaped = unescape_codepoints(query)
-    # Backslashes of \uXXXX escapes are expected in the text as written; the unescaped text
-    # is checked strictly.
-    infos = [_inspect_text(query, strict=unescaped == query)]
-    if unescaped != query:
-        infos.append(_inspect_text(unescaped, strict=True))
-    info = infos[-1]
-    services = tuple(s for i in infos for s in i.services)
-    if not services and "SERVICE" in unescaped.upper():
-        services = _services_by_rdflib(unescaped)
-    froms = tuple(g for i in infos for g in (*i.from_graphs, *i.from_named_graphs))
+    info, services, froms = _analyse(query)
     for target in services:
         if not _allowed(target, allowlist):
             raise QueryRejectedError(
@@ -149,6 +140,40 @@ def inspect_query(
             )
     return info
 
+
+_INLINE_TEXT_LIMIT = 4_096
+"""Query texts up to this many characters may be inspected on an event loop."""
+_CACHED_TEXT_LIMIT = 16_384
+"""Query texts up to this many characters have their analysis cached (bounds the memory)."""
+
+
+def _analyse(query: str) -> tuple[QueryInfo, tuple[str, ...], tuple[str, ...]]:
+    """What the text of ``query`` says (form, SERVICE targets, FROM IRIs), independent of
+    allow-list and store: cached on the exact text, since busy clients repeat queries."""
+    if len(query) <= _CACHED_TEXT_LIMIT:
+        return _analyse_cached(query)
+    return _analyse_text(query)
+
+
+def _analyse_text(query: str) -> tuple[QueryInfo, tuple[str, ...], tuple[str, ...]]:
+    if not query.strip():
+        raise QuerySyntaxError("The query is empty.")
+    unescaped = unescape_codepoints(query)
+    # Backslashes of \uXXXX escapes are expected in the text as written; the unescaped text
+    # is checked strictly.
+    infos = [_inspect_text(query, strict=unescaped == query)]
+    if unescaped != query:
+        infos.append(_inspect_text(unescaped, strict=True))
+    info = infos[-1]
+    services = tuple(s for i in infos for s in i.services)
+    if not services and "SERVICE" in unescaped.upper():
+        services = _services_by_rdflib(unescaped)
+    froms = tuple(g for i in infos for g in (*i.from_graphs, *i.from_named_graphs))
+    return info, services, froms
+
+
+# Refusals (exceptions) are not cached: they are recomputed, which costs only the refused.
+_analyse_cached = functools.lru_cache(maxsize=2048)(_analyse_text)
 
 _RDFLIB_LOCK = threading.Lock()
 
@@ -310,6 +335,20 @@ class QueryRunner:
             default_graphs=default_graphs, named_graphs=named_graphs,
         )
 
+    def inspect_if_cheap(
+        self, query: str, *, default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> QueryInfo | None:
+        """:meth:`inspect` when it needs neither the store nor the fallback parser and the
+        text is short (so an event loop may run it); ``None`` otherwise: call :meth:`inspect`
+        in a thread."""
+        if default_graphs or named_graphs or len(query) > _INLINE_TEXT_LIMIT:
+            return None
+        upper = query.upper()
+        if "FROM" in upper or "SERVICE" in upper:
+            return None
+        return self.inspect(query)
+
     def run(
         self,
         query: str,
@@ -326,15 +365,45 @@ class QueryRunner:
             QueryTimeoutError: the time limit ran out; the work was stopped.
             QuerySyntaxError: the engine refused the query.
         """
-        if not self._slots.acquire(blocking=False):
-            raise BusyError("All query slots are busy; retry shortly.", retry_after=1)
-        try:
+        with self._limits(query):
             return self.store.query_raw(
                 query, accept=accept, default_graphs=list(default_graphs) or None,
                 named_graphs=list(named_graphs) or None,
                 row_cap=row_cap if row_cap is not None else self.row_cap,
                 timeout_s=self.timeout_s,
             )
+
+    async def run_async(
+        self,
+        query: str,
+        *,
+        accept: str,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        row_cap: int | None = None,
+    ) -> RawResult:
+        """:meth:`run` for an event loop, with the same limits: on a store with killable
+        query workers the answer is awaited on the loop; else the query runs in a thread."""
+        defaults, named = list(default_graphs) or None, list(named_graphs) or None
+        cap = row_cap if row_cap is not None else self.row_cap
+        call = getattr(self.store, "query_raw_async", None)
+        with self._limits(query):
+            if call is not None:
+                result: RawResult = await call(
+                    query, accept=accept, default_graphs=defaults, named_graphs=named,
+                    row_cap=cap, timeout_s=self.timeout_s)
+                return result
+            return await asyncio.get_running_loop().run_in_executor(None, functools.partial(
+                self.store.query_raw, query, accept=accept, default_graphs=defaults,
+                named_graphs=named, row_cap=cap, timeout_s=self.timeout_s))
+
+    @contextmanager
+    def _limits(self, query: str) -> Iterator[None]:
+        """A query slot for the duration, and store errors as service errors."""
+        if not self._slots.acquire(blocking=False):
+            raise BusyError("All query slots are busy; retry shortly.", retry_after=1)
+        try:
+            yield
         except StoreTimeout as exc:
             log.warning("query %s timed out after %.1f s", query_hash(query), self.timeout_s)
             raise QueryTimeoutError(

@@ -96,3 +96,72 @@ def test_a_load_killed_midway_leaves_the_graph_wholly_in_or_out(tmp_path: Path) 
         "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://sro.test/graph/bestand/big> { ?s ?p ?o } }"
     )
     assert int(rows[0]["n"]) == 150_000
+
+
+def test_load_bulk_replaces_the_graph_and_bumps_the_version(tmp_path: Path) -> None:
+    data = tmp_path / "extra.nt"
+    data.write_text("<https://sro.test/id/x/1> <http://purl.org/dc/terms/title> \"een\"@nl .\n")
+    store = tmp_path / "store"
+    assert runner.invoke(app, ["load", "--bulk", str(data)], env=_env(store)).exit_code == 0
+    before = open_store(str(store), system_graph="urn:sro-graph:system")
+    version = before.version()
+    before.close()
+    data.write_text("<https://sro.test/id/x/1> <http://purl.org/dc/terms/title> \"twee\"@nl .\n")
+    result = runner.invoke(app, ["load", "--bulk", str(data)], env=_env(store))
+    assert result.exit_code == 0, result.output
+    opened = open_store(str(store), system_graph="urn:sro-graph:system")
+    rows = opened.select("SELECT ?t WHERE { <https://sro.test/id/x/1> ?p ?t }")
+    assert [str(r["t"]) for r in rows] == ["twee"]
+    assert opened.version() != version
+    assert not opened.ask("ASK { GRAPH ?g { ?s <urn:sro-graph:loading> ?o } }")
+
+
+def test_load_bulk_of_a_malformed_file_exits_2_and_leaves_no_graph(tmp_path: Path) -> None:
+    data = tmp_path / "broken.nt"
+    data.write_text("<https://sro.test/a> <https://sro.test/p> \"1\" .\n<a> <b> .\n")
+    store = tmp_path / "store"
+    result = runner.invoke(app, ["load", "--bulk", str(data)], env=_env(store))
+    assert result.exit_code == EXIT_UNUSABLE
+    opened = open_store(str(store), system_graph="urn:sro-graph:system")
+    assert f"{TEST_BASE}/graph/bestand/broken" not in opened.graph_names()
+    assert not opened.ask("ASK { <https://sro.test/a> ?p ?o }")
+
+
+def test_load_bulk_refuses_formats_other_than_ntriples_and_turtle(tmp_path: Path) -> None:
+    data = tmp_path / "extra.jsonld"
+    data.write_text("{}")
+    result = runner.invoke(app, ["load", "--bulk", str(data)], env=_env(tmp_path / "store"))
+    assert result.exit_code == EXIT_UNUSABLE
+    assert "--bulk reads N-Triples or Turtle" in result.output
+
+
+def test_a_bulk_load_killed_midway_leaves_the_graph_wholly_in_or_out(tmp_path: Path) -> None:
+    big = tmp_path / "big.nt"
+    with big.open("w") as out:
+        for i in range(300_000):
+            out.write(f"<https://sro.test/id/x/{i}> <https://sro.test/p> \"{i}\" .\n")
+    store = tmp_path / "store"
+    env = {**os.environ, **_env(store)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sro_graph.cli", "load", "--bulk", str(big)], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    time.sleep(2.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    opened = open_store(str(store), system_graph="urn:sro-graph:system")
+    rows = opened.select(
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://sro.test/graph/bestand/big> { ?s ?p ?o } }"
+    )
+    assert int(rows[0]["n"]) in (0, 300_000)
+    assert opened.ask("ASK { ?s ?p ?o }")
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_serve_refuses_worker_counts_an_embedded_store_cannot_take(
+    tmp_path: Path, workers: str,
+) -> None:
+    result = runner.invoke(app, ["serve", "--workers", workers, "--no-access-log"],
+                           env=_env(tmp_path / "store"))
+    assert result.exit_code == EXIT_UNUSABLE
+    assert "workers" in result.output.lower()

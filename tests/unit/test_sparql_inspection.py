@@ -158,3 +158,21 @@ def test_inspect_query_unverifiable_service_word_is_refused() -> None:
     read it, the query is refused rather than trusted."""
     with pytest.raises(QueryRejectedError):
         inspect_query("SELECT * WHERE { ?s ?p ?o } # SERVICE\nGROUP BY")
+
+
+def test_inspect_query_repeated_text_is_judged_against_each_calls_allowlist() -> None:
+    # The analysis of a text is cached; the allow-list and graph checks must not be.
+    query = "SELECT * WHERE { SERVICE <https://allowed.example/sparql> { ?s ?p ?o } }"
+    assert inspect_query(query, allowlist=["https://allowed.example/"]).form == "SELECT"
+    with pytest.raises(QueryRejectedError):
+        inspect_query(query)
+    graph_query = "SELECT * FROM <https://sro.test/graph/basis/organisaties> WHERE { ?s ?p ?o }"
+    assert inspect_query(graph_query, known_graphs=_known).form == "SELECT"
+    with pytest.raises(QueryRejectedError):
+        inspect_query(graph_query, known_graphs=set)
+
+
+def test_inspect_query_repeated_refusal_is_refused_every_time() -> None:
+    for _ in range(3):
+        with pytest.raises(QueryRejectedError):
+            inspect_query("DELETE WHERE { ?s ?p ?o }")

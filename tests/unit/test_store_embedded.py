@@ -92,3 +92,19 @@ def test_disk_store_keeps_data_after_reopening(tmp_path: Path) -> None:
     again = open_store(location, system_graph=SYSTEM)
     assert again.version() == "7"
     assert G1 in again.graph_names()
+
+
+def test_reopening_a_disk_store_drops_a_graph_whose_bulk_load_did_not_finish(
+    tmp_path: Path,
+) -> None:
+    store = open_store(str(tmp_path / "store"), system_graph=SYSTEM)
+    marker = Graph()
+    marker.add((URIRef(SYSTEM), URIRef("urn:sro-graph:loading"), URIRef(G1)))
+    store.write(GraphWrite(replace={G1: graph_of("a")}, add={SYSTEM: marker}),
+                new_version="1")
+    store.write(GraphWrite(replace={G2: graph_of("b")}), new_version="2")
+    store.close()
+    reopened = open_store(str(tmp_path / "store"), system_graph=SYSTEM)
+    assert G1 not in reopened.graph_names()
+    assert G2 in reopened.graph_names()
+    assert not reopened.ask("ASK { ?s <urn:sro-graph:loading> ?o }")

@@ -6,6 +6,9 @@ submission is wholly in or wholly out, also when the process is killed mid-write
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -40,6 +43,8 @@ _GRAPH_FORMATS = {
     "application/trig": ox.RdfFormat.TRIG,
 }
 GRAPH_MEDIA_TYPES = tuple(_GRAPH_FORMATS)
+LOADING_PREDICATE = "urn:sro-graph:loading"
+"""In the system graph: a graph whose bulk load has begun and not finished."""
 
 
 class EmbeddedStore:
@@ -54,6 +59,7 @@ class EmbeddedStore:
         self.path = path
         self._system_graph = system_graph
         self._write_lock = threading.Lock()
+        self._write_failed = False  # a failed write (disk full): reopen before the next one
         self.workers: QueryWorkerPool | None = None
         try:
             if path is None:
@@ -65,6 +71,8 @@ class EmbeddedStore:
             raise StoreUnavailable(
                 "The store folder cannot be opened (is another process using it?)."
             ) from exc
+        if path is not None:
+            self.recover_bulk_loads()
         if path is not None and query_workers > 0:
             self.workers = QueryWorkerPool(path, size=query_workers)
 
@@ -129,6 +137,24 @@ class EmbeddedStore:
             )
         return self._query_raw(query, accept, default_graphs, named_graphs, row_cap)
 
+    async def query_raw_async(
+        self,
+        query: str,
+        *,
+        accept: str,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        row_cap: int | None = None,
+        timeout_s: float | None = None,
+    ) -> RawResult:
+        """:meth:`query_raw` for an event loop: the worker's answer is awaited on the loop."""
+        if self.workers is not None and timeout_s is not None:
+            job = QueryJob(self.version(), query, accept, default_graphs, named_graphs, row_cap)
+            return await self.workers.query_async(job, timeout_s=timeout_s)
+        return await asyncio.get_running_loop().run_in_executor(None, functools.partial(
+            self.query_raw, query, accept=accept, default_graphs=default_graphs,
+            named_graphs=named_graphs, row_cap=row_cap, timeout_s=timeout_s))
+
     def _query_raw(
         self, query: str, accept: str, default_graphs: list[str] | None,
         named_graphs: list[str] | None, row_cap: int | None,
@@ -156,9 +182,15 @@ class EmbeddedStore:
     def write(self, change: GraphWrite, *, new_version: str) -> None:
         update = build_update(change, system_graph=self._system_graph, new_version=new_version)
         with self._write_lock:
+            if self._write_failed:
+                self._reopen()
             try:
                 self._store.update(update)
             except OSError as exc:
+                # RocksDB stays read-only after an I/O error (e.g. a full disk) until it is
+                # reopened; the failed transaction was not applied.
+                self._write_failed = self.path is not None
+                log.error("store write failed: %s", _first_line(exc))
                 raise StoreUnavailable("The store could not write the change.") from exc
             except SyntaxError as exc:  # our own update text: a bug, not user input
                 raise StoreQueryError(f"Internal update failed: {_first_line(exc)}") from exc
@@ -169,6 +201,66 @@ class EmbeddedStore:
             data, format=_GRAPH_FORMATS[media_type], base_iri=base_iri,
             to_graph=ox.NamedNode(graph),
         )
+
+    def bulk_replace(
+        self, data: bytes, *, media_type: str, graph: str, base_iri: str, new_version: str
+    ) -> None:
+        """Replace ``graph`` with ``data`` through pyoxigraph's bulk loader, wholly or not at all.
+
+        The bulk loader is several times faster than a transaction but not atomic, so the load
+        is bracketed by two transactions: the first empties ``graph`` and records it in the
+        system graph as being loaded; the bulk load fills it; the second removes the record and
+        bumps the version. A process killed in between leaves the record behind, and the next
+        opening of the store (:meth:`recover_bulk_loads`) drops the half-loaded graph. A
+        reload killed midway thus leaves the graph empty, never partial.
+
+        Raises:
+            StoreQueryError: the data does not parse (nothing of it stays in the store).
+            StoreUnavailable: the store cannot write.
+        """
+        target, sysg = _iri(graph), _iri(self._system_graph)
+        self._update(f"DROP SILENT GRAPH {target} ;\n"
+                     f"INSERT DATA {{ GRAPH {sysg} {{ {sysg} <{LOADING_PREDICATE}> {target} }} }}")
+        try:
+            self._store.bulk_load(data, format=_GRAPH_FORMATS[media_type], base_iri=base_iri,
+                                  to_graph=ox.NamedNode(graph))
+        except (SyntaxError, ValueError) as exc:
+            self.recover_bulk_loads()
+            raise StoreQueryError(f"The data does not parse: {_first_line(exc)}") from exc
+        except OSError as exc:
+            raise StoreUnavailable("The store could not write the load.") from exc
+        version = ox.Literal(new_version)
+        self._update(
+            f"DELETE DATA {{ GRAPH {sysg} {{ {sysg} <{LOADING_PREDICATE}> {target} }} }} ;\n"
+            f"DELETE WHERE {{ GRAPH {sysg} {{ {sysg} <{VERSION_PREDICATE}> ?v }} }} ;\n"
+            f"INSERT DATA {{ GRAPH {sysg} {{ {sysg} <{VERSION_PREDICATE}> {version} }} }}")
+
+    def recover_bulk_loads(self) -> list[str]:
+        """Drop the graphs of bulk loads that did not finish (a killed ``load --bulk``), each
+        in one transaction with its record; returns their names."""
+        sysg = ox.NamedNode(self._system_graph)
+        pending = [q.object for q in self._store.quads_for_pattern(
+            sysg, ox.NamedNode(LOADING_PREDICATE), None, sysg)]
+        for target in pending:
+            if not isinstance(target, ox.NamedNode):
+                continue
+            log.warning("dropping %s: its bulk load did not finish", target.value)
+            self._update(
+                f"DROP SILENT GRAPH {target} ;\n"
+                f"DELETE DATA {{ GRAPH {sysg} {{ {sysg} <{LOADING_PREDICATE}> {target} }} }}")
+        return [t.value for t in pending if isinstance(t, ox.NamedNode)]
+
+    def _update(self, update: str) -> None:
+        """Apply one internal update (our own text) like :meth:`write` does."""
+        with self._write_lock:
+            if self._write_failed:
+                self._reopen()
+            try:
+                self._store.update(update)
+            except OSError as exc:
+                self._write_failed = self.path is not None
+                log.error("store write failed: %s", _first_line(exc))
+                raise StoreUnavailable("The store could not write the change.") from exc
 
     def version(self) -> str:
         quads = self._store.quads_for_pattern(
@@ -188,14 +280,39 @@ class EmbeddedStore:
             self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
         )
 
+    def _reopen(self) -> None:
+        """Open the disk store afresh after a failed write (called under the write lock).
+
+        Raises:
+            StoreUnavailable: it cannot be reopened yet (the disk is still full, or a reader
+                still holds the old handle); the next write tries again.
+        """
+        assert self.path is not None
+        with contextlib.suppress(OSError):  # the WAL holds what was committed
+            self._store.flush()
+        del self._store
+        try:
+            self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            self._store = ox.Store.read_only(str(self.path))
+            raise StoreUnavailable("The store could not be reopened for writing.") from exc
+        self._write_failed = False
+        log.warning("store reopened after a failed write")
+
     def flush(self) -> None:
         if self.path is not None:
-            self._store.flush()
+            try:
+                self._store.flush()
+            except OSError as exc:
+                raise StoreUnavailable("The store could not flush to disk.") from exc
 
     def close(self) -> None:
         if self.workers is not None:
             self.workers.close()
-        self.flush()
+        try:
+            self.flush()
+        except StoreUnavailable:
+            log.exception("store flush failed on close")
         del self._store
 
 
@@ -251,6 +368,10 @@ def _take(items: Iterator[object] | Iterable[object], cap: int | None) -> tuple[
             return out, True
         out.append(item)
     return out, False
+
+
+def _iri(value: str) -> str:
+    return str(ox.NamedNode(value))
 
 
 def _first_line(exc: BaseException) -> str:

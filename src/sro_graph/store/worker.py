@@ -9,12 +9,16 @@ the parent kills the process, which frees the CPU at once, and starts a fresh on
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import logging
 import os
 import subprocess
 import sys
 import threading
+import time
+from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -24,6 +28,13 @@ from sro_graph.store.base import RawResult, StoreBusy, StoreQueryError, StoreTim
 
 log = logging.getLogger(__name__)
 
+_INLINE_JOB_CHARS = 16_384
+"""Longer query texts are written to a worker from a thread (a pipe write may block)."""
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 @dataclass(frozen=True)
@@ -54,7 +65,7 @@ def _serve(conn: _Duplex, path: str) -> None:  # pragma: no cover - runs in the 
         try:
             if store is None or opened_version != job.version:
                 store = None
-                store = ox.Store.read_only(path)
+                store = _open_read_only(ox, path)
                 opened_version = job.version
             options: dict[str, object] = {}
             if job.default_graphs:
@@ -70,6 +81,19 @@ def _serve(conn: _Duplex, path: str) -> None:  # pragma: no cover - runs in the 
             conn.send(("error", f"The query does not parse: {_first_line(exc)}"))
         except (OSError, ValueError, StoreQueryError) as exc:
             conn.send(("error", f"The query failed: {_first_line(exc)}"))
+
+
+def _open_read_only(ox: Any, path: str, attempts: int = 5) -> Any:
+    """A read-only handle; retried, since the writer may delete files named by the manifest
+    it is reading (compaction, or a reopen after a failed write)."""
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(path)
+        except (OSError, RuntimeError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -143,14 +167,24 @@ class _Duplex:
 
 
 class QueryWorkerPool:
-    """At most ``size`` worker processes over the store at ``path``; one query each at a time."""
+    """Runs at most ``size`` queries at once in at most ``processes`` worker processes over the
+    store at ``path``; a query waits (within its time limit) for a free process.
 
-    def __init__(self, path: Path, *, size: int) -> None:
+    ``processes`` defaults to twice the CPUs (never more than ``size``): more processes than
+    that only add context switches and per-process caches to CPU-bound work.
+    """
+
+    def __init__(self, path: Path, *, size: int, processes: int | None = None) -> None:
         self.path = path
         self.size = size
+        self.processes = max(1, min(size, processes or 2 * (os.cpu_count() or 1)))
         self._lock = threading.Lock()
+        self._freed = threading.Condition(self._lock)
         self._idle: list[_Worker] = []
         self._busy = 0
+        self._waiting = 0
+        self._async_waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = (
+            deque())
         self._closed = False
 
     def pids(self) -> list[int]:
@@ -158,52 +192,156 @@ class QueryWorkerPool:
         with self._lock:
             return [w.pid for w in self._idle if w.pid is not None]
 
-    def _checkout(self) -> _Worker:
+    def _checkout(self, deadline: float) -> _Worker:
         with self._lock:
-            if self._closed:
-                raise StoreBusy("The query workers are shut down.")
-            while self._idle:
-                worker = self._idle.pop()
-                if worker.alive():
-                    self._busy += 1
-                    return worker
-                worker.kill()
-            if self._busy >= self.size:
+            if self._busy + self._waiting >= self.size:
                 raise StoreBusy("Every query worker is busy.")
-            self._busy += 1
+            self._waiting += 1
+            try:
+                while True:
+                    if self._closed:
+                        raise StoreBusy("The query workers are shut down.")
+                    while self._idle:
+                        worker = self._idle.pop()  # the most recently used: warm caches
+                        if worker.alive():
+                            self._busy += 1
+                            return worker
+                        worker.kill()
+                    if self._busy < self.processes:
+                        self._busy += 1
+                        break
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise StoreTimeout("No query worker became free in time.")
+                    self._freed.wait(remaining)
+            finally:
+                self._waiting -= 1
         try:
             return _Worker(self.path)
         except BaseException:
             with self._lock:
                 self._busy -= 1
+                self._freed.notify()
             raise
+
+    def _all_started(self) -> bool:
+        with self._lock:
+            return not self._closed and self._busy >= self.processes and \
+                self._busy + self._waiting < self.size
 
     def _checkin(self, worker: _Worker | None) -> None:
         with self._lock:
             self._busy -= 1
+            self._freed.notify()
+            if self._async_waiters:
+                loop, freed = self._async_waiters.popleft()
+                with contextlib.suppress(RuntimeError):  # that loop is closed
+                    loop.call_soon_threadsafe(_resolve, freed)
             if worker is not None and not self._closed:
                 self._idle.append(worker)
                 return
         if worker is not None:
             worker.stop()
 
-    def query(self, job: QueryJob, *, timeout_s: float) -> RawResult:
-        """Run ``job`` in a worker; kill the worker when ``timeout_s`` runs out.
+    def try_checkout(self) -> _Worker | None:
+        """An idle live worker without waiting or starting one; ``None`` when there is none."""
+        with self._lock:
+            if self._closed or self._busy + self._waiting >= self.size:
+                return None
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.alive():
+                    self._busy += 1
+                    return worker
+                worker.kill()
+        return None
+
+    async def query_async(self, job: QueryJob, *, timeout_s: float) -> RawResult:
+        """:meth:`query` for an event loop: with an idle worker at hand, the job is written
+        and its answer awaited on the loop (no thread hop); otherwise :meth:`query` runs in
+        the loop's executor. The worker is killed on time-out and on cancellation.
 
         Raises:
-            StoreTimeout, StoreBusy, StoreQueryError.
+            StoreTimeout, StoreBusy (also when a worker died), StoreQueryError.
         """
-        worker = self._checkout()
+        loop = asyncio.get_running_loop()
+        deadline = time.monotonic() + timeout_s
+        worker = None
+        if len(job.query) <= _INLINE_JOB_CHARS:
+            worker = self.try_checkout()
+            while worker is None and self._all_started():
+                # Every process is busy: wait on the loop for one to come back.
+                freed: asyncio.Future[None] = loop.create_future()
+                with self._lock:
+                    self._async_waiters.append((loop, freed))
+                remaining = deadline - time.monotonic()
+                try:
+                    await asyncio.wait_for(freed, max(0.0, min(remaining, 0.5)))
+                except TimeoutError:
+                    if time.monotonic() >= deadline:
+                        raise StoreTimeout("No query worker became free in time.") from None
+                finally:
+                    with self._lock, contextlib.suppress(ValueError):
+                        self._async_waiters.remove((loop, freed))
+                worker = self.try_checkout()
+        if worker is None:  # a process must be started, or a long job written: in a thread
+            remaining = max(0.001, deadline - time.monotonic())
+            return await loop.run_in_executor(
+                None, functools.partial(self.query, job, timeout_s=remaining))
+        fd = worker.conn.reader.fileno()
+        ready: asyncio.Future[None] = loop.create_future()
+        answered = False
+        try:
+            worker.conn.send(job)  # a small job into an idle worker's pipe: never blocks
+            loop.add_reader(fd, _resolve, ready)
+            try:
+                await asyncio.wait_for(ready, max(0.0, deadline - time.monotonic()))
+                answered = True
+            except TimeoutError:
+                pass
+            finally:
+                loop.remove_reader(fd)
+                # uvloop (libuv) makes a watched descriptor non-blocking; the answer is read
+                # whole below (the worker is writing it), and the sync path expects blocking.
+                os.set_blocking(fd, True)
+            if answered:
+                status, payload = worker.conn.recv()
+        except BaseException as exc:
+            await loop.run_in_executor(None, worker.kill)
+            self._checkin(None)
+            if isinstance(exc, EOFError | OSError):
+                raise StoreBusy("The query worker stopped unexpectedly; retry.") from exc
+            raise
+        if not answered:
+            log.warning("query worker %s killed after %.1f s", worker.pid, timeout_s)
+            await loop.run_in_executor(None, worker.kill)
+            self._checkin(None)
+            raise StoreTimeout(f"The query ran longer than {timeout_s:g} s and was stopped.")
+        self._checkin(worker)
+        if status == "ok":
+            assert isinstance(payload, RawResult)
+            return payload
+        raise StoreQueryError(str(payload))
+
+    def query(self, job: QueryJob, *, timeout_s: float) -> RawResult:
+        """Run ``job`` in a worker; kill the worker when ``timeout_s`` runs out (the time
+        spent waiting for a free worker counts).
+
+        Raises:
+            StoreTimeout, StoreBusy (also when a worker died), StoreQueryError.
+        """
+        deadline = time.monotonic() + timeout_s
+        worker = self._checkout(deadline)
         try:
             worker.conn.send(job)
-            answered = worker.conn.poll(timeout_s)
+            answered = worker.conn.poll(max(0.0, deadline - time.monotonic()))
             if answered:
                 status, payload = worker.conn.recv()
         except BaseException as exc:
             worker.kill()
             self._checkin(None)
             if isinstance(exc, EOFError | OSError):
-                raise StoreQueryError("The query worker stopped unexpectedly.") from exc
+                raise StoreBusy("The query worker stopped unexpectedly; retry.") from exc
             raise
         if not answered:
             # Killing the process is the only way to stop a pyoxigraph query; it frees the CPU.
@@ -220,6 +358,7 @@ class QueryWorkerPool:
     def close(self) -> None:
         with self._lock:
             self._closed = True
+            self._freed.notify_all()
             idle, self._idle = self._idle, []
         for worker in idle:
             worker.stop()

@@ -19,7 +19,9 @@ from sro_graph import __version__
 from sro_graph.config import Settings
 from sro_graph.logs import configure_logging
 from sro_graph.runtime import open_runtime
+from sro_graph.web.encoding import RefuseEncodedBodiesMiddleware
 from sro_graph.web.errors import install_error_handlers
+from sro_graph.web.openapi import install_openapi
 from sro_graph.web.routers import ROUTERS, queries
 from sro_graph.web.steward_cors import StewardCorsMiddleware
 from sro_graph.web.templating import STATIC_DIR
@@ -62,9 +64,11 @@ def create_app(settings: Settings) -> FastAPI:
     )
     # Added after, so it runs first: /submissions answers only the configured origins.
     app.add_middleware(StewardCorsMiddleware, origins=settings.steward_cors_origins)
+    app.add_middleware(RefuseEncodedBodiesMiddleware)  # no zip bombs in request bodies
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(queries.build_router(settings))  # one operation per queries/*.rq
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_openapi(app)  # one operation id per operation (GET and HEAD routes)
     return app
