@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import psutil
 import pytest
@@ -73,6 +76,16 @@ def test_pool_refuses_queries_beyond_its_size(store_path: Path) -> None:
     pool.close()
 
 
+T = TypeVar("T")
+
+
+def _in_fresh_thread(run: Callable[[], T]) -> T:
+    """Run an event loop in a thread of its own: another test's library (Playwright's sync
+    API) may leave this thread marked as running a loop, which asyncio.run refuses."""
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(run).result()
+
+
 def test_pool_async_query_answers_on_the_loop_and_kills_a_runaway(store_path: Path) -> None:
     pool = QueryWorkerPool(store_path, size=2, processes=1)
 
@@ -87,7 +100,7 @@ def test_pool_async_query_answers_on_the_loop_and_kills_a_runaway(store_path: Pa
         return first, pid, time.monotonic() - started
 
     try:
-        first, pid, elapsed = asyncio.run(scenario())
+        first, pid, elapsed = _in_fresh_thread(lambda: asyncio.run(scenario()))
         assert first.body.startswith(b"n\r\n301")
         assert elapsed < 3
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
@@ -111,8 +124,11 @@ def test_pool_async_answers_under_uvloop_leave_the_worker_usable_for_large_answe
         return [await pool.query_async(big, timeout_s=30) for _ in range(3)]
 
     try:
-        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            answers = runner.run(scenario())
+        def run() -> list[RawResult]:
+            with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+                return runner.run(scenario())
+
+        answers = _in_fresh_thread(run)
         assert all(a.count == 3000 and len(a.body) > 200_000 for a in answers)
         again = pool.query(big, timeout_s=30)
         assert again.body == answers[0].body

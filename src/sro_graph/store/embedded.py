@@ -11,8 +11,9 @@ import contextlib
 import functools
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -79,7 +80,9 @@ class EmbeddedStore:
     # -- queries ---------------------------------------------------------------------------
 
     def _run(self, query: str, bindings: Bindings | None, **options: object) -> object:
-        subs = {ox.Variable(k): from_rdflib(v) for k, v in (bindings or {}).items()}
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): from_rdflib(v) for k, v in (bindings or {}).items()
+        }
         try:
             return self._store.query(
                 query, use_default_graph_as_union=True, substitutions=subs or None,
@@ -267,7 +270,8 @@ class EmbeddedStore:
             None, ox.NamedNode(VERSION_PREDICATE), None, ox.NamedNode(self._system_graph)
         )
         for quad in quads:
-            return str(quad.object.value)
+            value = quad.object
+            return value.value if isinstance(value, ox.Literal) else str(value)
         return "0"
 
     def graph_names(self) -> set[str]:
@@ -275,8 +279,8 @@ class EmbeddedStore:
 
     def dump(self, *, graph: str | None = None) -> bytes:
         if graph is None:
-            return bytes(self._store.dump(format=ox.RdfFormat.N_QUADS))
-        return bytes(
+            return _bytes(self._store.dump(format=ox.RdfFormat.N_QUADS))
+        return _bytes(
             self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
         )
 
@@ -353,16 +357,22 @@ def serialize_result(result: object, *, accept: str, row_cap: int | None) -> Raw
         triples, truncated = _take(iter(result), row_cap)
         fmt = _GRAPH_FORMATS[accept]
         if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-            body = bytes(ox.serialize(
+            body = _bytes(ox.serialize(
                 [ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt))
         else:
-            body = bytes(ox.serialize(triples, format=fmt))
+            body = _bytes(ox.serialize(triples, format=fmt))
         return RawResult(body, accept, "graph", truncated, len(triples))
     raise StoreQueryError("Unexpected query result.")
 
 
-def _take(items: Iterator[object] | Iterable[object], cap: int | None) -> tuple[list, bool]:  # type: ignore[type-arg]
-    out = []
+def _bytes(data: bytes | None) -> bytes:
+    # pyoxigraph returns None only when given an output to write to; we never give one.
+    assert data is not None
+    return data
+
+
+def _take(items: Iterable[Any], cap: int | None) -> tuple[list[Any], bool]:
+    out: list[Any] = []
     for item in items:
         if cap is not None and len(out) >= cap:
             return out, True
