@@ -28,6 +28,11 @@ WORDS = ("slimme", "verlichting", "lucht", "sensoren", "mobiliteit", "parkeren",
          "platform", "burgers", "klimaat", "water", "energie", "digitale", "tweeling", "afval",
          "geluid", "fiets", "school", "zorg", "haven", "toerisme", "handel", "drukte", "meting")
 
+BESLUIT = "http://data.vlaanderen.be/ns/besluit#"
+GEMEENTE_CLASSIFICATION = (
+    "http://data.vlaanderen.be/id/concept/BestuurseenheidClassificatieCode/5ab0e9b8a3b2ca7c5e000001"
+)
+
 
 def concepts_by_scheme(project_root: Path, base: str) -> dict[str, list[str]]:
     """Concept IRIs per scheme name, read from ``ontology/schemes``."""
@@ -70,6 +75,19 @@ def generate(n: int, *, base: str, project_root: Path, seed: int = 7) -> bytes:
     def typed(value: str, datatype: str) -> str:
         return f'"{value}"^^<{XSD}{datatype}>'
 
+    # Local governments for the municipalities the initiatives name, typed as the shapes ask
+    # (those in data/lokale-besturen.ttl already exist and are not repeated).
+    known = set(re.findall(r"/id/bestuurseenheid/(\d+)",
+                           (project_root / "data" / "lokale-besturen.ttl").read_text("utf-8")))
+    for code in codes:
+        if code in known:
+            continue
+        gov = iri(f"{base}/id/bestuurseenheid/{code}")
+        for cls in (ORG + "Organization", BESLUIT + "Bestuurseenheid"):
+            add(f"{gov} {iri(RDF_TYPE)} {iri(cls)} .")
+        add(f"{gov} {iri(SKOS + 'prefLabel')} {text(f'Gemeentebestuur {code}', 'nl')} .")
+        add(f"{gov} {iri(BESLUIT + 'werkingsgebied')} {iri(GEMEENTE + code)} .")
+        add(f"{gov} {iri(ORG + 'classification')} {iri(GEMEENTE_CLASSIFICATION)} .")
     actortypes = schemes.get("actortype", [])
     for i, org in enumerate(orgs):
         add(f"{iri(org)} {iri(RDF_TYPE)} {iri(ORG + 'Organization')} .")
