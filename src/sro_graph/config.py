@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     query_concurrency: int = Field(
         default=4, gt=0, le=64, description="Queries that may run at once; more get 503."
     )
+    query_queue_s: float = Field(
+        default=5.0, ge=0, le=60,
+        description="How long a query waits for a free slot before the answer is 503 "
+        "with Retry-After (0: refuse at once).",
+    )
     sparql_allowlist: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="IRI prefixes that SERVICE, LOAD and FROM may name (comma separated). "

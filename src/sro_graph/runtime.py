@@ -79,7 +79,7 @@ class Runtime:
         return QueryRunner(
             self.store, timeout_s=self.settings.query_timeout_s,
             row_cap=self.settings.query_row_cap, concurrency=self.settings.query_concurrency,
-            allowlist=self.settings.sparql_allowlist,
+            allowlist=self.settings.sparql_allowlist, queue_s=self.settings.query_queue_s,
         )
 
     @cached_property

@@ -20,6 +20,7 @@ import functools
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -318,8 +319,10 @@ class QueryRunner:
         row_cap: int,
         concurrency: int,
         allowlist: Sequence[str] = (),
+        queue_s: float = 0.0,
     ) -> None:
         self.store = store
+        self.queue_s = queue_s
         self.timeout_s = timeout_s
         self.row_cap = row_cap
         self.allowlist = tuple(allowlist)
@@ -365,6 +368,8 @@ class QueryRunner:
             QueryTimeoutError: the time limit ran out; the work was stopped.
             QuerySyntaxError: the engine refused the query.
         """
+        if not self._slots.acquire(timeout=self.queue_s):
+            raise BusyError("All query slots are busy; retry shortly.", retry_after=1)
         with self._limits(query):
             return self.store.query_raw(
                 query, accept=accept, default_graphs=list(default_graphs) or None,
@@ -387,6 +392,7 @@ class QueryRunner:
         defaults, named = list(default_graphs) or None, list(named_graphs) or None
         cap = row_cap if row_cap is not None else self.row_cap
         call = getattr(self.store, "query_raw_async", None)
+        await self._acquire_async()
         with self._limits(query):
             if call is not None:
                 result: RawResult = await call(
@@ -397,11 +403,19 @@ class QueryRunner:
                 self.store.query_raw, query, accept=accept, default_graphs=defaults,
                 named_graphs=named, row_cap=cap, timeout_s=self.timeout_s))
 
+    async def _acquire_async(self) -> None:
+        """Wait up to ``queue_s`` for a slot without blocking the event loop."""
+        deadline = time.monotonic() + self.queue_s
+        delay = 0.002
+        while not self._slots.acquire(blocking=False):
+            if time.monotonic() >= deadline:
+                raise BusyError("All query slots are busy; retry shortly.", retry_after=1)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.05)
+
     @contextmanager
     def _limits(self, query: str) -> Iterator[None]:
-        """A query slot for the duration, and store errors as service errors."""
-        if not self._slots.acquire(blocking=False):
-            raise BusyError("All query slots are busy; retry shortly.", retry_after=1)
+        """Hold the acquired query slot for the duration; store errors as service errors."""
         try:
             yield
         except StoreTimeout as exc:

@@ -21,9 +21,10 @@ TIMEOUT_S = 2.0
 
 @pytest.fixture(scope="module")
 def disk_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """An app over a disk store (hard limit: killable workers), one query slot."""
+    """An app over a disk store (hard limit: killable workers), one query slot, no queue."""
     store = tmp_path_factory.mktemp("store") / "db"
-    settings = make_settings(store=str(store), query_timeout_s=TIMEOUT_S, query_concurrency=1)
+    settings = make_settings(store=str(store), query_timeout_s=TIMEOUT_S, query_concurrency=1,
+                             query_queue_s=0)
     with TestClient(create_app(settings)) as client:
         yield client
 
@@ -91,6 +92,22 @@ def test_concurrency_cap_answers_503_with_retry_after(disk_client: TestClient) -
         time.sleep(0.02)
     first.join()
     assert 503 in answers
+
+
+def test_a_query_waits_for_a_slot_within_the_queue_time(tmp_path: Path) -> None:
+    """With a queue, a light query behind a runaway one is answered once the slot frees."""
+    settings = make_settings(store=str(tmp_path / "db"), query_timeout_s=TIMEOUT_S,
+                             query_concurrency=1, query_queue_s=TIMEOUT_S + 5)
+    with TestClient(create_app(settings)) as client:
+        client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})  # start the worker
+        first = threading.Thread(
+            target=lambda: client.get("/sparql", params={"query": RUNAWAY}), daemon=True)
+        first.start()
+        time.sleep(0.5)
+        r = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        first.join()
+    assert r.status_code == 200
+    assert r.json()["boolean"] is True
 
 
 @pytest.fixture
