@@ -179,6 +179,21 @@ def test_browser_matrix_heat_map_cells_equal_the_coverage_matrix(
     page.screenshot(path=screenshots / "26-matrix.png", full_page=True)
 
 
+def test_browser_dashboard_shows_the_objective_challenge_heat_map(
+    live_server: str, page: Page, screenshots: Path,
+) -> None:
+    """Issue 9: the matrix is a heat map on the dashboard too, with the query's numbers."""
+    expected = {(r["uitdagingNr"], r["doelstellingNr"]): int(r["aantal"])
+                for r in _rows(live_server, "coverage-matrix")}
+    page.goto(live_server + "/dashboard")
+    section = page.locator("section[aria-labelledby=h-matrix]")
+    expect(section.locator("h2")).to_have_text("Strategische doelstellingen x uitdagingen")
+    cells = section.locator("table.heat td.cell").evaluate_all(
+        "cs => cs.map(c => [c.dataset.challenge, c.dataset.objective, Number(c.textContent)])")
+    assert {(challenge, objective): n for challenge, objective, n in cells} == expected
+    section.screenshot(path=screenshots / "28-dashboard-matrix.png")
+
+
 def test_browser_validate_form_is_a_site_page(
     live_server: str, page: Page, screenshots: Path,
 ) -> None:

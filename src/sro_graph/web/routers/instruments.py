@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sro_graph.instruments import Coverage, Instruments, Lighthouse, Matrix
+from sro_graph.runtime import Runtime
 from sro_graph.vocab import Uris
 from sro_graph.web.deps import RuntimeDep
 from sro_graph.web.templating import request_lang, templates
@@ -28,7 +29,7 @@ TILE_GAP = 3
 TILES_PER_ROW = 16
 
 
-def _instruments(runtime: RuntimeDep) -> Instruments:
+def _instruments(runtime: Runtime) -> Instruments:
     return Instruments(runtime.queries, runtime.store, runtime.uris)
 
 
@@ -198,14 +199,20 @@ def heat_colour(value: int, top: int) -> str:
     return f"hsl(212, 70%, {lightness}%)"
 
 
-@router.get("/matrix")
-def matrix(request: Request, runtime: RuntimeDep) -> Response:
-    """The 7 strategic objectives against the 9 challenges, counting initiatives."""
-    data: Matrix = _instruments(runtime).matrix(request_lang(request))
+def matrix_context(runtime: Runtime, lang: str) -> dict[str, object]:
+    """What ``_heatmap.html`` needs: the matrix, its colour scale and cell colours."""
+    data: Matrix = _instruments(runtime).matrix(lang)
     top = data.top
     scale = [(n, heat_colour(n, top)) for n in range(0, top + 1)] if top <= 8 else [
         (round(top * k / 4), heat_colour(round(top * k / 4), top)) for k in range(5)]
-    return _page(request, "instruments_matrix.html", {
+    return {
         "m": data, "colour": lambda n: heat_colour(n, top), "scale": scale,
         "dark": lambda n: top > 0 and n / top > 0.5,
-    })
+    }
+
+
+@router.get("/matrix")
+def matrix(request: Request, runtime: RuntimeDep) -> Response:
+    """The 7 strategic objectives against the 9 challenges, counting initiatives."""
+    return _page(request, "instruments_matrix.html",
+                 matrix_context(runtime, request_lang(request)))

@@ -16,6 +16,7 @@ from sro_graph.linkeddata import Link, LinkedData, ResourceView
 from sro_graph.vocab import DCAT, PROV
 from sro_graph.web import charts
 from sro_graph.web.deps import RuntimeDep
+from sro_graph.web.routers.instruments import matrix_context
 from sro_graph.web.templating import request_lang, templates
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -47,6 +48,7 @@ def dashboard(request: Request, runtime: RuntimeDep) -> Response:
         "core_related": charts.bar_chart(data.core_related, css=("core", "related")),
         "per_province": charts.bar_chart(data.per_province),
         "network": charts.network(data.actor_types, data.cooperation),
+        **matrix_context(runtime, request_lang(request)),
     }
     return _page(request, "dashboard.html", context)
 
