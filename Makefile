@@ -20,9 +20,15 @@ install: $(STAMP)
 run: $(STAMP)
 	SRO_BASE_URI=$${SRO_BASE_URI:-http://$(HOST):$(PORT)} $(BIN)/sro-graph serve --host $(HOST) --port $(PORT)
 
-## Install and run the whole test suite.
+# The service tests, run again on a real `oxigraph serve` started by the tests (issue 7).
+SERVICE_TESTS := $(sort $(wildcard tests/integration/test_api_*.py)) \
+	tests/integration/test_instruments.py tests/integration/test_named_query_answers.py \
+	tests/integration/test_sparql_limits.py tests/integration/test_sparql_clients.py
+
+## Install and run the whole test suite, then the service tests on every remote backend.
 test: $(STAMP)
 	$(BIN)/pytest
+	$(BIN)/pytest --backend oxigraph $(SERVICE_TESTS)
 
 ## Lint, type-check and the layer contract.
 check: $(STAMP)

@@ -28,9 +28,12 @@ def free_port() -> int:
 
 
 class OxigraphServer:
-    """One ``oxigraph serve --location <dir> --bind 127.0.0.1:<port>`` process."""
+    """One ``oxigraph serve --location <dir> --bind 127.0.0.1:<port>`` process.
 
-    def __init__(self, location: Path, *, port: int | None = None,
+    Without a location the server keeps its data in memory (gone when it stops).
+    """
+
+    def __init__(self, location: Path | None, *, port: int | None = None,
                  extra_args: tuple[str, ...] = ()) -> None:
         binary = oxigraph_binary()
         if binary is None:
@@ -40,6 +43,8 @@ class OxigraphServer:
         self.port = port or free_port()
         self.extra_args = extra_args
         self.process: subprocess.Popen[bytes] | None = None
+        self.user: str | None = None
+        self.password: str | None = None
 
     @property
     def url(self) -> str:
@@ -55,9 +60,9 @@ class OxigraphServer:
         return f"{self.url}/update"
 
     def start(self) -> None:
+        where = ["--location", str(self.location)] if self.location is not None else []
         self.process = subprocess.Popen(
-            [self.binary, "serve", "--location", str(self.location),
-             "--bind", f"127.0.0.1:{self.port}", *self.extra_args],
+            [self.binary, "serve", *where, "--bind", f"127.0.0.1:{self.port}", *self.extra_args],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30

@@ -149,33 +149,23 @@ class RemoteStore:
 
     # -- queries ---------------------------------------------------------------------------
 
-    def _solutions(self, query: str, bindings: Bindings | None) -> object:
+    def _solutions(self, query: str, bindings: Bindings | None) -> _Results:
         response = self._post_query(bind_values(query, bindings), accept=_SPARQL_JSON)
-        try:
-            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-        except (SyntaxError, ValueError) as exc:
-            raise StoreQueryError("The store sent a result that does not parse.") from exc
+        return _read_results(response.content, ox.QueryResultsFormat.JSON, None)
 
     def select(self, query: str, *, bindings: Bindings | None = None) -> list[Row]:
         solutions = self._solutions(query, bindings)
-        if not isinstance(solutions, ox.QuerySolutions):
+        if isinstance(solutions, bool):
             raise StoreQueryError("Expected a SELECT query.")
-        names = [v.value for v in solutions.variables]
-        out: list[Row] = []
-        for solution in solutions:
-            row: Row = {}
-            for name in names:
-                term = solution[name]
-                if term is not None:
-                    row[name] = to_rdflib(term)
-            out.append(row)
-        return out
+        names, values, _ = solutions
+        return [{name: to_rdflib(term) for name, term in zip(names, row, strict=True)
+                 if term is not None} for row in values]
 
     def ask(self, query: str, *, bindings: Bindings | None = None) -> bool:
         answer = self._solutions(query, bindings)
-        if not isinstance(answer, ox.QueryBoolean):
+        if not isinstance(answer, bool):
             raise StoreQueryError("Expected an ASK query.")
-        return bool(answer)
+        return answer
 
     def construct(self, query: str, *, bindings: Bindings | None = None) -> Graph:
         response = self._post_query(bind_values(query, bindings), accept=_N_TRIPLES)
@@ -208,17 +198,13 @@ class RemoteStore:
         got = _media_type(response)
         body = response.content
         if got in _RESULT_PARSERS:
-            try:
-                parsed = ox.parse_query_results(body, format=_RESULT_PARSERS[got])
-            except (SyntaxError, ValueError) as exc:
-                raise StoreQueryError("The store sent a result that does not parse.") from exc
-            if isinstance(parsed, ox.QueryBoolean):
+            parsed = _read_results(body, _RESULT_PARSERS[got], row_cap)
+            if isinstance(parsed, bool):
                 if got == accept:
                     return RawResult(body, accept, "boolean", False, 1)
-                return RawResult(results.write_boolean(accept, bool(parsed)), accept,
+                return RawResult(results.write_boolean(accept, parsed), accept,
                                  "boolean", False, 1)
-            names = [v.value for v in parsed.variables]
-            rows, truncated = _take(([s[n] for n in names] for s in parsed), row_cap)
+            names, rows, truncated = parsed
             if got == accept and not truncated:
                 return RawResult(body, accept, "bindings", False, len(rows))
             try:
@@ -264,9 +250,11 @@ class RemoteStore:
             triples = _parse_triples(response.content, ox.RdfFormat.N_TRIPLES)
             return _serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
         solutions = self._solutions(rq.load("store-dump-quads"), None)
-        assert isinstance(solutions, ox.QuerySolutions)
-        quads = [ox.Quad(s["subject"], s["predicate"], s["object"], s["graph"])
-                 for s in solutions]
+        if isinstance(solutions, bool):
+            raise StoreQueryError("Expected a SELECT query.")
+        names, values, _ = solutions
+        at = [names.index(n) for n in ("subject", "predicate", "object", "graph")]
+        quads = [ox.Quad(row[at[0]], row[at[1]], row[at[2]], row[at[3]]) for row in values]
         return _serialize(quads, format=ox.RdfFormat.N_QUADS)
 
     def close(self) -> None:
@@ -399,6 +387,10 @@ def _check(response: httpx.Response, *, what: str) -> None:
         raise StoreTimeout(f"The store stopped the {what}: it ran out of time.")
     if status == 406:
         raise StoreQueryError("The store cannot answer this query in that format.")
+    if status == 400 and what == "query":
+        # SPARQL 1.1 Protocol §2.1.4: 400 is a query that does not parse; said as the
+        # embedded store says it, so users see one message whatever the backend.
+        raise StoreQueryError(f"The query does not parse: {text}")
     raise StoreQueryError(f"The store refused the {what}: {text}")
 
 
@@ -412,6 +404,40 @@ def _parse_triples(body: bytes, fmt: ox.RdfFormat) -> Iterator[ox.Triple]:
             yield ox.Triple(quad.subject, quad.predicate, quad.object)
     except (SyntaxError, ValueError) as exc:
         raise StoreQueryError("The store sent a graph that does not parse.") from exc
+
+
+_Results = bool | tuple[list[str], list[list[Any]], bool]
+
+
+def _read_results(body: bytes, fmt: ox.QueryResultsFormat, cap: int | None) -> _Results:
+    """A boolean, or the variables, rows (cut at ``cap``) and whether rows were cut.
+
+    Read whole here: a store that fails while streaming (Oxigraph server when a SERVICE call
+    fails) breaks its body off with an error text, which must be a StoreQueryError, not a
+    parse error surfacing later wherever the rows are read.
+
+    Raises:
+        StoreQueryError: the body does not parse, or breaks off.
+    """
+    parsed: Any = None
+    try:
+        parsed = ox.parse_query_results(body, format=fmt)
+        if isinstance(parsed, ox.QueryBoolean):
+            return bool(parsed)
+        names = [v.value for v in parsed.variables]
+        rows: list[list[Any]] = []
+        for solution in parsed:
+            if cap is not None and len(rows) >= cap:
+                return names, rows, True
+            rows.append([solution[n] for n in names])
+        return names, rows, False
+    except (SyntaxError, ValueError) as exc:
+        # pyoxigraph's result reader may only be dropped by the thread that made it; the
+        # traceback keeps this frame, so let go of it here.
+        parsed = None
+        raise StoreQueryError(
+            "The query failed while the store was answering: its answer broke off."
+        ) from exc
 
 
 def _take(items: Iterable[Any], cap: int | None) -> tuple[list[Any], bool]:
