@@ -384,6 +384,10 @@ def main() -> None:
     out()
     subprocess.run([sys.executable, "-m", "bench.validation", "--sizes",
                     ",".join(str(n) for n in sizes)], check=True)
+    # -- catalogue harvest, whole and page by page (bench/catalog.py) -----------------------
+    out()
+    subprocess.run([sys.executable, "-m", "bench.catalog", "--initiatives", "0", "1000"],
+                   check=True)
 
 
 if __name__ == "__main__":

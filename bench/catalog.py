@@ -9,6 +9,7 @@ Turtle and RDF/XML, plus the size on the wire with gzip. Not part of ``make test
 from __future__ import annotations
 
 import argparse
+import re
 import time
 import uuid
 
@@ -21,6 +22,7 @@ from sro_graph.store import GraphWrite
 from sro_graph.web.app import create_app
 
 BASE = "https://bench.sro.test"
+_NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
 
 
 def _harvest(client: TestClient, accept: str) -> tuple[float, int, int]:
@@ -31,12 +33,28 @@ def _harvest(client: TestClient, accept: str) -> tuple[float, int, int]:
     return elapsed, len(plain.content), int(zipped.headers["content-length"])
 
 
+def _harvest_paged(client: TestClient, page_size: int) -> tuple[float, int, int]:
+    """Follow rel="next" from the first page (Turtle): seconds, pages and bytes in all."""
+    start = time.perf_counter()
+    url: str | None = f"/catalog?page=1&pageSize={page_size}"
+    pages = size = 0
+    while url:
+        response = client.get(url, headers={"Accept": "text/turtle"})
+        response.raise_for_status()
+        pages += 1
+        size += len(response.content)
+        found = _NEXT.search(response.headers.get("link", ""))
+        url = found.group(1).removeprefix(BASE) if found else None
+    return time.perf_counter() - start, pages, size
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--initiatives", type=int, nargs="*", default=[0, 1000])
     args = parser.parse_args()
     for n in args.initiatives:
-        settings = Settings(base_uri=BASE, store="memory", log_level="WARNING")
+        settings = Settings(base_uri=BASE, store="memory", log_level="WARNING",
+                            catalog_refresh_s=0)
         with TestClient(create_app(settings)) as client:
             runtime = client.app.state.runtime  # type: ignore[attr-defined]
             if n:
@@ -51,6 +69,11 @@ def main() -> None:
                 entries = len(runtime.catalog.snapshot().entries)
                 print(f"initiatives={n:>6} {accept:<20} entries={entries:>4} "
                       f"bytes={size:>9} gzip={wire:>8} first={cold:6.2f}s repeat={warm:6.3f}s")
+            for page_size in (7, 100):
+                runtime.store.write(GraphWrite(), new_version=uuid.uuid4().hex)  # cold again
+                seconds, pages, size = _harvest_paged(client, page_size)
+                print(f"initiatives={n:>6} paged Turtle pageSize={page_size:<3} pages={pages:>4} "
+                      f"bytes={size:>9} page by page={seconds:6.2f}s")
 
 
 if __name__ == "__main__":
