@@ -13,11 +13,13 @@ from collections import defaultdict
 import pyoxigraph as ox
 from rdflib import Graph
 
+from sro_graph import vocab
 from sro_graph.errors import UnparseableError
 from sro_graph.oxterms import to_rdflib
 from sro_graph.store import GraphWrite, Store
+from sro_graph.store.update import VERSION_PREDICATE
 
-SYSTEM_GRAPH = "urn:sro-graph:system"
+SYSTEM_GRAPH = str(vocab.SYSTEM_GRAPH)
 
 
 def backup_store(store: Store, *, compress: bool = False) -> bytes:
@@ -68,6 +70,6 @@ def restore_store(store: Store, data: bytes) -> dict[str, int]:
 def _without_version(graph: Graph) -> Graph:
     out = Graph()
     for s, p, o in graph:
-        if str(p) != "urn:sro-graph:version":
+        if str(p) != VERSION_PREDICATE:
             out.add((s, p, o))
     return out

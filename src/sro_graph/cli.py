@@ -18,6 +18,7 @@ from rdflib import Graph
 from rich.console import Console
 from rich.progress import Progress
 
+from sro_graph import rq
 from sro_graph.config import Settings, hash_token
 from sro_graph.errors import SroError, ValidationFailedError
 from sro_graph.logs import configure_logging
@@ -265,7 +266,7 @@ def export(
         if rdf_format is RdfFormat.NQUADS:
             sys.stdout.buffer.write(runtime.store.dump())
             return
-        graph = runtime.store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        graph = runtime.store.construct(rq.load("export-union"))
         from sro_graph.rdfio import serialize_graph
 
         sys.stdout.buffer.write(

@@ -12,8 +12,8 @@ Parameter types: ``iri`` (optionally ``scheme:`` a concept scheme name, or ``cla
 IRI or ``sr:Name``), ``string``, ``integer``, ``date``, ``language``; each may have
 ``required``, ``default``, ``min``/``max`` (integers) and ``enum``. Each parameter must appear
 as a variable of the same name. Values become RDF terms and enter the query as one ``VALUES``
-block of N-Triples terms placed at the start of the WHERE group (:func:`values_block`): the
-text of a request is never spliced into SPARQL.
+block of N-Triples terms at the start of the WHERE group (``store.binding.bind_values``, the
+same binder the remote store uses): the text of a request is never spliced into SPARQL.
 
 The query files are written with relative IRIs for our own terms (``</ns/smartregio#>``,
 docs/model.md); they run with a ``BASE`` of the deployment.
@@ -39,10 +39,10 @@ from rdflib import Literal as RdfLiteral
 from rdflib.term import Identifier
 
 from sro_graph import rq
-from sro_graph.errors import BadParameterError, NotFoundError, QuerySyntaxError
-from sro_graph.oxterms import from_rdflib
-from sro_graph.sparql import QueryInfo, QueryRunner, inspect_query, where_group_start
-from sro_graph.store import RawResult, Store
+from sro_graph.errors import BadParameterError, NotFoundError
+from sro_graph.sparql import QueryInfo, QueryRunner, inspect_query
+from sro_graph.store import RawResult, Store, StoreQueryError
+from sro_graph.store.binding import bind_values, where_group_start
 from sro_graph.vocab import Uris
 
 ParamType = Literal["iri", "string", "integer", "date", "language"]
@@ -154,11 +154,8 @@ def parse_query_file(name: str, text: str) -> QueryDef:
     params: list[ParamDef] = []
     for pname, spec in raw_params.items():
         params.append(_param(str(pname), spec, text))
-    if params:
-        try:
-            where_group_start(text)
-        except QuerySyntaxError as exc:
-            raise QueryHeaderError(f"{name}: {exc.detail}") from exc
+    if params and where_group_start(text) is None:
+        raise QueryHeaderError(f"{name}: the query has no WHERE group to bind parameters in.")
     return QueryDef(name, title, description, tuple(str(t) for t in tags), tuple(params),
                     text, info)
 
@@ -203,27 +200,13 @@ def load_query_defs(folder: Path) -> dict[str, QueryDef]:
     return defs
 
 
-def values_block(values: Mapping[str, Identifier]) -> str:
-    """One ``VALUES`` clause binding ``values`` (terms written as N-Triples, escaped by
-    pyoxigraph); the only way request values enter a named query's text."""
-    if not values:
-        return ""
-    names = list(values)
-    for name in names:
-        if not _PARAM_NAME.match(name):
-            raise ValueError(f"not a variable name: {name!r}")
-    terms = " ".join(str(from_rdflib(values[n])) for n in names)
-    variables = " ".join(f"?{n}" for n in names)
-    return f" VALUES ({variables}) {{ ({terms}) }} "
-
-
 def bound_query(qdef: QueryDef, values: Mapping[str, Identifier], *, base: str) -> str:
     """The text of ``qdef`` with its parameters bound and the deployment base declared."""
-    text = qdef.text
-    if values:
-        at = where_group_start(text)
-        text = text[:at] + values_block(values) + text[at:]
-    return f"BASE {ox.NamedNode(base)}\n{text}"
+    try:
+        bound = bind_values(qdef.text, values)
+    except StoreQueryError as exc:  # e.g. a value that is not a valid IRI
+        raise BadParameterError(str(exc)) from exc
+    return f"BASE {ox.NamedNode(base)}\n{bound}"
 
 
 class NamedQueries:

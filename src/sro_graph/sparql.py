@@ -270,33 +270,6 @@ def _target(tokens: list[Token], index: int, prefixes: dict[str, str], *,
     return "?"
 
 
-def where_group_start(query: str) -> int:
-    """Offset just after the ``{`` opening the top-level WHERE group (for a VALUES block).
-
-    Raises:
-        QuerySyntaxError: no WHERE group found.
-    """
-    tokens = list(tokenize(query))
-    for index, token in enumerate(tokens):
-        if token.kind == "word" and token.text.upper() == "WHERE":
-            for later in tokens[index + 1:]:
-                if later.text == "{":
-                    return later.start + 1
-    # SPARQL allows ``SELECT * { ... }`` without WHERE: the first '{' after the form keyword.
-    seen_form = False
-    for token in tokens:
-        if token.kind == "word" and token.text.upper() in _FORMS:
-            seen_form = True
-        elif seen_form and token.text == "{" and not _is_construct_template(tokens, token):
-            return token.start + 1
-    raise QuerySyntaxError("The query has no WHERE group to bind parameters in.")
-
-
-def _is_construct_template(tokens: list[Token], brace: Token) -> bool:
-    before = [t for t in tokens if t.start < brace.start and t.kind == "word"]
-    return bool(before) and before[-1].text.upper() == "CONSTRUCT"
-
-
 def query_hash(query: str) -> str:
     """A short hash that names a query in logs without writing it out."""
     return sha256(query.encode("utf-8")).hexdigest()[:12]

@@ -15,7 +15,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH,
 __all__ = [
     "ADMS", "BESLUIT", "DCAT", "DCTERMS", "FOAF", "GENERIEK", "HYDRA", "LOCN", "M8G", "MDCAT",
     "ORG", "ORGANISATIE", "OWL", "PROV", "RDF", "RDFS", "ROV", "SCHEMA", "SD", "SH", "SKOS",
-    "VCARD", "XSD", "Uris", "official_prefixes",
+    "SYSTEM_GRAPH", "VCARD", "XSD", "Uris", "official_prefixes",
 ]
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
@@ -32,6 +32,9 @@ HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 CPSV = Namespace("http://purl.org/vocab/cpsv#")
+
+SYSTEM_GRAPH = URIRef("urn:sro-graph:system")
+"""Bookkeeping graph (base, version, base-knowledge hashes); independent of the base."""
 
 GEMEENTE_PREFIX = "https://data.vlaanderen.be/id/gemeente/"
 REFNIS_PREFIX = "http://vocab.belgif.be/auth/refnis2025/"
@@ -100,7 +103,7 @@ class Uris:
 
         Independent of the base, so a store filled for another base is recognised.
         """
-        return URIRef("urn:sro-graph:system")
+        return SYSTEM_GRAPH
 
     @cached_property
     def provenance_graph(self) -> URIRef:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 
 from sro_graph.config import PROJECT_ROOT
 from sro_graph.queries import (
@@ -16,7 +16,6 @@ from sro_graph.queries import (
     load_query_defs,
     parse_query_file,
     read_header,
-    values_block,
 )
 from sro_graph.runtime import Runtime
 
@@ -91,12 +90,6 @@ def test_parse_query_file_unknown_type_is_refused() -> None:
             "#+ params:\n#+   s: {type: float}\nSELECT ?s WHERE { ?s ?p ?o }\n")
     with pytest.raises(QueryHeaderError, match="type"):
         parse_query_file("sample", text)
-
-
-def test_values_block_escapes_hostile_strings() -> None:
-    hostile = Literal('x" } ; DROP ALL ; SELECT * { "')
-    block = values_block({"q": hostile})
-    assert block == ' VALUES (?q) { ("x\\" } ; DROP ALL ; SELECT * { \\"") } '
 
 
 def test_bound_query_places_values_inside_the_where_group(tmp_path: Path) -> None:

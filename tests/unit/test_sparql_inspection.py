@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sro_graph.errors import QueryRejectedError, QuerySyntaxError
-from sro_graph.sparql import inspect_query, tokenize, where_group_start
+from sro_graph.sparql import inspect_query, tokenize
 
 STORE_GRAPHS = {"https://sro.test/graph/basis/organisaties"}
 
@@ -121,18 +121,6 @@ def test_inspect_query_without_form_is_a_syntax_error() -> None:
 def test_tokenize_distinguishes_iris_from_comparisons() -> None:
     kinds = [t.kind for t in tokenize("FILTER(?a < ?b && ?c > 3) <http://x>")]
     assert kinds.count("iri") == 1
-
-
-def test_where_group_start_skips_braces_in_strings() -> None:
-    query = 'SELECT * WHERE { ?s ?p "{" }'
-    at = where_group_start(query)
-    assert query[at - 1] == "{"
-    assert query[:at].endswith("WHERE {")
-
-
-def test_where_group_start_without_where_keyword_uses_the_first_group() -> None:
-    query = "SELECT * { ?s ?p ?o }"
-    assert query[where_group_start(query) - 1] == "{"
 
 
 def test_inspect_query_escaped_hash_in_a_name_does_not_hide_a_service() -> None:

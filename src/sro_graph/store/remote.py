@@ -28,8 +28,7 @@ from typing import Any, Literal
 
 import httpx
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
-from rdflib.term import Identifier
+from rdflib import Graph, URIRef
 
 from sro_graph import rq
 from sro_graph.oxterms import to_rdflib, triples_to_graph
@@ -43,7 +42,8 @@ from sro_graph.store.base import (
     StoreTimeout,
     StoreUnavailable,
 )
-from sro_graph.store.update import build_update, term_text
+from sro_graph.store.binding import bind_values
+from sro_graph.store.update import build_update
 
 log = logging.getLogger(__name__)
 
@@ -265,102 +265,6 @@ _READABLE_GRAPHS = {
     k: v for k, v in _GRAPH_FORMATS.items() if k in ("text/turtle", "application/n-triples",
                                                      "application/rdf+xml")
 }
-
-
-def bind_values(query: str, bindings: Bindings | None) -> str:
-    """``query`` with ``bindings`` as one ``VALUES`` block of N-Triples terms.
-
-    The block opens the query's WHERE group, so the values flow into every pattern (and are
-    seen before any GROUP BY), as pyoxigraph's ``substitutions`` are on the embedded store.
-    Queries without a WHERE group of their own (``DESCRIBE <iri>``, ``CONSTRUCT WHERE``) get
-    the block at the end. Terms are escaped by pyoxigraph; text is never spliced.
-
-    Raises:
-        StoreQueryError: a name is not a SPARQL variable name, or a value is a blank node or
-            an invalid term.
-    """
-    if not bindings:
-        return query
-    names: list[str] = []
-    values: list[str] = []
-    for name, term in bindings.items():
-        if not name or not all(c.isalnum() or c == "_" for c in name):
-            raise StoreQueryError(f"Not a variable name: {name[:40]!r}.")
-        if isinstance(term, BNode) or not isinstance(term, Identifier):
-            raise StoreQueryError(f"?{name} cannot be bound to a blank node.")
-        try:
-            values.append(term_text(term))
-        except (TypeError, ValueError) as exc:
-            raise StoreQueryError(f"?{name} is bound to an invalid term.") from exc
-        names.append("?" + name)
-    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(values)}) }}"
-    at = _where_group_start(query)
-    if at is None:
-        return f"{query}\n{block}"
-    return f"{query[:at]} {block} {query[at:]}"
-
-
-def _where_group_start(query: str) -> int | None:
-    """The index just after the ``{`` opening the query's WHERE group, if it has one."""
-    opens = list(_top_level_braces(query))
-    if not opens:
-        return None
-    first_open, words = opens[0]
-    if "CONSTRUCT" in words.split():
-        if "WHERE" in words.split("CONSTRUCT", 1)[1].split():
-            return None  # CONSTRUCT WHERE { ... }: the group is the template too
-        return opens[1][0] + 1 if len(opens) > 1 else None
-    return first_open + 1
-
-
-def _top_level_braces(query: str) -> Iterator[tuple[int, str]]:
-    """Each ``{`` at depth 0 outside strings, IRIs and comments, with the words before it."""
-    depth, i, n = 0, 0, len(query)
-    words: list[str] = []
-    while i < n:
-        c = query[i]
-        if c == "#":
-            end = query.find("\n", i)
-            i = n if end < 0 else end + 1
-            continue
-        if c in "\"'":
-            i = _skip_string(query, i)
-            continue
-        if c == "<":
-            end = query.find(">", i + 1)
-            if end > 0 and not any(ch in query[i + 1:end] for ch in ' \t\n\r<"{}|^`\\'):
-                i = end + 1
-                continue
-        if c == "{":
-            if depth == 0:
-                yield i, " ".join(words).upper()
-                words = []
-            depth += 1
-        elif c == "}":
-            depth -= 1
-        elif depth == 0 and c.isalpha():
-            j = i
-            while j < n and (query[j].isalnum() or query[j] in "_-:"):
-                j += 1
-            words.append(query[i:j])
-            i = j
-            continue
-        i += 1
-
-
-def _skip_string(query: str, i: int) -> int:
-    quote = query[i]
-    long = query.startswith(quote * 3, i)
-    delim = quote * 3 if long else quote
-    j = i + len(delim)
-    while j < len(query):
-        if query[j] == "\\":
-            j += 2
-            continue
-        if query.startswith(delim, j):
-            return j + len(delim)
-        j += 1
-    return len(query)
 
 
 def _group(form: Iterable[tuple[str, str]]) -> dict[str, list[str] | str]:

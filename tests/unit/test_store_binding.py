@@ -1,4 +1,5 @@
-"""``bind_values``: bindings for a remote store as one VALUES block of N-Triples terms."""
+"""``bind_values``: values bound as one VALUES block of N-Triples terms (remote store and
+named queries)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 
 from sro_graph.store import StoreQueryError
-from sro_graph.store.remote import bind_values
+from sro_graph.store.binding import bind_values, where_group_start
 
 S = URIRef("https://sro.test/id/initiatief/a")
 
@@ -74,3 +75,31 @@ def test_bind_values_bad_variable_name_is_refused() -> None:
 
 def test_bind_values_without_bindings_is_unchanged() -> None:
     assert bind_values("ASK {}", None) == "ASK {}"
+
+
+def test_bind_values_escapes_hostile_strings() -> None:
+    hostile = Literal('x" } ; DROP ALL ; SELECT * { "')
+    out = bind_values("SELECT ?q WHERE { ?s ?p ?q }", {"q": hostile})
+    assert 'VALUES (?q) { ("x\\" } ; DROP ALL ; SELECT * { \\"") }' in out
+    _parses(out)
+
+
+def test_where_group_start_skips_braces_in_strings() -> None:
+    query = 'SELECT * WHERE { ?s ?p "{" }'
+    at = where_group_start(query)
+    assert at is not None
+    assert query[:at].endswith("WHERE {")
+
+
+def test_where_group_start_without_where_keyword_uses_the_first_group() -> None:
+    query = "SELECT * { ?s ?p ?o }"
+    at = where_group_start(query)
+    assert at is not None
+    assert query[at - 1] == "{"
+
+
+def test_where_group_start_escaped_hash_in_a_name_is_not_a_comment() -> None:
+    query = "PREFIX ex: <http://ex/> CONSTRUCT { ?s ex:a\\# ?o } WHERE { ?s ?p ?o }"
+    at = where_group_start(query)
+    assert at is not None
+    assert query[:at].endswith("WHERE {")
