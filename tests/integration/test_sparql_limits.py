@@ -78,17 +78,30 @@ def test_queries_after_a_time_out_run_in_a_fresh_worker(disk_client: TestClient)
 
 
 def test_concurrency_cap_answers_503_with_retry_after(disk_client: TestClient) -> None:
+    answers: list[int] = []
+    runaway: list[int] = []
+    # A probe may reach the only slot before the runaway query does (then the runaway is the
+    # one refused as busy); such an attempt proves nothing, so the scenario is run again.
+    for _attempt in range(3):
+        answers, runaway = _probe_while_a_runaway_query_runs(disk_client)
+        if runaway != [503]:
+            break
+    assert 503 in answers, (answers[-5:], runaway)
+
+
+def _probe_while_a_runaway_query_runs(client: TestClient) -> tuple[list[int], list[int]]:
     runaway: list[int] = []
     first = threading.Thread(
         target=lambda: runaway.append(
-            disk_client.get("/sparql", params={"query": RUNAWAY}).status_code),
+            client.get("/sparql", params={"query": RUNAWAY}).status_code),
         daemon=True)
     first.start()
-    answers = []
+    time.sleep(0.2)  # let the runaway query take the slot first
+    answers: list[int] = []
     deadline = time.monotonic() + TIMEOUT_S + 10
     # Probe for as long as the runaway query holds the only slot (it ends at its time limit).
     while first.is_alive() and time.monotonic() < deadline:
-        r = disk_client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        r = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
         answers.append(r.status_code)
         if r.status_code == 503:
             assert r.headers["retry-after"].isdigit()
@@ -96,7 +109,7 @@ def test_concurrency_cap_answers_503_with_retry_after(disk_client: TestClient) -
             break
         time.sleep(0.02)
     first.join()
-    assert 503 in answers, (answers[-5:], runaway)
+    return answers, runaway
 
 
 def test_a_query_waits_for_a_slot_within_the_queue_time(tmp_path: Path) -> None:
