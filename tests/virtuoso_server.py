@@ -59,7 +59,9 @@ Charset = UTF-8
 
 [SPARQL]
 ResultSetMaxRows = 1000000
-MaxQueryCostEstimationTime = 400
+; sro-graph enforces its own time limits; Virtuoso's estimator refuses named queries with
+; optional parameters (find-partners with none bound: "estimated 197376 s"). docs/deployment.md
+MaxQueryCostEstimationTime = 0
 MaxQueryExecutionTime = 60
 """
 

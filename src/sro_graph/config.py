@@ -55,6 +55,16 @@ class Settings(BaseSettings):
     store_timeout_s: float = Field(
         default=60.0, gt=0, description="Time limit of one call to a remote store."
     )
+    store_kind: Literal["auto", "oxigraph", "virtuoso", "generic"] = Field(
+        default="auto",
+        description="Kind of remote store (how it differs from plain SPARQL 1.1); 'auto' reads "
+        "the store's Server header.",
+    )
+    store_graph_store: str | None = Field(
+        default=None,
+        description="Graph Store Protocol endpoint of a remote store, for writes too large for "
+        "one update operation (Virtuoso); by default the kind's usual path.",
+    )
     load_base_knowledge: bool = Field(
         default=True,
         description="Load ontology/, shapes and data/ into their named graphs at start "

@@ -126,6 +126,8 @@ def open_runtime(settings: Settings, *, load_knowledge: bool | None = None) -> R
         password=settings.store_password.get_secret_value() if settings.store_password else None,
         timeout_s=settings.store_timeout_s,
         query_workers=settings.query_concurrency,
+        kind=settings.store_kind,
+        graph_store_url=settings.store_graph_store,
     )
     runtime = Runtime(settings=settings, uris=uris, store=store)
     try:

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from rdflib import RDFS, Graph, Literal, URIRef
+from rdflib import RDFS, BNode, Graph, Literal, Namespace, URIRef
 
-from sro_graph.store import GraphWrite, Store, StoreQueryError, StoreUnavailable, open_store
+from sro_graph.store import (
+    GraphWrite,
+    Store,
+    StoreError,
+    StoreQueryError,
+    StoreUnavailable,
+    open_store,
+)
 from sro_graph.store.remote import RemoteStore
 from tests.oxigraph_server import OxigraphServer, oxigraph_binary
+from tests.virtuoso_server import VirtuosoServer, virtuoso_binary
 
 pytestmark = pytest.mark.integration
 
@@ -20,6 +29,7 @@ SYSTEM = "urn:sro-graph:system"
 EX = "https://sro.test/id/initiatief/"
 G1 = "https://sro.test/graph/inzending/1"
 G2 = "https://sro.test/graph/inzending/2"
+LOCN = Namespace("http://www.w3.org/ns/locn#")
 HOSTILE = 'he said "}} ; DROP ALL ; {{" \\ and\nleft'
 
 
@@ -33,9 +43,25 @@ def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServe
     server.stop()
 
 
-@pytest.fixture(params=["memory", "disk", "remote"])
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    if virtuoso_binary() is None:
+        pytest.skip("Virtuoso is not installed (Debian package virtuoso-opensource; "
+                    ".ci/run installs it)")
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["memory", "disk", "remote", "virtuoso"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "remote":
+    if request.param == "virtuoso":
+        virtuoso: VirtuosoServer = request.getfixturevalue("virtuoso")
+        virtuoso.clear()
+        opened = open_store(virtuoso.store_location, system_graph=SYSTEM,
+                            update_url=virtuoso.update_url, timeout_s=10)
+    elif request.param == "remote":
         server: OxigraphServer = request.getfixturevalue("oxigraph")
         server.clear()
         location = server.store_location
@@ -135,6 +161,35 @@ def test_store_version_changes_on_each_write(store: Store) -> None:
     assert store.version() == "v2"
 
 
+def _large_graph(n: int) -> Graph:
+    """``n`` initiatives, each with a blank-node address: 4 triples each."""
+    graph = Graph()
+    for i in range(n):
+        initiative, address = URIRef(f"{EX}groot-{i}"), BNode()
+        graph.add((initiative, RDFS.label, Literal(f"Initiatief {i}", lang="nl")))
+        graph.add((initiative, LOCN.address, address))
+        graph.add((address, LOCN.postCode, Literal(f"{1000 + i}")))
+        graph.add((address, RDFS.comment, Literal(HOSTILE)))
+    return graph
+
+
+ADDRESSES = ("SELECT ?s ?code WHERE { ?s <http://www.w3.org/ns/locn#address> ?a . "
+             "?a <http://www.w3.org/ns/locn#postCode> ?code }")
+
+
+def test_store_large_write_with_blank_nodes_lands_whole(store: Store) -> None:
+    """Far past what one Virtuoso operation takes inline (staged there): every triple, and
+    every blank node still joins its two triples."""
+    _fill(store)
+    store.write(GraphWrite(replace={G1: _large_graph(600)}, add={G2: _large_graph(5)},
+                           remove={G2: _graph(("c", "Deelmobiliteit"))}), new_version="v2")
+    assert len(store.select(ADDRESSES)) == 605
+    assert len(Graph().parse(data=store.dump(graph=G1), format="nt")) == 2400
+    assert store.select(LABELS, bindings={"s": URIRef(EX + "c")}) == []
+    assert store.graph_names() == {G1, G2, SYSTEM}
+    assert store.version() == "v2"
+
+
 def test_store_graph_names_lists_graphs_with_triples(store: Store) -> None:
     _fill(store)
     assert store.graph_names() == {G1, G2, SYSTEM}
@@ -205,7 +260,7 @@ def test_remote_store_union_default_graph_is_asked_for(oxigraph: OxigraphServer)
     store = RemoteStore(f"{oxigraph.url}/query", update_url=oxigraph.update_url,
                         system_graph=SYSTEM)
     plain = RemoteStore(f"{oxigraph.url}/query", update_url=oxigraph.update_url,
-                        system_graph=SYSTEM, union_param=None)
+                        system_graph=SYSTEM, kind="generic")
     try:
         _fill(store)
         assert len(store.select(LABELS)) == 3
@@ -275,5 +330,58 @@ def test_remote_store_update_request_is_one_transaction(oxigraph: OxigraphServer
     store = RemoteStore(f"{oxigraph.url}/query", system_graph=SYSTEM)
     try:
         assert store.graph_names() == set()
+    finally:
+        store.close()
+
+
+def test_virtuoso_commits_each_operation_not_each_request(virtuoso: VirtuosoServer) -> None:
+    """Why Virtuoso gets ONE operation per write: a failing second operation does not undo
+    the first (unlike Oxigraph above)."""
+    virtuoso.clear()
+    created = f"https://sro.test/graph/created-{uuid.uuid4().hex}"
+
+    def update(text: str) -> httpx.Response:
+        return httpx.post(virtuoso.update_url, content=text.encode(),
+                          headers={"Content-Type": "application/sparql-update"}, timeout=10)
+
+    assert update(f"CREATE GRAPH <{created}>").status_code == 200
+    # Creating a graph that exists is an error (SPARQL 1.1 Update §3.2.3).
+    response = update(f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}a> <{EX}p> 1 }} }} ;"
+                      f" CREATE GRAPH <{created}>")
+    assert response.status_code >= 400
+    store = RemoteStore(virtuoso.store_location.removeprefix("sparql+"), system_graph=SYSTEM)
+    try:
+        assert G1 in store.graph_names()
+    finally:
+        store.close()
+
+
+def test_virtuoso_staged_write_that_cannot_stage_changes_nothing(
+    virtuoso: VirtuosoServer,
+) -> None:
+    virtuoso.clear()
+    store = RemoteStore(virtuoso.store_location.removeprefix("sparql+"), system_graph=SYSTEM,
+                        graph_store_url=f"{virtuoso.url}/no-graph-store-here")
+    try:
+        _fill(store)
+        with pytest.raises(StoreError):
+            store.write(GraphWrite(replace={G1: _large_graph(200)}), new_version="v2")
+        assert len(store.select(LABELS)) == 3
+        assert store.graph_names() == {G1, G2, SYSTEM}
+        assert store.version() == "v1"
+    finally:
+        store.close()
+
+
+def test_virtuoso_is_detected_and_its_own_graphs_are_not_ours(virtuoso: VirtuosoServer) -> None:
+    virtuoso.clear()
+    store = RemoteStore(virtuoso.store_location.removeprefix("sparql+"), system_graph=SYSTEM)
+    try:
+        assert store.profile.kind == "virtuoso"
+        # Its default graph is the union of all graphs, its own included...
+        assert store.ask("ASK { ?s a <http://www.openlinksw.com/schemas/virtrdf#QuadMap> }")
+        # ...but they are never listed, dumped or (by a restore) dropped.
+        assert store.graph_names() == set()
+        assert store.dump() == b""
     finally:
         store.close()

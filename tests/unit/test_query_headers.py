@@ -99,4 +99,4 @@ def test_bound_query_places_values_inside_the_where_group(tmp_path: Path) -> Non
     qdef = load_query_defs(tmp_path)["sample"]
     text = bound_query(qdef, {"s": URIRef("http://ex/a")}, base="https://sro.test")
     assert text.startswith("BASE <https://sro.test>\n")
-    assert "WHERE { VALUES (?s) { (<http://ex/a>) }  ?s ?p ?o }" in text
+    assert "WHERE { VALUES ?s { <http://ex/a> }  ?s ?p ?o }" in text

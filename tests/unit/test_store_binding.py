@@ -19,7 +19,15 @@ def _parses(query: str) -> None:
 
 def test_bind_values_select_opens_the_where_group() -> None:
     out = bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"s": S})
-    assert out == f"SELECT ?s WHERE {{ VALUES (?s) {{ (<{S}>) }}  ?s ?p ?o }}"
+    assert out == f"SELECT ?s WHERE {{ VALUES ?s {{ <{S}> }}  ?s ?p ?o }}"
+    _parses(out)
+
+
+def test_bind_values_writes_one_block_per_variable() -> None:
+    """One block per variable: Virtuoso cannot compile a multi-variable block joined into an
+    OPTIONAL that BINDs one of its variables."""
+    out = bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"s": S, "o": Literal("nl")})
+    assert f'VALUES ?s {{ <{S}> }} VALUES ?o {{ "nl" }}' in out
     _parses(out)
 
 
@@ -80,7 +88,7 @@ def test_bind_values_without_bindings_is_unchanged() -> None:
 def test_bind_values_escapes_hostile_strings() -> None:
     hostile = Literal('x" } ; DROP ALL ; SELECT * { "')
     out = bind_values("SELECT ?q WHERE { ?s ?p ?q }", {"q": hostile})
-    assert 'VALUES (?q) { ("x\\" } ; DROP ALL ; SELECT * { \\"") }' in out
+    assert 'VALUES ?q { "x\\" } ; DROP ALL ; SELECT * { \\"" }' in out
     _parses(out)
 
 

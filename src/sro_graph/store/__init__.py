@@ -31,11 +31,14 @@ def open_store(
     password: str | None = None,
     timeout_s: float = 60.0,
     query_workers: int = 0,
+    kind: str = "auto",
+    graph_store_url: str | None = None,
 ) -> Store:
     """Open the store at ``location``: a folder, ``memory``, or ``sparql+http(s)://...``.
 
     Built from plain values, never from Settings, so tests and tools can open any store.
     ``query_workers``: on a disk store, the killable worker processes for ``query_raw``.
+    ``kind`` and ``graph_store_url``: see :class:`~sro_graph.store.remote.RemoteStore`.
     """
     if location.startswith(("sparql+http://", "sparql+https://")):
         from sro_graph.store.remote import RemoteStore
@@ -43,7 +46,8 @@ def open_store(
         query_url = location.removeprefix("sparql+")
         return RemoteStore(
             query_url, update_url=update_url or query_url, system_graph=system_graph,
-            user=user, password=password, timeout_s=timeout_s,
+            user=user, password=password, timeout_s=timeout_s, kind=kind,
+            graph_store_url=graph_store_url,
         )
     from sro_graph.store.embedded import EmbeddedStore
 

@@ -1,4 +1,4 @@
-"""Values bound into query text as one ``VALUES`` block of N-Triples terms.
+"""Values bound into query text as ``VALUES`` blocks of N-Triples terms.
 
 The one mechanism for binding request or caller values where pyoxigraph's ``substitutions``
 are not available: the remote store (no substitutions over HTTP) and the named queries (whose
@@ -17,12 +17,14 @@ from sro_graph.store.update import term_text
 
 
 def bind_values(query: str, bindings: Bindings | None) -> str:
-    """``query`` with ``bindings`` as one ``VALUES`` block of N-Triples terms.
+    """``query`` with ``bindings`` as ``VALUES`` blocks of N-Triples terms.
 
-    The block opens the query's WHERE group, so the values flow into every pattern (and are
-    seen before any GROUP BY), as pyoxigraph's ``substitutions`` are on the embedded store.
+    One block per variable opens the query's WHERE group, so the values flow into every
+    pattern (and are seen before any GROUP BY), as pyoxigraph's ``substitutions`` are on the
+    embedded store. (One block per variable, not one over all: the same solution, and
+    Virtuoso's compiler fails on a multi-variable block joined into an OPTIONAL with BIND.)
     Queries without a WHERE group of their own (``DESCRIBE <iri>``, ``CONSTRUCT WHERE``) get
-    the block at the end. Terms are escaped by pyoxigraph; text is never spliced.
+    one block at the end. Terms are escaped by pyoxigraph; text is never spliced.
 
     Raises:
         StoreQueryError: a name is not a SPARQL variable name, or a value is a blank node or
@@ -42,11 +44,11 @@ def bind_values(query: str, bindings: Bindings | None) -> str:
         except (TypeError, ValueError) as exc:
             raise StoreQueryError(f"?{name} is bound to an invalid term.") from exc
         names.append("?" + name)
-    block = f"VALUES ({' '.join(names)}) {{ ({' '.join(values)}) }}"
     at = where_group_start(query)
     if at is None:
-        return f"{query}\n{block}"
-    return f"{query[:at]} {block} {query[at:]}"
+        return f"{query}\nVALUES ({' '.join(names)}) {{ ({' '.join(values)}) }}"
+    blocks = " ".join(f"VALUES {n} {{ {v} }}" for n, v in zip(names, values, strict=True))
+    return f"{query[:at]} {blocks} {query[at:]}"
 
 
 def where_group_start(query: str) -> int | None:

@@ -1,19 +1,22 @@
 """A remote SPARQL 1.1 store (Oxigraph server, Virtuoso, Fuseki, GraphDB) over HTTP.
 
 Queries go to the query endpoint (SPARQL 1.1 Protocol, form-encoded POST), writes to the
-update endpoint as ONE SPARQL Update request per :class:`GraphWrite`, which the store applies
-as one transaction: wholly in or wholly out. One ``httpx.Client`` is shared by all threads and
-closed with the store; every call has a time limit.
-
-Backend differences handled here:
+update endpoint. One ``httpx.Client`` is shared by all threads and closed with the store;
+every call has a time limit. What differs between stores is in a :class:`RemoteProfile`,
+picked from the store's ``Server`` header unless configured:
 
 - Union default graph: Oxigraph server answers queries over its (empty) default graph unless
-  asked for the union with the ``union-default-graph`` parameter (or started with
-  ``--union-default-graph``); we send the parameter whenever the caller names no default graph.
-  Stores that already query the union (Virtuoso) take ``union_param=None``.
-- Server-side time limits: Fuseki and Virtuoso take a ``timeout`` parameter (seconds,
-  milliseconds); Oxigraph server only has ``--timeout-s`` at start. ``timeout_param`` names the
-  parameter; the client-side limit applies always.
+  asked for the union with the ``union-default-graph`` parameter; we send it whenever the
+  caller names no default graph. Virtuoso already queries the union.
+- Server-side time limits: Virtuoso takes a ``timeout`` parameter (ms) and then answers
+  partial results flagged ``X-SQL-State: S1TAT``, which we turn into a time-out, never into
+  silently short answers; Oxigraph server only has ``--timeout-s`` at start. The client-side
+  limit applies always.
+- Atomic writes: a store that applies one update request as one transaction (Oxigraph) gets
+  ONE request per :class:`GraphWrite`. Virtuoso commits each operation on its own, so it gets
+  ONE ``DELETE … INSERT … WHERE`` operation; data too large for one operation is first loaded
+  into staging graphs with the Graph Store Protocol and moved in by that operation. Either
+  way a write is wholly in or wholly out; staging graphs are dropped afterwards.
 - Bound variables: there are no ``substitutions`` over HTTP, so :func:`bind_values` writes the
   bindings as a ``VALUES`` block of N-Triples terms at the start of the query's WHERE group.
 
@@ -23,15 +26,18 @@ Error messages never carry the store's URL or credentials.
 from __future__ import annotations
 
 import logging
+import threading
+import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from sro_graph import rq
-from sro_graph.oxterms import to_rdflib, triples_to_graph
+from sro_graph.oxterms import graph_to_triples, to_rdflib, triples_to_graph
 from sro_graph.store import results
 from sro_graph.store.base import (
     Bindings,
@@ -43,7 +49,8 @@ from sro_graph.store.base import (
     StoreUnavailable,
 )
 from sro_graph.store.binding import bind_values
-from sro_graph.store.update import build_update
+from sro_graph.store.profiles import PROFILES, RemoteProfile, detect_kind
+from sro_graph.store.update import build_operation, build_update
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +70,10 @@ _GRAPH_FORMATS = {
     "application/trig": ox.RdfFormat.TRIG,
 }
 _UNAVAILABLE = "The remote SPARQL store cannot be reached; try again later."
+STAGING_PREFIX = "urn:sro-graph:staging:"
+# Staging graphs older than this were left by a writer that died; the next staged write drops
+# them (no write takes this long).
+_STALE_STAGING_MS = 3_600_000
 
 
 class RemoteStore:
@@ -77,17 +88,23 @@ class RemoteStore:
         user: str | None = None,
         password: str | None = None,
         timeout_s: float = 60.0,
-        union_param: str | None = "union-default-graph",
-        timeout_param: str | None = None,
-        timeout_unit: Literal["s", "ms"] = "s",
+        kind: str = "auto",
+        graph_store_url: str | None = None,
     ) -> None:
+        """``kind``: a profile name of :data:`PROFILES`, or ``auto`` to read the store's
+        ``Server`` header on first use. ``graph_store_url``: the Graph Store Protocol
+        endpoint for staging large writes; by default the profile's path beside the query
+        endpoint."""
+        if kind != "auto" and kind not in PROFILES:
+            raise ValueError(f"unknown kind of store {kind!r}; one of: auto, {', '.join(PROFILES)}")
         self._query_url = query_url
         self._update_url = update_url or query_url
         self._system_graph = system_graph
         self._timeout_s = timeout_s
-        self._union_param = union_param
-        self._timeout_param = timeout_param
-        self._timeout_scale = 1000 if timeout_unit == "ms" else 1
+        self._kind = kind
+        self._graph_store_url = graph_store_url
+        self._profile: RemoteProfile | None = None if kind == "auto" else PROFILES[kind]
+        self._profile_lock = threading.Lock()
         auth = httpx.BasicAuth(user, password or "") if user else None
         self._client = httpx.Client(
             auth=auth,
@@ -96,6 +113,26 @@ class RemoteStore:
             headers={"User-Agent": "sro-graph"},
             follow_redirects=False,
         )
+
+    @property
+    def profile(self) -> RemoteProfile:
+        """The store's profile; with ``kind="auto"`` asked of the store once (it may be down
+        now and detected on a later call)."""
+        if self._profile is None:
+            with self._profile_lock:
+                if self._profile is None:
+                    try:
+                        response = self._client.post(
+                            self._query_url, data={"query": "ASK {}"},
+                            headers={"Accept": _SPARQL_JSON})
+                    except httpx.HTTPError as exc:
+                        raise StoreUnavailable(_UNAVAILABLE) from exc
+                    if response.status_code in (502, 503, 504):
+                        raise StoreUnavailable(_UNAVAILABLE)
+                    kind = detect_kind(response.headers.get("server", ""))
+                    log.info("remote store detected as %s", kind)
+                    self._profile = PROFILES[kind]
+        return self._profile
 
     # -- HTTP ------------------------------------------------------------------------------
 
@@ -111,13 +148,15 @@ class RemoteStore:
         form: list[tuple[str, str]] = [("query", query)]
         form += [("default-graph-uri", g) for g in default_graphs]
         form += [("named-graph-uri", g) for g in named_graphs]
-        if not default_graphs and not named_graphs and self._union_param:
+        profile = self.profile
+        if not default_graphs and not named_graphs and profile.union_param:
             # Oxigraph refuses the union together with a protocol dataset: a query that names
             # its graphs gets exactly those.
-            form.append((self._union_param, "true"))
+            form.append((profile.union_param, "true"))
         limit = timeout_s or self._timeout_s
-        if self._timeout_param:
-            form.append((self._timeout_param, str(round(limit * self._timeout_scale))))
+        if profile.timeout_param:
+            scale = 1000 if profile.timeout_unit == "ms" else 1
+            form.append((profile.timeout_param, str(round(limit * scale))))
         try:
             response = self._client.post(
                 self._query_url, data=dict(_group(form)), headers={"Accept": accept},
@@ -131,6 +170,9 @@ class RemoteStore:
         except httpx.HTTPError as exc:
             raise StoreUnavailable(_UNAVAILABLE) from exc
         _check(response, what="query")
+        if response.headers.get("x-sql-state") == "S1TAT":
+            # Virtuoso's "anytime" answer: partial results once the time limit was reached.
+            raise StoreTimeout(f"The query ran longer than {limit:g} s and was stopped.")
         return response
 
     def _post_update(self, update: str) -> None:
@@ -147,11 +189,22 @@ class RemoteStore:
             ) from exc
         _check(response, what="update")
 
+    def _body(self, response: httpx.Response) -> bytes:
+        """The answer's bytes; Virtuoso's SPARQL XML names blank nodes ``nodeID://b1``, which
+        is no blank node label: written ``b1``. (Text cannot hold ``<bnode>``: XML escapes
+        ``<``.)"""
+        body = response.content
+        if self.profile.bnode_label_prefix and _media_type(response) == results.XML:
+            body = body.replace(b"<bnode>" + self.profile.bnode_label_prefix.encode(),
+                                b"<bnode>")
+        return body
+
     # -- queries ---------------------------------------------------------------------------
 
     def _solutions(self, query: str, bindings: Bindings | None) -> _Results:
-        response = self._post_query(bind_values(query, bindings), accept=_SPARQL_JSON)
-        return _read_results(response.content, ox.QueryResultsFormat.JSON, None)
+        results_media = self.profile.results_media
+        response = self._post_query(bind_values(query, bindings), accept=results_media)
+        return _read_results(self._body(response), _RESULT_PARSERS[results_media], None)
 
     def select(self, query: str, *, bindings: Bindings | None = None) -> list[Row]:
         solutions = self._solutions(query, bindings)
@@ -189,14 +242,23 @@ class RemoteStore:
         else for SPARQL JSON or N-Triples; the body is passed through untouched unless it must
         be cut or converted.
         """
-        wanted = [accept] if accept in _RESULT_PARSERS or accept in _READABLE_GRAPHS else []
-        header = ", ".join([*wanted, f"{_SPARQL_JSON};q=0.9", f"{_N_TRIPLES};q=0.8"])
+        results_media = self.profile.results_media
+        readable = ((accept in _RESULT_PARSERS
+                     and accept not in self.profile.unreliable_media)
+                    or accept in _READABLE_GRAPHS)
+        wanted = [accept] if readable else []
+        if self.profile.single_accept:
+            # ``accept`` always suits the query's form (the caller negotiated it by form).
+            fallback = results_media if accept in results.RESULT_MEDIA_TYPES else _N_TRIPLES
+            header = accept if readable else fallback
+        else:
+            header = ", ".join([*wanted, f"{results_media};q=0.9", f"{_N_TRIPLES};q=0.8"])
         response = self._post_query(
             query, accept=header, default_graphs=default_graphs or (),
             named_graphs=named_graphs or (), timeout_s=timeout_s,
         )
         got = _media_type(response)
-        body = response.content
+        body = self._body(response)
         if got in _RESULT_PARSERS:
             parsed = _read_results(body, _RESULT_PARSERS[got], row_cap)
             if isinstance(parsed, bool):
@@ -230,9 +292,88 @@ class RemoteStore:
     # -- writes and bookkeeping ------------------------------------------------------------
 
     def write(self, change: GraphWrite, *, new_version: str) -> None:
-        self._post_update(
-            build_update(change, system_graph=self._system_graph, new_version=new_version)
-        )
+        profile = self.profile
+        if profile.atomic_requests:
+            self._post_update(build_update(change, system_graph=self._system_graph,
+                                           new_version=new_version))
+            return
+        size = sum(len(g) for g in [*change.replace.values(), *change.add.values(),
+                                    *change.remove.values()])
+        if profile.inline_limit is None or size <= profile.inline_limit:
+            self._post_update(build_operation(change, system_graph=self._system_graph,
+                                              new_version=new_version))
+        else:
+            self._staged_write(change, new_version=new_version)
+
+    def _staged_write(self, change: GraphWrite, *, new_version: str) -> None:
+        """Load the content into staging graphs, then move it in with ONE operation.
+
+        A failure before that operation leaves the store's data as it was (the staging graphs
+        are dropped). Blank nodes are kept within each graph, not across graphs.
+        """
+        self._drop_stale_staging()
+        stamp = f"{STAGING_PREFIX}{time.time_ns() // 1_000_000}:{uuid.uuid4().hex}"
+        adds: dict[str, str] = {}
+        removes: dict[str, str] = {}
+        try:
+            inserts = [*change.replace.items(), *change.add.items()]
+            for n, (target, graph) in enumerate(inserts):
+                if len(graph):
+                    adds[f"{stamp}:add:{n}"] = target
+                    self._put_graph(f"{stamp}:add:{n}", graph)
+            for n, (target, graph) in enumerate(change.remove.items()):
+                if len(graph):
+                    removes[f"{stamp}:remove:{n}"] = target
+                    self._put_graph(f"{stamp}:remove:{n}", graph)
+            cleared = GraphWrite(replace={name: Graph() for name in change.replace},
+                                 drop=change.drop)
+            self._post_update(build_operation(
+                cleared, system_graph=self._system_graph, new_version=new_version,
+                staged_adds=adds, staged_removes=removes))
+        finally:
+            self._drop_graphs([*adds, *removes])
+
+    def _graph_store(self) -> str:
+        if self._graph_store_url:
+            return self._graph_store_url
+        path = self.profile.graph_store_path
+        if path is None:
+            raise StoreQueryError("This store takes no write this large; configure its Graph "
+                                  "Store Protocol endpoint (SRO_STORE_GRAPH_STORE).")
+        return self._query_url.rsplit("/", 1)[0] + "/" + path
+
+    def _put_graph(self, name: str, graph: Graph) -> None:
+        body = _serialize(list(graph_to_triples(graph)), format=ox.RdfFormat.N_TRIPLES)
+        try:
+            response = self._client.put(
+                self._graph_store(), params={"graph": name}, content=body,
+                headers={"Content-Type": _N_TRIPLES},
+            )
+        except httpx.HTTPError as exc:
+            raise StoreUnavailable(
+                "The remote SPARQL store did not take the data; nothing was changed. "
+                "Try again later.") from exc
+        _check(response, what="update")
+
+    def _drop_graphs(self, names: Sequence[str]) -> None:
+        """Drop staging graphs; a failure is logged, not raised (the write is decided)."""
+        if not names:
+            return
+        try:
+            self._post_update(" ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(n)}"
+                                            for n in names))
+        except (StoreUnavailable, StoreQueryError, StoreTimeout):
+            log.warning("staging graphs were left behind; the next staged write drops them")
+
+    def _drop_stale_staging(self) -> None:
+        now_ms = time.time_ns() // 1_000_000
+        stale = []
+        for name in self._all_graph_names():
+            if name.startswith(STAGING_PREFIX):
+                stamp = name.removeprefix(STAGING_PREFIX).split(":", 1)[0]
+                if stamp.isdigit() and now_ms - int(stamp) > _STALE_STAGING_MS:
+                    stale.append(name)
+        self._drop_graphs(stale)
 
     def version(self) -> str:
         rows = self.select(rq.load("store-version"),
@@ -240,6 +381,15 @@ class RemoteStore:
         return str(rows[0]["version"]) if rows else "0"
 
     def graph_names(self) -> set[str]:
+        """The named graphs, without the staging graphs of writes under way and the store's
+        own graphs."""
+        return {n for n in self._all_graph_names()
+                if not n.startswith(STAGING_PREFIX) and not self._is_own_graph(n)}
+
+    def _is_own_graph(self, name: str) -> bool:
+        return name.startswith(self.profile.own_graph_prefixes)
+
+    def _all_graph_names(self) -> set[str]:
         return {str(row["graph"]) for row in self.select(rq.load("store-graph-names"))}
 
     def dump(self, *, graph: str | None = None) -> bytes:
@@ -254,7 +404,9 @@ class RemoteStore:
             raise StoreQueryError("Expected a SELECT query.")
         names, values, _ = solutions
         at = [names.index(n) for n in ("subject", "predicate", "object", "graph")]
-        quads = [ox.Quad(row[at[0]], row[at[1]], row[at[2]], row[at[3]]) for row in values]
+        quads = [ox.Quad(row[at[0]], row[at[1]], row[at[2]], row[at[3]]) for row in values
+                 if not row[at[3]].value.startswith(STAGING_PREFIX)
+                 and not self._is_own_graph(row[at[3]].value)]
         return _serialize(quads, format=ox.RdfFormat.N_QUADS)
 
     def close(self) -> None:
@@ -287,6 +439,9 @@ def _check(response: httpx.Response, *, what: str) -> None:
         raise StoreUnavailable("The remote SPARQL store refused our credentials.")
     if status in (502, 503, 504) or status == 404:
         raise StoreUnavailable(_UNAVAILABLE)
+    if "estimated execution time" in text.lower():
+        # Virtuoso's MaxQueryCostEstimationTime: refused before running.
+        raise StoreTimeout(f"The store estimates the {what} would run too long and refused it.")
     if "timeout" in text.lower() or "timed out" in text.lower():
         raise StoreTimeout(f"The store stopped the {what}: it ran out of time.")
     if status == 406:
