@@ -369,11 +369,9 @@ class Catalog:
 
     def _build(self, version: str) -> CatalogSnapshot:
         uris = self.uris
-        init_class = uris.sr.SmartCityInitiatief
         graph_times = self._graph_times()
         members: dict[str, set[str]] = defaultdict(set)
-        for row in self.store.select(rq.load("catalog-graph-members"),
-                                     bindings={"initClass": init_class}):
+        for row in self.store.select(rq.based("catalog-graph-members", uris.base)):
             key = str(row["kind"])
             if key == "scheme":
                 key = "scheme:" + str(row["scheme"])
@@ -471,8 +469,12 @@ class Catalog:
 
     def _graph_times(self) -> dict[str, datetime]:
         """Last-change time per named graph (see the module docstring)."""
-        rows = self.store.select(rq.load("catalog-change-times"), bindings={
-            "system": self.uris.system_graph, "provenance": self.uris.provenance_graph})
+        rows = [
+            *self.store.select(rq.load("catalog-load-times"),
+                               bindings={"system": self.uris.system_graph}),
+            *self.store.select(rq.load("catalog-provenance-times"),
+                               bindings={"provenance": self.uris.provenance_graph}),
+        ]
         out: dict[str, datetime] = {}
         for row in rows:
             when = _parse_time(row["time"])
@@ -483,8 +485,7 @@ class Catalog:
 
     def _agents(self) -> dict[str, dict[str, list[Node]]]:
         agents: dict[str, dict[str, list[Node]]] = defaultdict(lambda: defaultdict(list))
-        rows = self.store.select(rq.load("catalog-agents"),
-                                 bindings={"actortypeProperty": self.uris.sr.actortype})
+        rows = self.store.select(rq.based("catalog-agents", self.uris.base))
         for row in rows:
             agents[str(row["agent"])][str(row["key"])].append(row["value"])
         return agents
@@ -513,7 +514,8 @@ class Catalog:
         for c in info.get("classification", []):
             if URIRef(str(c)) in CONCEPT_LABELS and str(c).startswith(PUBLISHER_TYPE):
                 return URIRef(str(c))
-        if any(bool(b) and str(b).lower() == "true" for b in info.get("bestuur", [])):
+        # A flag: boolean true, or 1 where the store (Virtuoso) answers booleans as integers.
+        if any(str(b).lower() in ("true", "1") for b in info.get("bestuur", [])):
             return URIRef(PUBLISHER_TYPE + "LocalAuthority")
         for a in info.get("actortype", []):
             code = str(a).rsplit("/", 1)[-1]

@@ -663,7 +663,8 @@ def _int(term: Identifier | None, default: int = 0) -> int:
 
 
 def _true(term: Identifier | None) -> bool:
-    return isinstance(term, Literal) and term.toPython() is True
+    """A flag: boolean true or the integer 1."""
+    return isinstance(term, Literal) and term.toPython() in (True, 1)
 
 
 def _notation_key(notation: str) -> tuple[int, int, str]:
