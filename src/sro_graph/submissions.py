@@ -29,13 +29,14 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from sro_graph import rq
 from sro_graph.errors import (
+    BusyError,
     ConflictingDataError,
     NotFoundError,
     PreconditionFailedError,
     ValidationFailedError,
 )
 from sro_graph.rdfio import RdfFormat, format_from_media_type, parse_rdf
-from sro_graph.store import GraphWrite, Store
+from sro_graph.store import GraphWrite, Store, StoreConflict
 from sro_graph.validation import Report, Validator, fetch_context, refuse_unsafe_shapes
 from sro_graph.vocab import DCTERMS, PROV, RDF, SH, XSD, Uris
 
@@ -45,6 +46,8 @@ SPDX_VALUE = URIRef("http://spdx.org/rdf/terms#checksumValue")
 SPDX_SHA256 = URIRef("http://spdx.org/rdf/terms#checksumAlgorithm_sha256")
 
 _ID = re.compile(r"^[0-9a-f]{32}$")
+# Conditional writes that lose to another writer are tried again this often before "busy".
+_WRITE_ATTEMPTS = 5
 
 
 def submitter_iri(token_hash: str) -> URIRef:
@@ -195,26 +198,38 @@ class SubmissionService:
         Raises:
             NotFoundError (also when already withdrawn), PreconditionFailedError.
         """
-        with self._lock:
-            current = self.get(submission_id)
-            if current.withdrawn is not None:
-                raise NotFoundError(f"Submission {submission_id} was already withdrawn.")
-            if if_match is not None and _strip_etag(if_match) != current.etag:
-                raise PreconditionFailedError(
-                    "The submission changed since you read it (If-Match does not match its "
-                    "ETag); read it again before withdrawing.")
-            now = _now()
-            record = Graph()
-            record.add((URIRef(current.iri), PROV.invalidatedAtTime, now))
-            record.add((self._revision_iri(submission_id, current.etag), PROV.invalidatedAtTime,
-                        now))
-            record.add((URIRef(current.iri), PROV.wasInvalidatedBy,
-                        submitter_iri(submitter)))
-            self.store.write(
-                GraphWrite(add={str(self.uris.provenance_graph): record},
-                           drop=[current.graph]),
-                new_version=uuid.uuid4().hex,
-            )
+        for _attempt in range(_WRITE_ATTEMPTS):
+            with self._lock:
+                version = self.store.version()
+                current = self.get(submission_id)
+                if current.withdrawn is not None:
+                    raise NotFoundError(f"Submission {submission_id} was already withdrawn.")
+                if if_match is not None and _strip_etag(if_match) != current.etag:
+                    raise PreconditionFailedError(
+                        "The submission changed since you read it (If-Match does not match "
+                        "its ETag); read it again before withdrawing.")
+                now = _now()
+                record = Graph()
+                record.add((URIRef(current.iri), PROV.invalidatedAtTime, now))
+                record.add((self._revision_iri(submission_id, current.etag),
+                            PROV.invalidatedAtTime, now))
+                record.add((URIRef(current.iri), PROV.wasInvalidatedBy,
+                            submitter_iri(submitter)))
+                try:
+                    self.store.write(
+                        GraphWrite(add={str(self.uris.provenance_graph): record},
+                                   drop=[current.graph]),
+                        new_version=uuid.uuid4().hex, if_version=version,
+                    )
+                except StoreConflict:
+                    # Another process wrote in between: read again and decide again (the
+                    # submission may now be withdrawn, or replaced).
+                    if self.get(submission_id).withdrawn is not None:
+                        break
+                    continue
+                break
+        else:
+            raise BusyError("The store kept changing; try again.")
         return self.get(submission_id)
 
     def _store_revision(
@@ -232,30 +247,43 @@ class SubmissionService:
                 report=report,
             )
         etag = uuid.uuid4().hex
-        with self._lock:
-            previous: Submission | None = None
-            if not new:
-                previous = self.get(submission_id)
-                if previous.withdrawn is not None:
-                    raise NotFoundError(f"Submission {submission_id} was withdrawn.")
-                if if_match is None:
-                    raise PreconditionFailedError(
-                        "Replacing a submission needs an If-Match header with its current "
-                        "ETag, so that concurrent replaces cannot overwrite each other.")
-                if _strip_etag(if_match) != previous.etag:
-                    raise PreconditionFailedError(
-                        "The submission changed since you read it (If-Match does not match "
-                        "its ETag); nothing was stored.")
-            self._refuse_conflicts(graph, target)
-            record = self._provenance(
-                submission_id, etag, data=data, fmt=fmt, submitter=submitter, report=report,
-                previous=previous,
-            )
-            self.store.write(
-                GraphWrite(replace={target: graph},
-                           add={str(self.uris.provenance_graph): record}),
-                new_version=uuid.uuid4().hex,
-            )
+        # Optimistic: the checks read the store at one version and the write applies only at
+        # that version (a compare-and-swap in the store), so processes sharing a remote store
+        # cannot overwrite each other; the lock only spares this process pointless retries.
+        for _attempt in range(_WRITE_ATTEMPTS):
+            with self._lock:
+                version = self.store.version()
+                previous: Submission | None = None
+                if not new:
+                    previous = self.get(submission_id)
+                    if previous.withdrawn is not None:
+                        raise NotFoundError(f"Submission {submission_id} was withdrawn.")
+                    if if_match is None:
+                        raise PreconditionFailedError(
+                            "Replacing a submission needs an If-Match header with its current "
+                            "ETag, so that concurrent replaces cannot overwrite each other.")
+                    if _strip_etag(if_match) != previous.etag:
+                        raise PreconditionFailedError(
+                            "The submission changed since you read it (If-Match does not "
+                            "match its ETag); nothing was stored.")
+                self._refuse_conflicts(graph, target)
+                record = self._provenance(
+                    submission_id, etag, data=data, fmt=fmt, submitter=submitter,
+                    report=report, previous=previous,
+                )
+                try:
+                    self.store.write(
+                        GraphWrite(replace={target: graph},
+                                   add={str(self.uris.provenance_graph): record}),
+                        new_version=uuid.uuid4().hex, if_version=version,
+                    )
+                except StoreConflict:
+                    if self._has_revision(submission_id, etag):
+                        break  # ours landed, and another write came right after it
+                    continue
+                break
+        else:
+            raise BusyError("The store kept changing; try again.")
         return Accepted(submission=self.get(submission_id), report=report)
 
     def _refuse_conflicts(self, graph: Graph, own_graph: str) -> None:
@@ -277,6 +305,12 @@ class SubmissionService:
                     f"The submission makes statements about <{subject}>, which {whose} "
                     "already describes; only new subjects may be described. Refused, "
                     "nothing stored.")
+
+    def _has_revision(self, submission_id: str, etag: str) -> bool:
+        try:
+            return any(r.etag == etag for r in self.get(submission_id).revisions)
+        except NotFoundError:
+            return False
 
     def _revision_iri(self, submission_id: str, etag: str) -> URIRef:
         return URIRef(f"{self.uris.submission(submission_id)}/versie/{etag}")

@@ -14,6 +14,7 @@ from rdflib import RDFS, BNode, Graph, Literal, Namespace, URIRef
 from sro_graph.store import (
     GraphWrite,
     Store,
+    StoreConflict,
     StoreError,
     StoreQueryError,
     StoreUnavailable,
@@ -187,6 +188,35 @@ def test_store_large_write_with_blank_nodes_lands_whole(store: Store) -> None:
     assert len(Graph().parse(data=store.dump(graph=G1), format="nt")) == 2400
     assert store.select(LABELS, bindings={"s": URIRef(EX + "c")}) == []
     assert store.graph_names() == {G1, G2, SYSTEM}
+    assert store.version() == "v2"
+
+
+def test_store_conditional_write_applies_at_the_expected_version(store: Store) -> None:
+    store.write(GraphWrite(add={G1: _graph(("a", "Eerste"))}), new_version="v1",
+                if_version="0")
+    store.write(GraphWrite(replace={G1: _graph(("a", "Tweede"))}), new_version="v2",
+                if_version="v1")
+    assert store.version() == "v2"
+    assert [str(r["label"]) for r in store.select(LABELS)] == ["Tweede"]
+
+
+@pytest.mark.parametrize("size", [1, 600])
+def test_store_conditional_write_at_a_stale_version_writes_nothing(
+    store: Store, size: int,
+) -> None:
+    """Another writer came first: the check and the write are one step in the store, so a
+    stale writer changes nothing (also when its data goes through staging graphs)."""
+    _fill(store)
+    store.write(GraphWrite(drop=[G2]), new_version="v2")
+    change = GraphWrite(replace={G1: _large_graph(size)}, drop=[G1 + "-x"])
+    with pytest.raises(StoreConflict):
+        store.write(change, new_version="v3", if_version="v1")
+    assert store.version() == "v2"
+    assert len(store.select(LABELS)) == 2
+    assert store.graph_names() == {G1, SYSTEM}
+    with pytest.raises(StoreConflict):
+        store.write(GraphWrite(add={G2: _graph(("c", "c"))}), new_version="v4",
+                    if_version="0")
     assert store.version() == "v2"
 
 

@@ -9,6 +9,7 @@ from sro_graph.store.base import (
     RawResult,
     Store,
     StoreBusy,
+    StoreConflict,
     StoreError,
     StoreMismatch,
     StoreQueryError,
@@ -17,7 +18,8 @@ from sro_graph.store.base import (
 )
 
 __all__ = [
-    "GraphWrite", "RawResult", "Store", "StoreBusy", "StoreError", "StoreMismatch",
+    "GraphWrite", "RawResult", "Store", "StoreBusy", "StoreConflict", "StoreError",
+    "StoreMismatch",
     "StoreQueryError", "StoreTimeout", "StoreUnavailable", "open_store",
 ]
 

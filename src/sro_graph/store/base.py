@@ -38,6 +38,12 @@ class StoreBusy(StoreError):
     """Every query slot is taken."""
 
 
+class StoreConflict(StoreError):
+    """A conditional write found the store at another version than expected: another writer
+    came first. Not written; or, on a remote store, written and at once superseded by another
+    write, which only the caller can tell (by looking for its own effect)."""
+
+
 class StoreMismatch(StoreError):
     """The store was filled for another base URI."""
 
@@ -92,8 +98,14 @@ class Store(Protocol):
             StoreQueryError, StoreTimeout, StoreBusy, StoreUnavailable.
         """
 
-    def write(self, change: GraphWrite, *, new_version: str) -> None:
-        """Apply ``change`` atomically and record ``new_version`` as the store's version."""
+    def write(
+        self, change: GraphWrite, *, new_version: str, if_version: str | None = None
+    ) -> None:
+        """Apply ``change`` atomically and record ``new_version`` as the store's version.
+
+        With ``if_version``, only if the store is still at that version ("0": none yet), a
+        compare-and-swap that holds across processes; else :class:`StoreConflict`.
+        """
 
     def version(self) -> str:
         """A token that changes with every write (ETags are derived from it)."""

@@ -25,6 +25,7 @@ from sro_graph.store.base import (
     GraphWrite,
     RawResult,
     Row,
+    StoreConflict,
     StoreError,
     StoreQueryError,
     StoreTimeout,
@@ -182,11 +183,17 @@ class EmbeddedStore:
 
     # -- writes ----------------------------------------------------------------------------
 
-    def write(self, change: GraphWrite, *, new_version: str) -> None:
+    def write(
+        self, change: GraphWrite, *, new_version: str, if_version: str | None = None
+    ) -> None:
         update = build_update(change, system_graph=self._system_graph, new_version=new_version)
         with self._write_lock:
             if self._write_failed:
                 self._reopen()
+            # One process holds an embedded store, and its writes take this lock: the version
+            # read here is the one the update replaces.
+            if if_version is not None and self.version() != if_version:
+                raise StoreConflict("The store changed since it was read; nothing was written.")
             try:
                 self._store.update(update)
             except OSError as exc:

@@ -44,6 +44,7 @@ from sro_graph.store.base import (
     GraphWrite,
     RawResult,
     Row,
+    StoreConflict,
     StoreQueryError,
     StoreTimeout,
     StoreUnavailable,
@@ -291,9 +292,17 @@ class RemoteStore:
 
     # -- writes and bookkeeping ------------------------------------------------------------
 
-    def write(self, change: GraphWrite, *, new_version: str) -> None:
+    def write(
+        self, change: GraphWrite, *, new_version: str, if_version: str | None = None
+    ) -> None:
+        """One request, or one operation, per write (see the module docstring).
+
+        With ``if_version`` the write is one operation whose WHERE clause holds the version
+        check, so the check and the write are one step in the store, whichever process sends
+        them; whether it applied is read back from the version.
+        """
         profile = self.profile
-        if profile.atomic_requests:
+        if profile.atomic_requests and if_version is None:
             self._post_update(build_update(change, system_graph=self._system_graph,
                                            new_version=new_version))
             return
@@ -301,11 +310,17 @@ class RemoteStore:
                                     *change.remove.values()])
         if profile.inline_limit is None or size <= profile.inline_limit:
             self._post_update(build_operation(change, system_graph=self._system_graph,
-                                              new_version=new_version))
+                                              new_version=new_version, if_version=if_version))
         else:
-            self._staged_write(change, new_version=new_version)
+            self._staged_write(change, new_version=new_version, if_version=if_version)
+        if if_version is not None and self.version() != new_version:
+            raise StoreConflict(
+                "The store changed since it was read; the write was not applied (or was at "
+                "once superseded by another).")
 
-    def _staged_write(self, change: GraphWrite, *, new_version: str) -> None:
+    def _staged_write(
+        self, change: GraphWrite, *, new_version: str, if_version: str | None
+    ) -> None:
         """Load the content into staging graphs, then move it in with ONE operation.
 
         A failure before that operation leaves the store's data as it was (the staging graphs
@@ -329,7 +344,7 @@ class RemoteStore:
                                  drop=change.drop)
             self._post_update(build_operation(
                 cleared, system_graph=self._system_graph, new_version=new_version,
-                staged_adds=adds, staged_removes=removes))
+                if_version=if_version, staged_adds=adds, staged_removes=removes))
         finally:
             self._drop_graphs([*adds, *removes])
 
