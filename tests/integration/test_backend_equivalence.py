@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,8 +19,7 @@ from rdflib import XSD, Graph, Literal, URIRef
 
 from sro_graph.web.app import create_app
 from tests.conftest import TEST_BASE, make_settings
-from tests.oxigraph_server import OxigraphServer, oxigraph_binary
-from tests.virtuoso_server import VirtuosoServer, virtuoso_binary
+from tests.remote_servers import REMOTE_KINDS, running_server
 
 pytestmark = pytest.mark.integration
 
@@ -60,27 +58,13 @@ def embedded() -> Iterator[TestClient]:
         yield client
 
 
-@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+@pytest.fixture(scope="module", params=REMOTE_KINDS)
 def remote(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
            ) -> Iterator[TestClient]:
-    server: OxigraphServer | VirtuosoServer
-    directory: Path = tmp_path_factory.mktemp(request.param)
-    if request.param == "oxigraph":
-        if oxigraph_binary() is None:
-            pytest.skip("the oxigraph server (PyPI package 'oxigraph') is not installed")
-        server = OxigraphServer(None)
-    else:
-        if virtuoso_binary() is None:
-            pytest.skip("Virtuoso is not installed (Debian package virtuoso-opensource; "
-                        ".ci/run installs it)")
-        server = VirtuosoServer(directory)
-    server.start()
-    try:
+    with running_server(request.param, tmp_path_factory.mktemp(request.param)) as server:
         settings = make_settings(store=server.store_location, store_update=server.update_url)
         with TestClient(create_app(settings)) as client:
             yield client
-    finally:
-        server.stop()
 
 
 def _rows(client: TestClient, name: str, params: dict[str, str]) -> list[str]:

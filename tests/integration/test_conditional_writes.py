@@ -18,33 +18,19 @@ from fastapi.testclient import TestClient
 from sro_graph.web.app import create_app
 from tests.conftest import make_settings
 from tests.integration.test_api_submissions import WRITE, good
-from tests.oxigraph_server import OxigraphServer, oxigraph_binary
-from tests.virtuoso_server import VirtuosoServer, virtuoso_binary
+from tests.remote_servers import REMOTE_KINDS, running_server
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(params=["oxigraph", "virtuoso"])
+@pytest.fixture(params=REMOTE_KINDS)
 def two_apps(request: pytest.FixtureRequest,
              tmp_path: Path) -> Iterator[tuple[TestClient, TestClient]]:
-    server: OxigraphServer | VirtuosoServer
-    if request.param == "oxigraph":
-        if oxigraph_binary() is None:
-            pytest.skip("the oxigraph server (PyPI package 'oxigraph') is not installed")
-        server = OxigraphServer(None)
-    else:
-        if virtuoso_binary() is None:
-            pytest.skip("Virtuoso is not installed (Debian package virtuoso-opensource; "
-                        ".ci/run installs it)")
-        server = VirtuosoServer(tmp_path / "virtuoso")
-    server.start()
-    try:
+    with running_server(request.param, tmp_path / request.param) as server:
         settings = make_settings(store=server.store_location, store_update=server.update_url)
         with TestClient(create_app(settings)) as first, \
                 TestClient(create_app(settings)) as second:
             yield first, second
-    finally:
-        server.stop()
 
 
 def _write_first(client: TestClient, before: Any) -> None:
