@@ -643,21 +643,32 @@ class Catalog:
 
     def _declared(self, agents: dict[str, dict[str, list[Node]]], sro: URIRef,
                   graph_times: dict[str, datetime]) -> list[CatalogEntry]:
-        rows = self.store.select(rq.load("catalog-declared-datasets"), bindings={
-            "initClass": self.uris.sr.SmartCityInitiatief,
-            "exampleProperty": self.uris.sr.isVoorbeeld})
-        by_dataset: dict[str, list[dict[str, Node]]] = defaultdict(list)
-        for row in rows:
+        base = self.uris.base
+        declarations: dict[str, list[dict[str, Node]]] = defaultdict(list)
+        for row in self.store.select(rq.based("catalog-declarations", base)):
             if isinstance(row.get("dataset"), URIRef):
-                by_dataset[str(row["dataset"])].append(dict(row))
+                declarations[str(row["dataset"])].append(dict(row))
+        # Each fact as a row of its own ({key: value}, an actor with its role): the helpers
+        # below read "any row with this key".
+        facts: dict[str, list[dict[str, Node]]] = defaultdict(list)
+        for row in self.store.select(rq.based("catalog-declared-dataset-facts", base)):
+            facts[str(row["dataset"])].append({str(row["key"]): row["value"]})
+        for row in self.store.select(rq.based("catalog-declaring-initiative-facts", base)):
+            fact: dict[str, Node] = {str(row["key"]): row["value"]}
+            if "role" in row:
+                fact["role"] = row["role"]
+            facts[str(row["initiative"])].append(fact)
         out: list[CatalogEntry] = []
-        for dataset, drows in sorted(by_dataset.items()):
+        for dataset, declared in sorted(declarations.items()):
             # Datasets declared only by example initiatives (sr:isVoorbeeld true) are
             # illustrations: a national portal must not list them as real datasets.
-            if all(str(r.get("example", "")).lower() in ("true", "1") for r in drows):
+            if all(str(r.get("example", "")).lower() in ("true", "1") for r in declared):
                 continue
+            initiatives = sorted({str(r["initiative"]) for r in declared})
+            drows = [*declared, *facts[dataset],
+                     *(f for i in initiatives for f in facts[i])]
             iri = URIRef(dataset)
-            first = drows[0]
+            first = declared[0]
             title = _pick(_lits(drows, "title")) or _nl(
                 f"Dataset van initiatief {_pick(_lits(drows, 'initiativeTitle')) or ''}".strip())
             initiative_title = _pick(_lits(drows, "initiativeTitle"))
@@ -672,7 +683,7 @@ class Catalog:
                              and URIRef(str(r["theme"])) in CONCEPT_LABELS
                              and str(r["theme"]).startswith(THEME)}) or [URIRef(THEME + "REGI")]
             emails = sorted(str(r["email"]) for r in drows if "email" in r)
-            modified = max((graph_times[str(r["g"])] for r in drows
+            modified = max((graph_times[str(r["g"])] for r in declared
                             if str(r["g"]) in graph_times),
                            default=datetime(1970, 1, 1, tzinfo=UTC))
             g = Graph()
