@@ -341,7 +341,8 @@ class NamedQueries:
 
     def run(self, name: str, values: Mapping[str, Identifier], *, accept: str) -> NamedResult:
         """Run the named query with bound ``values``; answered from the cache when the store
-        has not changed since the same request.
+        has not changed since the same request. ``accept`` may also be :data:`PLAIN_JSON`
+        (``{"query", "rows", "truncated"}``, rows as variable → lexical value).
 
         Raises:
             NotFoundError, BusyError, QueryTimeoutError, QuerySyntaxError.
@@ -354,12 +355,25 @@ class NamedQueries:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return NamedResult(hit, etag, True)
-        raw = self.runner.run(bound_query(qdef, values, base=self.uris.base), accept=accept)
+        if accept == PLAIN_JSON:
+            # Plain rows, converted once from the (cached) SPARQL JSON and cached themselves.
+            results = self.run(name, values, accept=SPARQL_JSON).raw
+            body = {"query": name, "rows": rows_from_json(results.body),
+                    "truncated": results.truncated}
+            raw = RawResult(json.dumps(body, ensure_ascii=False).encode("utf-8"), PLAIN_JSON,
+                            "bindings", results.truncated, results.count)
+        else:
+            raw = self.runner.run(bound_query(qdef, values, base=self.uris.base),
+                                  accept=accept)
         with self._lock:
             self._cache[key] = raw
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         return NamedResult(raw, etag, False)
+
+
+PLAIN_JSON = "application/json"
+SPARQL_JSON = "application/sparql-results+json"
 
 
 def rows_from_json(body: bytes) -> list[dict[str, str]]:

@@ -16,7 +16,9 @@ itself afterwards; the inspector only decides what may run:
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
+import json
 import logging
 import re
 import threading
@@ -275,6 +277,18 @@ def query_hash(query: str) -> str:
     return sha256(query.encode("utf-8")).hexdigest()[:12]
 
 
+def signal_truncation(result: RawResult) -> RawResult:
+    """A result cut at the row cap says so in its body too, when it is SPARQL JSON (a
+    ``"truncated": true`` member beside ``head`` and ``results``); the header is the web
+    layer's. Done once here, so cached results (the named queries) carry it already."""
+    if not result.truncated or result.media_type != "application/sparql-results+json":
+        return result
+    data = json.loads(result.body)
+    data["truncated"] = True
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return dataclasses.replace(result, body=body)
+
+
 class QueryRunner:
     """Runs inspected queries on a store with a concurrency cap, a time limit and a row cap.
 
@@ -344,12 +358,12 @@ class QueryRunner:
         if not self._slots.acquire(timeout=self.queue_s):
             raise BusyError("All query slots are busy; retry shortly.", retry_after=1)
         with self._limits(query):
-            return self.store.query_raw(
+            return signal_truncation(self.store.query_raw(
                 query, accept=accept, default_graphs=list(default_graphs) or None,
                 named_graphs=list(named_graphs) or None,
                 row_cap=row_cap if row_cap is not None else self.row_cap,
                 timeout_s=self.timeout_s,
-            )
+            ))
 
     async def run_async(
         self,
@@ -371,10 +385,12 @@ class QueryRunner:
                 result: RawResult = await call(
                     query, accept=accept, default_graphs=defaults, named_graphs=named,
                     row_cap=cap, timeout_s=self.timeout_s)
-                return result
-            return await asyncio.get_running_loop().run_in_executor(None, functools.partial(
-                self.store.query_raw, query, accept=accept, default_graphs=defaults,
-                named_graphs=named, row_cap=cap, timeout_s=self.timeout_s))
+            else:
+                result = await asyncio.get_running_loop().run_in_executor(
+                    None, functools.partial(
+                        self.store.query_raw, query, accept=accept, default_graphs=defaults,
+                        named_graphs=named, row_cap=cap, timeout_s=self.timeout_s))
+            return signal_truncation(result)
 
     async def _acquire_async(self) -> None:
         """Wait up to ``queue_s`` for a slot without blocking the event loop."""

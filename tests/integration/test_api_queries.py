@@ -145,3 +145,19 @@ def test_openapi_has_one_operation_per_named_query_with_typed_params(
     assert required == {"q"}
     ids = [paths[p]["get"]["operationId"] for p in paths if p.startswith("/queries/")]
     assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/json"])
+def test_named_query_cut_at_the_row_cap_says_so_also_when_cached(accept: str) -> None:
+    with TestClient(create_app(make_settings(query_row_cap=4))) as client:
+        answers = [client.get("/queries/initiatives-per-challenge",
+                              headers={"accept": accept}) for _ in range(2)]
+    assert [r.headers["x-sro-cache"] for r in answers] == ["miss", "hit"]
+    for r in answers:
+        assert r.headers["content-type"].startswith(accept)
+        assert r.headers["x-sro-truncated"] == "true"
+        body = r.json()
+        assert body["truncated"] is True
+        rows = body["rows"] if accept == "application/json" else body["results"]["bindings"]
+        assert len(rows) == 4
+    assert answers[0].content == answers[1].content

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-import json
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -16,15 +15,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from sro_graph.config import Settings
-from sro_graph.queries import ParamDef, QueryDef, load_query_defs, rows_from_json
+from sro_graph.queries import PLAIN_JSON, ParamDef, QueryDef, load_query_defs
 from sro_graph.sparql import GRAPH_MEDIA_TYPES, SHORT_FORMATS
-from sro_graph.store.results import JSON, RESULT_MEDIA_TYPES
+from sro_graph.store.results import RESULT_MEDIA_TYPES
 from sro_graph.web.conneg import negotiate, prefers_html
 from sro_graph.web.deps import RuntimeDep
-from sro_graph.web.routers.sparql import TRUNCATED_HEADER, result_response
+from sro_graph.web.routers.sparql import result_response
 from sro_graph.web.templating import templates
-
-PLAIN_JSON = "application/json"
 
 router = APIRouter(tags=["queries"])
 
@@ -123,17 +120,9 @@ def _run(request: Request, runtime: RuntimeDep, qdef: QueryDef, raw: dict[str, A
     headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
-    run_as = JSON if media_type == PLAIN_JSON else media_type
-    result = named.run(qdef.name, values, accept=run_as)
+    result = named.run(qdef.name, values, accept=media_type)
     headers["ETag"] = result.etag
     headers["X-SRO-Cache"] = "hit" if result.cached else "miss"
-    if media_type == PLAIN_JSON:
-        body = {"query": qdef.name, "rows": rows_from_json(result.raw.body),
-                "truncated": result.raw.truncated}
-        if result.raw.truncated:
-            headers[TRUNCATED_HEADER] = "true"
-        return Response(json.dumps(body, ensure_ascii=False).encode("utf-8"),
-                        media_type=PLAIN_JSON, headers=headers)
     return result_response(result.raw, headers)
 
 

@@ -10,7 +10,6 @@ pure and cached); everything else (long texts, FROM/SERVICE checks, pages) runs 
 from __future__ import annotations
 
 import asyncio
-import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
@@ -28,7 +27,7 @@ from sro_graph.rdfio import RdfFormat, serialize_graph
 from sro_graph.runtime import Runtime
 from sro_graph.sparql import GRAPH_MEDIA_TYPES, SHORT_FORMATS, service_description
 from sro_graph.store import RawResult
-from sro_graph.store.results import JSON, RESULT_MEDIA_TYPES
+from sro_graph.store.results import RESULT_MEDIA_TYPES
 from sro_graph.web.conneg import negotiate, prefers_html
 from sro_graph.web.deps import RuntimeDep
 from sro_graph.web.templating import templates
@@ -216,15 +215,11 @@ def _answer(request: Request, runtime: RuntimeDep, proto: ProtocolRequest) -> Re
 
 
 def result_response(result: RawResult, headers: dict[str, str] | None = None) -> Response:
-    """The response for a serialised result, with the truncation signal when it was cut."""
+    """The response for a serialised result, with the truncation header when it was cut."""
     out = {"Vary": "Accept", **(headers or {})}
     body = result.body
-    if result.truncated:
+    if result.truncated:  # the JSON body says so already (QueryRunner)
         out[TRUNCATED_HEADER] = "true"
-        if result.media_type == JSON:
-            data = json.loads(body)
-            data["truncated"] = True
-            body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     media_type = result.media_type
     if media_type.startswith("text/"):
         media_type += "; charset=utf-8"
