@@ -102,7 +102,6 @@ class RemoteStore:
         self._update_url = update_url or query_url
         self._system_graph = system_graph
         self._timeout_s = timeout_s
-        self._kind = kind
         self._graph_store_url = graph_store_url
         self._profile: RemoteProfile | None = None if kind == "auto" else PROFILES[kind]
         self._profile_lock = threading.Lock()
