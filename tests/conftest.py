@@ -97,20 +97,13 @@ class ServerPool:
         self.leases.clear()
 
     def _start(self) -> RealServer:
-        server: RealServer
-        if self.backend == "oxigraph":
-            from tests.oxigraph_server import OxigraphServer, oxigraph_binary
+        from tests.remote_servers import missing, new_server
 
-            if oxigraph_binary() is None:
-                pytest.fail("--backend oxigraph needs the oxigraph server (pip install oxigraph)")
-            server = OxigraphServer(None)
-        else:
-            from tests.virtuoso_server import VirtuosoServer, virtuoso_binary
-
-            if virtuoso_binary() is None:
-                pytest.fail("--backend virtuoso needs virtuoso-t "
-                            "(apt-get install virtuoso-opensource)")
-            server = VirtuosoServer(self.root / f"virtuoso-{len(self.started)}")
+        reason = missing(self.backend)
+        if reason is not None:
+            pytest.fail(f"--backend {self.backend}: {reason}")
+        server: RealServer = new_server(self.backend,
+                                        self.root / f"{self.backend}-{len(self.started)}")
         server.start()
         self.started.append(server)
         return server

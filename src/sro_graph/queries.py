@@ -43,6 +43,7 @@ from sro_graph.errors import BadParameterError, NotFoundError
 from sro_graph.sparql import QueryInfo, QueryRunner, inspect_query
 from sro_graph.store import RawResult, Store, StoreQueryError
 from sro_graph.store.binding import bind_values, where_group_start
+from sro_graph.store.results import JSON as SPARQL_JSON
 from sro_graph.vocab import Uris
 
 ParamType = Literal["iri", "string", "integer", "date", "language"]
@@ -373,7 +374,6 @@ class NamedQueries:
 
 
 PLAIN_JSON = "application/json"
-SPARQL_JSON = "application/sparql-results+json"
 
 
 def rows_from_json(body: bytes) -> list[dict[str, str]]:

@@ -33,7 +33,7 @@ from rdflib import RDF, RDFS, BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 
 from sro_graph.errors import BusyError, QueryRejectedError, QuerySyntaxError, QueryTimeoutError
-from sro_graph.store import RawResult, Store, StoreBusy, StoreQueryError, StoreTimeout
+from sro_graph.store import RawResult, Store, StoreBusy, StoreQueryError, StoreTimeout, results
 from sro_graph.vocab import SD
 
 log = logging.getLogger(__name__)
@@ -281,7 +281,7 @@ def signal_truncation(result: RawResult) -> RawResult:
     """A result cut at the row cap says so in its body too, when it is SPARQL JSON (a
     ``"truncated": true`` member beside ``head`` and ``results``); the header is the web
     layer's. Done once here, so cached results (the named queries) carry it already."""
-    if not result.truncated or result.media_type != "application/sparql-results+json":
+    if not result.truncated or result.media_type != results.JSON:
         return result
     data = json.loads(result.body)
     data["truncated"] = True

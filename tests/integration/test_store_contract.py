@@ -22,7 +22,8 @@ from sro_graph.store import (
 )
 from sro_graph.store.remote import RemoteStore
 from tests.oxigraph_server import OxigraphServer, oxigraph_binary
-from tests.virtuoso_server import VirtuosoServer, virtuoso_binary
+from tests.remote_servers import running_server
+from tests.virtuoso_server import VirtuosoServer
 
 pytestmark = pytest.mark.integration
 
@@ -36,23 +37,16 @@ HOSTILE = 'he said "}} ; DROP ALL ; {{" \\ and\nleft'
 
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
-    if oxigraph_binary() is None:
-        pytest.skip("the oxigraph server (PyPI package 'oxigraph', dev extra) is not installed")
-    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"))
-    server.start()
-    yield server
-    server.stop()
+    with running_server("oxigraph", tmp_path_factory.mktemp("oxigraph")) as server:
+        assert isinstance(server, OxigraphServer)
+        yield server
 
 
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
-    if virtuoso_binary() is None:
-        pytest.skip("Virtuoso is not installed (Debian package virtuoso-opensource; "
-                    ".ci/run installs it)")
-    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
-    server.start()
-    yield server
-    server.stop()
+    with running_server("virtuoso", tmp_path_factory.mktemp("virtuoso")) as server:
+        assert isinstance(server, VirtuosoServer)
+        yield server
 
 
 @pytest.fixture(params=["memory", "disk", "remote", "virtuoso"])

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from sro_graph.store import results
+
 StoreKind = Literal["auto", "oxigraph", "virtuoso", "generic"]
 
 
@@ -36,7 +38,7 @@ class RemoteProfile:
     # The results format to read answers in, and formats the store writes off the standard:
     # Virtuoso's SPARQL JSON from sub-queries types blank nodes "uri" ("_:vb…"), puts
     # language tags under "lang" and numbers as JSON numbers; its SPARQL XML is sound.
-    results_media: str = "application/sparql-results+json"
+    results_media: str = results.JSON
     unreliable_media: tuple[str, ...] = ()
     # Prefix the store puts before blank node labels in SPARQL XML (Virtuoso: "nodeID://").
     bnode_label_prefix: str | None = None
@@ -63,9 +65,8 @@ PROFILES: dict[str, RemoteProfile] = {
                                   "http://localuriqaserver/",
                                   "http://localhost:8890/",
                               ),
-                              results_media="application/sparql-results+xml",
-                              unreliable_media=("application/sparql-results+json",
-                                                "text/tab-separated-values"),
+                              results_media=results.XML,
+                              unreliable_media=(results.JSON, results.TSV),
                               single_accept=True,
                               bnode_label_prefix="nodeID://"),
     # Fuseki, GraphDB and others: the SPARQL 1.1 standard and nothing more. Configure the

@@ -38,20 +38,22 @@ def _build(change: GraphWrite, *, system_graph: str, new_version: str) -> str:
         parts.append(f"DROP SILENT GRAPH {_iri(name)}")
     removes = [(n, g) for n, g in change.remove.items() if len(g)]
     if removes:
-        parts.append("DELETE DATA { " + " ".join(_graph_block(n, g) for n, g in removes) + " }")
+        blocks = " ".join(_graph_block(_iri(n), g) for n, g in removes)
+        parts.append("DELETE DATA { " + blocks + " }")
     inserts = [(n, g) for n, g in [*change.replace.items(), *change.add.items()] if len(g)]
     version = ox.Literal(new_version)
     sysg, vp = _iri(system_graph), f"<{VERSION_PREDICATE}>"
     parts.append(f"DELETE WHERE {{ GRAPH {sysg} {{ {sysg} {vp} ?v }} }}")
-    blocks = [_graph_block(n, g) for n, g in inserts]
-    blocks.append(f"GRAPH {sysg} {{ {sysg} {vp} {version} }}")
-    parts.append("INSERT DATA { " + " ".join(blocks) + " }")
+    inserted = [_graph_block(_iri(n), g) for n, g in inserts]
+    inserted.append(f"GRAPH {sysg} {{ {sysg} {vp} {version} }}")
+    parts.append("INSERT DATA { " + " ".join(inserted) + " }")
     return " ;\n".join(parts)
 
 
-def _graph_block(name: str, graph: Iterable[tuple[Node, Node, Node]]) -> str:
+def _graph_block(graph_term: str, graph: Iterable[tuple[Node, Node, Node]]) -> str:
+    """``GRAPH <iri> { … }`` or ``GRAPH ?variable { … }``, the triples as N-Triples."""
     lines = [f"{term_text(s)} {term_text(p)} {term_text(o)} ." for s, p, o in graph]
-    return f"GRAPH {_iri(name)} {{\n" + "\n".join(lines) + "\n}"
+    return f"GRAPH {graph_term} {{\n" + "\n".join(lines) + "\n}"
 
 
 def term_text(term: Node) -> str:
@@ -117,8 +119,8 @@ def _operation(
         deletes.append("GRAPH ?cleared { ?s ?p ?o }")
         where.append("{ VALUES ?cleared { " + " ".join(_iri(n) for n in cleared)
                      + " } GRAPH ?cleared { ?s ?p ?o } }")
-    deletes += [_template(guard(n), g) for n, g in removes]
-    adds += [_template(guard(n), g) for n, g in inserts]
+    deletes += [_graph_block(guard(n), g) for n, g in removes]
+    adds += [_graph_block(guard(n), g) for n, g in inserts]
     if staged_removes:
         deletes.append("GRAPH ?removeTarget { ?rs ?rp ?ro }")
         where.append("{ VALUES (?removeSource ?removeTarget) { "
@@ -141,7 +143,3 @@ def _operation(
     return ("DELETE {\n" + "\n".join(deletes) + "\n}\nINSERT {\n" + "\n".join(adds)
             + f"\n}}\nWHERE {{\n  {condition}{{ {body} }}\n}}")
 
-
-def _template(variable: str, graph: Iterable[tuple[Node, Node, Node]]) -> str:
-    lines = [f"{term_text(s)} {term_text(p)} {term_text(o)} ." for s, p, o in graph]
-    return f"GRAPH {variable} {{\n" + "\n".join(lines) + "\n}"
