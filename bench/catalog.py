@@ -53,27 +53,31 @@ def main() -> None:
     parser.add_argument("--initiatives", type=int, nargs="*", default=[0, 1000])
     args = parser.parse_args()
     for n in args.initiatives:
-        settings = Settings(base_uri=BASE, store="memory", log_level="WARNING",
-                            catalog_refresh_s=0)
+        settings = Settings(base_uri=BASE, store="memory", log_level="WARNING", catalog_refresh_s=0)
         with TestClient(create_app(settings)) as client:
             runtime = client.app.state.runtime  # type: ignore[attr-defined]
             if n:
                 data = generate(n, base=BASE, project_root=PROJECT_ROOT)
                 graph = parse_rdf(data, RdfFormat.NTRIPLES, base_iri=BASE + "/").graph
-                runtime.store.write(GraphWrite(replace={f"{BASE}/graph/bench": graph}),
-                                    new_version=uuid.uuid4().hex)
+                runtime.store.write(
+                    GraphWrite(replace={f"{BASE}/graph/bench": graph}), new_version=uuid.uuid4().hex
+                )
             for accept in ("text/turtle", "application/rdf+xml"):
                 cold, size, wire = _harvest(client, accept)
                 warm, _, _ = _harvest(client, accept)
                 runtime.store.write(GraphWrite(), new_version=uuid.uuid4().hex)  # next: cold
                 entries = len(runtime.catalog.snapshot().entries)
-                print(f"initiatives={n:>6} {accept:<20} entries={entries:>4} "
-                      f"bytes={size:>9} gzip={wire:>8} first={cold:6.2f}s repeat={warm:6.3f}s")
+                print(
+                    f"initiatives={n:>6} {accept:<20} entries={entries:>4} "
+                    f"bytes={size:>9} gzip={wire:>8} first={cold:6.2f}s repeat={warm:6.3f}s"
+                )
             for page_size in (7, 100):
                 runtime.store.write(GraphWrite(), new_version=uuid.uuid4().hex)  # cold again
                 seconds, pages, size = _harvest_paged(client, page_size)
-                print(f"initiatives={n:>6} paged Turtle pageSize={page_size:<3} pages={pages:>4} "
-                      f"bytes={size:>9} page by page={seconds:6.2f}s")
+                print(
+                    f"initiatives={n:>6} paged Turtle pageSize={page_size:<3} pages={pages:>4} "
+                    f"bytes={size:>9} page by page={seconds:6.2f}s"
+                )
 
 
 if __name__ == "__main__":

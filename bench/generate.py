@@ -24,9 +24,32 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 ORG = "http://www.w3.org/ns/org#"
 DCAT = "http://www.w3.org/ns/dcat#"
 GEMEENTE = "https://data.vlaanderen.be/id/gemeente/"
-WORDS = ("slimme", "verlichting", "lucht", "sensoren", "mobiliteit", "parkeren", "data",
-         "platform", "burgers", "klimaat", "water", "energie", "digitale", "tweeling", "afval",
-         "geluid", "fiets", "school", "zorg", "haven", "toerisme", "handel", "drukte", "meting")
+WORDS = (
+    "slimme",
+    "verlichting",
+    "lucht",
+    "sensoren",
+    "mobiliteit",
+    "parkeren",
+    "data",
+    "platform",
+    "burgers",
+    "klimaat",
+    "water",
+    "energie",
+    "digitale",
+    "tweeling",
+    "afval",
+    "geluid",
+    "fiets",
+    "school",
+    "zorg",
+    "haven",
+    "toerisme",
+    "handel",
+    "drukte",
+    "meting",
+)
 
 BESLUIT = "http://data.vlaanderen.be/ns/besluit#"
 GEMEENTE_CLASSIFICATION = (
@@ -41,10 +64,13 @@ def concepts_by_scheme(project_root: Path, base: str) -> dict[str, list[str]]:
     for path in sorted((project_root / "ontology" / "schemes").glob("*.ttl")):
         for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base + "/"):
             subject = quad.subject
-            if (isinstance(subject, ox.NamedNode) and quad.predicate.value == RDF_TYPE
-                    and quad.object.value == SKOS + "Concept"
-                    and subject.value.startswith(prefix)):
-                scheme = subject.value[len(prefix):].split("/", 1)[0]
+            if (
+                isinstance(subject, ox.NamedNode)
+                and quad.predicate.value == RDF_TYPE
+                and quad.object.value == SKOS + "Concept"
+                and subject.value.startswith(prefix)
+            ):
+                scheme = subject.value[len(prefix) :].split("/", 1)[0]
                 out[scheme].append(subject.value)
     return {k: sorted(set(v)) for k, v in out.items()}
 
@@ -77,8 +103,12 @@ def generate(n: int, *, base: str, project_root: Path, seed: int = 7) -> bytes:
 
     # Local governments for the municipalities the initiatives name, typed as the shapes ask
     # (those in data/lokale-besturen.ttl already exist and are not repeated).
-    known = set(re.findall(r"/id/bestuurseenheid/(\d+)",
-                           (project_root / "data" / "lokale-besturen.ttl").read_text("utf-8")))
+    known = set(
+        re.findall(
+            r"/id/bestuurseenheid/(\d+)",
+            (project_root / "data" / "lokale-besturen.ttl").read_text("utf-8"),
+        )
+    )
     for code in codes:
         if code in known:
             continue
@@ -104,26 +134,31 @@ def generate(n: int, *, base: str, project_root: Path, seed: int = 7) -> bytes:
         add(f"{s} {iri(DCT + 'title')} {text(f'{title} {i} (en)', 'en')} .")
         add(f"{s} {iri(DCT + 'description')} {text(' '.join(words) + ' in de regio.', 'nl')} .")
         add(f"{s} {iri(DCT + 'description')} {text(' '.join(words) + ' in the region.', 'en')} .")
-        add(f"{s} {iri(DCT + 'identifier')} \"bench-{i:06d}\" .")
-        for prop, scheme, k in (("uitdaging", "uitdaging", 3),
-                                ("draagtBijTot", "strategische-doelstelling", 2),
-                                ("focusdomein", "focusdomein", 2),
-                                ("probleemdomein", "probleemdomein", 3),
-                                ("datagebruik", "datagebruik", 3),
-                                ("transversaalThema", "transversaal-thema", 1),
-                                ("werkwijze", "werkwijze", 1)):
+        add(f'{s} {iri(DCT + "identifier")} "bench-{i:06d}" .')
+        for prop, scheme, k in (
+            ("uitdaging", "uitdaging", 3),
+            ("draagtBijTot", "strategische-doelstelling", 2),
+            ("focusdomein", "focusdomein", 2),
+            ("probleemdomein", "probleemdomein", 3),
+            ("datagebruik", "datagebruik", 3),
+            ("transversaalThema", "transversaal-thema", 1),
+            ("werkwijze", "werkwijze", 1),
+        ):
             pool = schemes.get(scheme, [])
             for concept in rng.sample(pool, min(k, len(pool))):
                 add(f"{s} {iri(sr + prop)} {iri(concept)} .")
         places = rng.sample(codes, min(3, len(codes)))
         for code in places:
             add(f"{s} {iri(DCT + 'spatial')} {iri(GEMEENTE + code)} .")
-            add(f"{s} {iri(PROV + 'wasAssociatedWith')} "
-                f"{iri(f'{base}/id/bestuurseenheid/{code}')} .")
+            add(
+                f"{s} {iri(PROV + 'wasAssociatedWith')} "
+                f"{iri(f'{base}/id/bestuurseenheid/{code}')} ."
+            )
         for org in rng.sample(orgs, 4):
             add(f"{s} {iri(PROV + 'wasAssociatedWith')} {iri(org)} .")
         year = rng.randint(2015, 2025)
-        add(f"{s} {iri(PROV + 'startedAtTime')} {typed(f'{year}-0{rng.randint(1, 9)}-01T00:00:00', 'dateTime')} .")  # noqa: E501
+        start = typed(f"{year}-0{rng.randint(1, 9)}-01T00:00:00", "dateTime")
+        add(f"{s} {iri(PROV + 'startedAtTime')} {start} .")
         add(f"{s} {iri(PROV + 'endedAtTime')} {typed(f'{year + 2}-12-31T00:00:00', 'dateTime')} .")
         add(f"{s} {iri(sr + 'budget')} {typed(str(rng.randint(5, 500) * 1000), 'decimal')} .")
         add(f"{s} {iri(sr + 'isVoorbeeld')} {typed('false', 'boolean')} .")
@@ -133,7 +168,7 @@ def generate(n: int, *, base: str, project_root: Path, seed: int = 7) -> bytes:
         contact = iri(f"{base}/id/contactpunt/bench-{i:06d}")
         add(f"{s} {iri(SCHEMA + 'contactPoint')} {contact} .")
         add(f"{contact} {iri(RDF_TYPE)} {iri(SCHEMA + 'ContactPoint')} .")
-        add(f"{contact} {iri(SCHEMA + 'email')} \"info{i}@example.org\" .")
+        add(f'{contact} {iri(SCHEMA + "email")} "info{i}@example.org" .')
         dataset = iri(f"{base}/id/dataset/bench-{i:06d}")
         add(f"{s} {iri(PROV + 'generated')} {dataset} .")
         add(f"{dataset} {iri(RDF_TYPE)} {iri(DCAT + 'Dataset')} .")

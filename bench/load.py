@@ -34,15 +34,19 @@ def main() -> None:
         triples = len(store)
     elif mode == "sro-bulk":
         sro = EmbeddedStore(Path(store_dir), system_graph="urn:sro-graph:system")
-        sro.bulk_replace(data, media_type="application/n-triples", graph=graph,
-                         base_iri=base + "/", new_version="bench")
+        sro.bulk_replace(
+            data,
+            media_type="application/n-triples",
+            graph=graph,
+            base_iri=base + "/",
+            new_version="bench",
+        )
         sro.flush()
         triples = len(sro._store)
         sro.close()
     elif mode == "sro-write":
         sro = EmbeddedStore(Path(store_dir), system_graph="urn:sro-graph:system")
-        parsed = parse_rdf(data, RdfFormat.NTRIPLES, base_iri=base + "/",
-                           max_bytes=len(data) + 1)
+        parsed = parse_rdf(data, RdfFormat.NTRIPLES, base_iri=base + "/", max_bytes=len(data) + 1)
         sro.write(GraphWrite(replace={graph: parsed.graph}), new_version="bench")
         sro.flush()
         triples = len(parsed.graph)
@@ -51,8 +55,18 @@ def main() -> None:
         raise SystemExit(f"unknown mode {mode}")
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    sys.stdout.write(json.dumps({"mode": mode, "seconds": seconds, "triples": triples,
-                                 "peak_mb": peak / 1024, "baseline_mb": baseline / 1024}) + "\n")
+    sys.stdout.write(
+        json.dumps(
+            {
+                "mode": mode,
+                "seconds": seconds,
+                "triples": triples,
+                "peak_mb": peak / 1024,
+                "baseline_mb": baseline / 1024,
+            }
+        )
+        + "\n"
+    )
 
 
 if __name__ == "__main__":

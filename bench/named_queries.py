@@ -37,11 +37,16 @@ def _sample_params(runtime: Runtime, name: str) -> dict[str, str]:
                 rows = runtime.store.select(
                     "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
                     "SELECT ?c ?s WHERE { ?c skos:inScheme ?s } LIMIT 1",
-                    bindings={"s": runtime.uris.scheme(param.scheme)})
+                    bindings={"s": runtime.uris.scheme(param.scheme)},
+                )
                 out[param.name] = str(rows[0]["c"])
             else:
-                out[param.name] = {"integer": "1", "date": "2024-01-01", "language": "nl",
-                                   "iri": SAMPLES["gemeente"]}.get(param.type, "data")
+                out[param.name] = {
+                    "integer": "1",
+                    "date": "2024-01-01",
+                    "language": "nl",
+                    "iri": SAMPLES["gemeente"],
+                }.get(param.type, "data")
     return out
 
 
@@ -80,8 +85,10 @@ def main() -> None:
                 results[label] = measure(runtime, args.runs)
             finally:
                 runtime.close()
-    print(f"{'query':40s} {'rows':>5s} {'memory p50':>11s} {'p95':>7s} "
-          f"{'disk p50':>9s} {'p95':>7s}   (ms, {args.runs} runs, uncached)")
+    print(
+        f"{'query':40s} {'rows':>5s} {'memory p50':>11s} {'p95':>7s} "
+        f"{'disk p50':>9s} {'p95':>7s}   (ms, {args.runs} runs, uncached)"
+    )
     for name, (p50, p95, count) in results["memory"].items():
         d50, d95, _ = results["disk"].get(name, (float("nan"), float("nan"), 0))
         print(f"{name:40s} {count:5d} {p50:11.2f} {p95:7.2f} {d50:9.2f} {d95:7.2f}")

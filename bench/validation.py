@@ -46,8 +46,13 @@ def percentiles(times: list[float]) -> tuple[float, float]:
 
 def one_initiative(n: int, runs: int, workers: int) -> dict[str, tuple[float, float]]:
     """p50/p95 (ms) of /validate (good, broken) and /submissions (good) at N initiatives."""
-    settings = Settings(base_uri=BASE, store="memory", log_level="WARNING",
-                        validation_workers=workers, steward_token_hashes=[hash_token(TOKEN)])
+    settings = Settings(
+        base_uri=BASE,
+        store="memory",
+        log_level="WARNING",
+        validation_workers=workers,
+        steward_token_hashes=[hash_token(TOKEN)],
+    )
     good = (DATA / "good-initiative.ttl").read_text(encoding="utf-8")
     broken = (DATA / "broken-initiative.ttl").read_bytes()
     figures: dict[str, tuple[float, float]] = {}
@@ -55,8 +60,10 @@ def one_initiative(n: int, runs: int, workers: int) -> dict[str, tuple[float, fl
         if n:
             client.app.state.runtime.store.bulk_load(  # type: ignore[attr-defined]
                 generate(n, base=BASE, project_root=PROJECT_ROOT),
-                media_type="application/n-triples", graph=f"{BASE}/graph/bench",
-                base_iri=BASE + "/")
+                media_type="application/n-triples",
+                graph=f"{BASE}/graph/bench",
+                base_iri=BASE + "/",
+            )
         turtle = {"content-type": "text/turtle"}
         for _ in range(3):  # starts the pool, warms every worker
             client.post("/validate", content=broken, headers=turtle)
@@ -82,8 +89,9 @@ def one_initiative(n: int, runs: int, workers: int) -> dict[str, tuple[float, fl
 
 def batch(m: int, workers: int, chunk_size: int, baseline: bool) -> dict[str, float]:
     """Seconds for validate_batch and for one pySHACL run, over M initiatives + context."""
-    settings = Settings(base_uri=BASE, store="memory", log_level="WARNING",
-                        validation_workers=workers)
+    settings = Settings(
+        base_uri=BASE, store="memory", log_level="WARNING", validation_workers=workers
+    )
     runtime = open_runtime(settings)
     try:
         data = graph_from_ntriples(generate(m, base=BASE, project_root=PROJECT_ROOT, seed=11))
@@ -96,18 +104,34 @@ def batch(m: int, workers: int, chunk_size: int, baseline: bool) -> dict[str, fl
         start = time.perf_counter()
         report = validator.validate_batch(data, context=context, chunk_size=chunk_size)
         ours = time.perf_counter() - start + fetched
-        figures = {"triples": float(len(data)), "context": float(len(context)),
-                   "batch_s": ours, "batch_results": float(len(report.results))}
+        figures = {
+            "triples": float(len(data)),
+            "context": float(len(context)),
+            "batch_s": ours,
+            "batch_results": float(len(report.results)),
+        }
         if baseline:
             whole = data + context
             start = time.perf_counter()
             _, report_graph, _ = pyshacl.validate(
-                whole, shacl_graph=validator.shapes, ont_graph=None, inference="none",
-                abort_on_first=False, allow_infos=True, allow_warnings=True, meta_shacl=False,
-                advanced=False, js=False, debug=False, do_owl_imports=False, inplace=True)
+                whole,
+                shacl_graph=validator.shapes,
+                ont_graph=None,
+                inference="none",
+                abort_on_first=False,
+                allow_infos=True,
+                allow_warnings=True,
+                meta_shacl=False,
+                advanced=False,
+                js=False,
+                debug=False,
+                do_owl_imports=False,
+                inplace=True,
+            )
             figures["pyshacl_s"] = time.perf_counter() - start
-            figures["pyshacl_results"] = float(len(set(report_graph.objects(
-                None, pyshacl.consts.SH_result))))
+            figures["pyshacl_results"] = float(
+                len(set(report_graph.objects(None, pyshacl.consts.SH_result)))
+            )
         return figures
     finally:
         runtime.close()
@@ -115,14 +139,20 @@ def batch(m: int, workers: int, chunk_size: int, baseline: bool) -> dict[str, fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="1000,100000",
-                        help="Store sizes (initiatives) for the one-initiative figures.")
+    parser.add_argument(
+        "--sizes",
+        default="1000,100000",
+        help="Store sizes (initiatives) for the one-initiative figures.",
+    )
     parser.add_argument("--runs", type=int, default=100, help="Requests per figure.")
     parser.add_argument("--workers", type=int, default=2, help="Validation worker processes.")
     parser.add_argument("--batch", type=int, default=10000, help="Initiatives in the batch.")
     parser.add_argument("--chunk", type=int, default=250, help="Subjects per batch chunk.")
-    parser.add_argument("--no-baseline", action="store_true",
-                        help="Skip the (slow) single pySHACL run over the whole batch.")
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="Skip the (slow) single pySHACL run over the whole batch.",
+    )
     args = parser.parse_args()
     rows = []
     for n in (int(x) for x in args.sizes.split(",") if x):
@@ -137,16 +167,22 @@ def main() -> None:
             out(f"{n:>10,} | {name:<16} | {p50:>7.1f} | {p95:>7.1f} | {verdict}")
     if args.batch:
         out()
-        out(f"batch of {args.batch:,} initiatives ({args.workers} workers, chunks of "
-            f"{args.chunk}) ...")
+        out(
+            f"batch of {args.batch:,} initiatives ({args.workers} workers, chunks of "
+            f"{args.chunk}) ..."
+        )
         b = batch(args.batch, args.workers, args.chunk, not args.no_baseline)
         out(f"data {b['triples']:,.0f} triples, context {b['context']:,.0f} triples")
-        out(f"validate_batch: {b['batch_s']:.1f} s ({args.batch / b['batch_s']:,.0f} "
-            f"initiatives/s), {b['batch_results']:,.0f} results")
+        out(
+            f"validate_batch: {b['batch_s']:.1f} s ({args.batch / b['batch_s']:,.0f} "
+            f"initiatives/s), {b['batch_results']:,.0f} results"
+        )
         if "pyshacl_s" in b:
             ratio = b["pyshacl_s"] / b["batch_s"]
-            out(f"one pySHACL run: {b['pyshacl_s']:.1f} s, {b['pyshacl_results']:,.0f} results; "
-                f"speed-up {ratio:.1f}x (target >= 5x: {'ok' if ratio >= 5 else 'MISSED'})")
+            out(
+                f"one pySHACL run: {b['pyshacl_s']:.1f} s, {b['pyshacl_results']:,.0f} results; "
+                f"speed-up {ratio:.1f}x (target >= 5x: {'ok' if ratio >= 5 else 'MISSED'})"
+            )
 
 
 if __name__ == "__main__":

@@ -102,8 +102,9 @@ class ServerPool:
         reason = missing(self.backend)
         if reason is not None:
             pytest.fail(f"--backend {self.backend}: {reason}")
-        server: RealServer = new_server(self.backend,
-                                        self.root / f"{self.backend}-{len(self.started)}")
+        server: RealServer = new_server(
+            self.backend, self.root / f"{self.backend}-{len(self.started)}"
+        )
         server.start()
         self.started.append(server)
         return server
@@ -113,9 +114,13 @@ _POOL: ServerPool | None = None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--backend", choices=BACKENDS, default="memory",
-                     help="store behind make_settings(): memory (default), or a real "
-                          "oxigraph serve / Virtuoso started by the tests")
+    parser.addoption(
+        "--backend",
+        choices=BACKENDS,
+        default="memory",
+        help="store behind make_settings(): memory (default), or a real "
+        "oxigraph serve / Virtuoso started by the tests",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -145,8 +150,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         marker = item.get_closest_marker("embedded_only")
         if marker is not None:
             reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
-            item.add_marker(pytest.mark.skip(
-                reason=f"embedded store only, not on {backend}: {reason}"))
+            item.add_marker(
+                pytest.mark.skip(reason=f"embedded store only, not on {backend}: {reason}")
+            )
 
 
 def _leases_of_scope() -> Iterator[None]:
@@ -180,8 +186,7 @@ def backend_store() -> dict[str, object]:
     if _POOL is None:
         return {"store": "memory"}
     server = _POOL.lease()
-    values: dict[str, object] = {"store": server.store_location,
-                                 "store_update": server.update_url}
+    values: dict[str, object] = {"store": server.store_location, "store_update": server.update_url}
     if server.user:
         values.update(store_user=server.user, store_password=server.password)
     return values
@@ -225,6 +230,8 @@ def shared_reference() -> Path:
     """The official OSLO files beside the project; skip with a reason where absent."""
     path = SHARED / "reference" / "oslo"
     if not path.is_dir():
-        pytest.skip(f"../shared/reference/oslo is absent at {path}: the official-shapes check "
-                    "needs it (CI always has it)")
+        pytest.skip(
+            f"../shared/reference/oslo is absent at {path}: the official-shapes check "
+            "needs it (CI always has it)"
+        )
     return path

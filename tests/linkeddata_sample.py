@@ -26,5 +26,7 @@ def load_sample(runtime: Runtime) -> None:
     """Add the sample as its own named graph, through the store's atomic write."""
     base = runtime.uris.base
     graph = parse_rdf(SAMPLE.read_bytes(), RdfFormat.TURTLE, base_iri=base + "/").graph
-    runtime.store.write(GraphWrite(add={f"{base}/graph/test/linkeddata-sample": graph}),
-                        new_version="linkeddata-sample")
+    runtime.store.write(
+        GraphWrite(add={f"{base}/graph/test/linkeddata-sample": graph}),
+        new_version="linkeddata-sample",
+    )

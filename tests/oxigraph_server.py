@@ -33,8 +33,9 @@ class OxigraphServer:
     Without a location the server keeps its data in memory (gone when it stops).
     """
 
-    def __init__(self, location: Path | None, *, port: int | None = None,
-                 extra_args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, location: Path | None, *, port: int | None = None, extra_args: tuple[str, ...] = ()
+    ) -> None:
         binary = oxigraph_binary()
         if binary is None:
             raise RuntimeError("the oxigraph server is not installed (pip install oxigraph)")
@@ -63,7 +64,8 @@ class OxigraphServer:
         where = ["--location", str(self.location)] if self.location is not None else []
         self.process = subprocess.Popen(
             [self.binary, "serve", *where, "--bind", f"127.0.0.1:{self.port}", *self.extra_args],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -90,6 +92,9 @@ class OxigraphServer:
 
     def clear(self) -> None:
         """Remove every graph (between tests sharing one server)."""
-        httpx.post(self.update_url, content=b"DROP ALL",
-                   headers={"Content-Type": "application/sparql-update"},
-                   timeout=10.0).raise_for_status()
+        httpx.post(
+            self.update_url,
+            content=b"DROP ALL",
+            headers={"Content-Type": "application/sparql-update"},
+            timeout=10.0,
+        ).raise_for_status()

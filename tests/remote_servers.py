@@ -21,8 +21,7 @@ def missing(kind: str) -> str | None:
             return "the oxigraph server (PyPI package 'oxigraph') is not installed"
         return None
     if virtuoso_binary() is None:
-        return ("Virtuoso is not installed (Debian package virtuoso-opensource; "
-                ".ci/run installs it)")
+        return "Virtuoso is not installed (Debian package virtuoso-opensource; .ci/run installs it)"
     return None
 
 

@@ -108,11 +108,15 @@ class VirtuosoServer:
     def start(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         ini = self.directory / "virtuoso.ini"
-        ini.write_text(_INI.format(dir=self.directory, sql_port=self.sql_port,
-                                   http_port=self.http_port), encoding="utf-8")
+        ini.write_text(
+            _INI.format(dir=self.directory, sql_port=self.sql_port, http_port=self.http_port),
+            encoding="utf-8",
+        )
         self.process = subprocess.Popen(
-            [self.binary, "-f", "-c", str(ini)], cwd=self.directory,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [self.binary, "-f", "-c", str(ini)],
+            cwd=self.directory,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -128,19 +132,25 @@ class VirtuosoServer:
         else:
             self.stop()
             raise RuntimeError("virtuoso-t did not answer within 60 s")
-        self._isql("GRANT SPARQL_UPDATE TO \"SPARQL\";")
+        self._isql('GRANT SPARQL_UPDATE TO "SPARQL";')
         self._own_graphs = self._graphs()
 
     def _isql(self, statement: str) -> None:
         subprocess.run(
             [self.isql, f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={statement}"],
-            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=30,
         )
 
     def _graphs(self) -> set[str]:
-        r = httpx.post(f"{self.url}/sparql",
-                       data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
-                       headers={"Accept": "application/sparql-results+json"}, timeout=30.0)
+        r = httpx.post(
+            f"{self.url}/sparql",
+            data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30.0,
+        )
         r.raise_for_status()
         return {b["g"]["value"] for b in r.json()["results"]["bindings"]}
 
@@ -161,6 +171,9 @@ class VirtuosoServer:
         if not graphs:
             return
         update = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs)
-        httpx.post(f"{self.url}/sparql", content=update.encode("utf-8"),
-                   headers={"Content-Type": "application/sparql-update"},
-                   timeout=60.0).raise_for_status()
+        httpx.post(
+            f"{self.url}/sparql",
+            content=update.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-update"},
+            timeout=60.0,
+        ).raise_for_status()

@@ -40,8 +40,9 @@ def parse_backup(data: bytes) -> dict[str, Graph]:
     try:
         for quad in ox.parse(data, format=ox.RdfFormat.N_QUADS):
             if not isinstance(quad.graph_name, ox.NamedNode):
-                raise UnparseableError("A backup holds named graphs only; found a default-graph "
-                                       "triple.")
+                raise UnparseableError(
+                    "A backup holds named graphs only; found a default-graph triple."
+                )
             graphs[quad.graph_name.value].add(
                 (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
             )

@@ -64,19 +64,27 @@ from sro_graph.vocab import (
 )
 
 __all__ = [
-    "CATALOG_PREFIXES", "DUMP_FORMATS", "Catalog", "CatalogEntry", "CatalogSnapshot", "Dump",
-    "Page", "build_page_graph",
+    "CATALOG_PREFIXES",
+    "DUMP_FORMATS",
+    "Catalog",
+    "CatalogEntry",
+    "CatalogSnapshot",
+    "Dump",
+    "Page",
+    "build_page_graph",
 ]
 
 # -- official IRIs (code lists in ../shared/reference/oslo) --------------------------------
 
 ACCESS_PUBLIC = URIRef("http://publications.europa.eu/resource/authority/access-right/PUBLIC")
 ACCESS_NON_PUBLIC = URIRef(
-    "http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC")
+    "http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC"
+)
 ACCESS_SCHEME = URIRef("http://publications.europa.eu/resource/authority/access-right")
 CC0 = URIRef("https://data.vlaanderen.be/id/licentie/creative-commons-zero-verklaring/v1.0")
 MODEL_LICENCE = URIRef(
-    "https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0")
+    "https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0"
+)
 THEME_SCHEME = URIRef("http://vocab.belgif.be/auth/datatheme")
 THEME = "http://vocab.belgif.be/auth/datatheme/"
 FILE_TYPE_SCHEME = URIRef("http://publications.europa.eu/resource/authority/file-type")
@@ -86,10 +94,12 @@ PUBLISHER_TYPE_SCHEME = URIRef("http://purl.org/adms/publishertype/1.0")
 TREFWOORDEN = URIRef("https://metadata.vlaanderen.be/id/GDI-Vlaanderen-Trefwoorden")
 VLOPENDATA = URIRef("https://metadata.vlaanderen.be/id/GDI-Vlaanderen-Trefwoorden/VLOPENDATA")
 VLOPENDATASERVICE = URIRef(
-    "https://metadata.vlaanderen.be/id/GDI-Vlaanderen-Trefwoorden/VLOPENDATASERVICE")
+    "https://metadata.vlaanderen.be/id/GDI-Vlaanderen-Trefwoorden/VLOPENDATASERVICE"
+)
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 REST_GUIDELINES = URIRef(
-    "https://data.vlaanderen.be/id/concept/dataserviceprotocol/REST-richtlijnen-digitaal-vlaanderen")
+    "https://data.vlaanderen.be/id/concept/dataserviceprotocol/REST-richtlijnen-digitaal-vlaanderen"
+)
 DCAT_AP_VL = URIRef("https://data.vlaanderen.be/doc/applicatieprofiel/DCAT-AP-VL")
 
 # Labels (nl, en) of every official concept the catalogue references, copied from the code
@@ -97,29 +107,48 @@ DCAT_AP_VL = URIRef("https://data.vlaanderen.be/doc/applicatieprofiel/DCAT-AP-VL
 CONCEPT_LABELS: dict[URIRef, tuple[URIRef, str, str]] = {
     ACCESS_PUBLIC: (ACCESS_SCHEME, "publiek", "public"),
     ACCESS_NON_PUBLIC: (ACCESS_SCHEME, "niet publiek", "non public"),
-    URIRef(THEME + "GOVE"): (THEME_SCHEME, "Overheid en publieke sector",
-                             "Government and public sector"),
-    URIRef(THEME + "TECH"): (THEME_SCHEME, "Wetenschap en technologie",
-                             "Science and technology"),
+    URIRef(THEME + "GOVE"): (
+        THEME_SCHEME,
+        "Overheid en publieke sector",
+        "Government and public sector",
+    ),
+    URIRef(THEME + "TECH"): (THEME_SCHEME, "Wetenschap en technologie", "Science and technology"),
     URIRef(THEME + "REGI"): (THEME_SCHEME, "Regio's en steden", "Regions and cities"),
     URIRef(str(FILE_TYPE_SCHEME) + "/RDF_TURTLE"): (FILE_TYPE_SCHEME, "RDF Turtle", "RDF Turtle"),
-    URIRef(str(FILE_TYPE_SCHEME) + "/RDF_N_TRIPLES"): (FILE_TYPE_SCHEME, "RDF N-Triples",
-                                                        "RDF N-Triples"),
+    URIRef(str(FILE_TYPE_SCHEME) + "/RDF_N_TRIPLES"): (
+        FILE_TYPE_SCHEME,
+        "RDF N-Triples",
+        "RDF N-Triples",
+    ),
     URIRef(str(FILE_TYPE_SCHEME) + "/JSON_LD"): (FILE_TYPE_SCHEME, "JSON-LD", "JSON-LD"),
     VLOPENDATA: (TREFWOORDEN, "Vlaamse Open data", "Vlaamse Open data"),
     VLOPENDATASERVICE: (TREFWOORDEN, "Vlaamse Open data Service", "Vlaamse Open data Service"),
-    URIRef(PUBLISHER_TYPE + "RegionalAuthority"): (PUBLISHER_TYPE_SCHEME, "Regionaal bestuur",
-                                                   "Regional authority"),
-    URIRef(PUBLISHER_TYPE + "LocalAuthority"): (PUBLISHER_TYPE_SCHEME, "Lokaal bestuur",
-                                                "Local Authority"),
+    URIRef(PUBLISHER_TYPE + "RegionalAuthority"): (
+        PUBLISHER_TYPE_SCHEME,
+        "Regionaal bestuur",
+        "Regional authority",
+    ),
+    URIRef(PUBLISHER_TYPE + "LocalAuthority"): (
+        PUBLISHER_TYPE_SCHEME,
+        "Lokaal bestuur",
+        "Local Authority",
+    ),
     URIRef(PUBLISHER_TYPE + "Company"): (PUBLISHER_TYPE_SCHEME, "Bedrijf", "Company"),
     URIRef(PUBLISHER_TYPE + "Academia-ScientificOrganisation"): (
-        PUBLISHER_TYPE_SCHEME, "Academische/wetenschappelijke organisatie",
-        "Academia/Scientific organisation"),
+        PUBLISHER_TYPE_SCHEME,
+        "Academische/wetenschappelijke organisatie",
+        "Academia/Scientific organisation",
+    ),
     URIRef(PUBLISHER_TYPE + "NonProfitOrganisation"): (
-        PUBLISHER_TYPE_SCHEME, "Vereniging zonder winstoogmerk", "Non-Profit Organisation"),
-    URIRef(PUBLISHER_TYPE + "NationalAuthority"): (PUBLISHER_TYPE_SCHEME, "Nationaal orgaan",
-                                                   "National authority"),
+        PUBLISHER_TYPE_SCHEME,
+        "Vereniging zonder winstoogmerk",
+        "Non-Profit Organisation",
+    ),
+    URIRef(PUBLISHER_TYPE + "NationalAuthority"): (
+        PUBLISHER_TYPE_SCHEME,
+        "Nationaal orgaan",
+        "National authority",
+    ),
 }
 LICENCE_TITLES = {
     CC0: "Creative Commons Zero verklaring",
@@ -154,23 +183,52 @@ class DumpFormat:
 
 
 DUMP_FORMATS: dict[str, DumpFormat] = {
-    "ttl": DumpFormat("ttl", RdfFormat.TURTLE, URIRef(IANA + "text/turtle"),
-                      URIRef(str(FILE_TYPE_SCHEME) + "/RDF_TURTLE"),
-                      content_type="text/turtle; charset=utf-8"),
-    "nt.gz": DumpFormat("nt.gz", RdfFormat.NTRIPLES, URIRef(IANA + "application/n-triples"),
-                        URIRef(str(FILE_TYPE_SCHEME) + "/RDF_N_TRIPLES"),
-                        compress=URIRef(IANA + "application/gzip"),
-                        content_type="application/gzip"),
-    "jsonld": DumpFormat("jsonld", RdfFormat.JSONLD, URIRef(IANA + "application/ld+json"),
-                         URIRef(str(FILE_TYPE_SCHEME) + "/JSON_LD"),
-                         content_type="application/ld+json"),
+    "ttl": DumpFormat(
+        "ttl",
+        RdfFormat.TURTLE,
+        URIRef(IANA + "text/turtle"),
+        URIRef(str(FILE_TYPE_SCHEME) + "/RDF_TURTLE"),
+        content_type="text/turtle; charset=utf-8",
+    ),
+    "nt.gz": DumpFormat(
+        "nt.gz",
+        RdfFormat.NTRIPLES,
+        URIRef(IANA + "application/n-triples"),
+        URIRef(str(FILE_TYPE_SCHEME) + "/RDF_N_TRIPLES"),
+        compress=URIRef(IANA + "application/gzip"),
+        content_type="application/gzip",
+    ),
+    "jsonld": DumpFormat(
+        "jsonld",
+        RdfFormat.JSONLD,
+        URIRef(IANA + "application/ld+json"),
+        URIRef(str(FILE_TYPE_SCHEME) + "/JSON_LD"),
+        content_type="application/ld+json",
+    ),
 }
 
 # The catalogue's prefixes: official namespaces only (schema is http://schema.org/).
 CATALOG_PREFIXES = {
-    **{k: v for k, v in official_prefixes().items()
-       if k in ("rdf", "rdfs", "xsd", "skos", "dct", "foaf", "dcat", "adms", "vcard", "mdcat",
-                "hydra", "org", "schema")},
+    **{
+        k: v
+        for k, v in official_prefixes().items()
+        if k
+        in (
+            "rdf",
+            "rdfs",
+            "xsd",
+            "skos",
+            "dct",
+            "foaf",
+            "dcat",
+            "adms",
+            "vcard",
+            "mdcat",
+            "hydra",
+            "org",
+            "schema",
+        )
+    },
     "spdx": str(SPDX),
 }
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
@@ -238,11 +296,12 @@ class Page:
         return max(1, -(-self.total_items // self.size))
 
 
-def build_page_graph(snapshot: CatalogSnapshot, entries: list[CatalogEntry], page: Page,
-                     page_url: PageUrl) -> Graph:
+def build_page_graph(
+    snapshot: CatalogSnapshot, entries: list[CatalogEntry], page: Page, page_url: PageUrl
+) -> Graph:
     """A page of entries with a Hydra view (new terms and the legacy PagedCollection ones)."""
     start = (page.number - 1) * page.size
-    graph = snapshot.full_graph(entries[start:start + page.size])
+    graph = snapshot.full_graph(entries[start : start + page.size])
     view = URIRef(page_url(page.number))
     collection = snapshot.catalog
     graph.add((collection, RDF.type, HYDRA.Collection))
@@ -257,8 +316,12 @@ def build_page_graph(snapshot: CatalogSnapshot, entries: list[CatalogEntry], pag
         links["previous"] = page.number - 1
     if page.number < page.last:
         links["next"] = page.number + 1
-    legacy = {"first": HYDRA.firstPage, "last": HYDRA.lastPage, "previous": HYDRA.previousPage,
-              "next": HYDRA.nextPage}
+    legacy = {
+        "first": HYDRA.firstPage,
+        "last": HYDRA.lastPage,
+        "previous": HYDRA.previousPage,
+        "next": HYDRA.nextPage,
+    }
     for rel, number in links.items():
         target = URIRef(page_url(number))
         graph.add((view, HYDRA[rel], target))
@@ -340,9 +403,15 @@ class Catalog:
                 self._built_at = time.monotonic()
             return self._cached
 
-    def view(self, fmt: RdfFormat, *, base_url: str, page: int | None = None,
-             page_size: int | None = None,
-             modified_since: datetime | None = None) -> tuple[CatalogSnapshot, CatalogView]:
+    def view(
+        self,
+        fmt: RdfFormat,
+        *,
+        base_url: str,
+        page: int | None = None,
+        page_size: int | None = None,
+        modified_since: datetime | None = None,
+    ) -> tuple[CatalogSnapshot, CatalogView]:
         """The snapshot and a serialised view of it; views are cached per store version."""
         snapshot = self.snapshot()
         key = (fmt.value, base_url, page, page_size, modified_since)
@@ -351,8 +420,14 @@ class Catalog:
                 self._views, self._views_version = {}, snapshot.version
             cached = self._views.get(key)
         if cached is None:
-            cached = catalog_view(snapshot, fmt, base_url=base_url, page=page,
-                                  page_size=page_size, modified_since=modified_since)
+            cached = catalog_view(
+                snapshot,
+                fmt,
+                base_url=base_url,
+                page=page,
+                page_size=page_size,
+                modified_since=modified_since,
+            )
             with self._lock:
                 if len(self._views) >= 64:  # bounded: query strings vary
                     self._views.clear()
@@ -376,9 +451,11 @@ class Catalog:
             if key == "scheme":
                 key = "scheme:" + str(row["scheme"])
             members[key].add(str(row["g"]))
-        withdrawn = [t for g, t in graph_times.items()
-                     if g.startswith(f"{uris.base}/graph/inzending/")
-                     and g not in self.store.graph_names()]
+        withdrawn = [
+            t
+            for g, t in graph_times.items()
+            if g.startswith(f"{uris.base}/graph/inzending/") and g not in self.store.graph_names()
+        ]
 
         # A dataset with no statements yet dates from the store's first fill (a real time).
         first_fill = min(graph_times.values(), default=datetime(1970, 1, 1, tzinfo=UTC))
@@ -396,23 +473,31 @@ class Catalog:
 
         # Each dataset's data: a CONSTRUCT serialised by the store (large sets) or a graph.
         sets: list[tuple[str, str, str, str, list[str], datetime, Graph | str]] = []
-        sets.append((
-            "initiatieven", "Smart-city-initiatieven",
-            "Smart-city-initiatieven in Vlaanderen en de actoren die eraan werken, zoals de "
-            "Smart Region Office ze bijhoudt: doel, uitdagingen, strategische doelstellingen, "
-            "gemeenten, partners en gebruikte data.",
-            "REGI", ["smart city", "initiatieven", "slimme regio"],
-            changed(members["initiatieven"], withdrawn),
-            "catalog-dump-initiatives",
-        ))
-        sets.append((
-            "organisaties", "Organisaties en organen",
-            "Organisaties (lokale besturen, agentschappen, bedrijven, kennisinstellingen, "
-            "middenveld) en de organen van de Smart Region Office.",
-            "GOVE", ["organisaties", "smart city", "bestuur"],
-            changed(members["organisaties"]),
-            "catalog-dump-organisations",
-        ))
+        sets.append(
+            (
+                "initiatieven",
+                "Smart-city-initiatieven",
+                "Smart-city-initiatieven in Vlaanderen en de actoren die eraan werken, zoals de "
+                "Smart Region Office ze bijhoudt: doel, uitdagingen, strategische doelstellingen, "
+                "gemeenten, partners en gebruikte data.",
+                "REGI",
+                ["smart city", "initiatieven", "slimme regio"],
+                changed(members["initiatieven"], withdrawn),
+                "catalog-dump-initiatives",
+            )
+        )
+        sets.append(
+            (
+                "organisaties",
+                "Organisaties en organen",
+                "Organisaties (lokale besturen, agentschappen, bedrijven, kennisinstellingen, "
+                "middenveld) en de organen van de Smart Region Office.",
+                "GOVE",
+                ["organisaties", "smart city", "bestuur"],
+                changed(members["organisaties"]),
+                "catalog-dump-organisations",
+            )
+        )
         schemes: dict[str, dict[str, list[Literal]]] = defaultdict(lambda: defaultdict(list))
         for row in self.store.select(rq.load("catalog-schemes")):
             entry = schemes[str(row["scheme"])]
@@ -434,23 +519,42 @@ class Catalog:
             title = _pick(info["title"]) or name
             description = _pick(info["definition"]) or f"Concepten van het begrippenkader {title}."
             dump = scheme_dumps[scheme_iri]
-            sets.append((
-                f"begrippenkader-{name}", f"Begrippenkader: {title}", description, "GOVE",
-                [title, "begrippenkader", "smart city"],
-                changed(members["scheme:" + scheme_iri]), dump,
-            ))
+            sets.append(
+                (
+                    f"begrippenkader-{name}",
+                    f"Begrippenkader: {title}",
+                    description,
+                    "GOVE",
+                    [title, "begrippenkader", "smart city"],
+                    changed(members["scheme:" + scheme_iri]),
+                    dump,
+                )
+            )
 
         for slug, title, description, theme, keywords, modified, data in sets:
             iri = self.dataset_iri(slug)
             own.append(iri)
             g = Graph()
-            self._describe_resource(g, iri, DCAT.Dataset, title, description, keywords,
-                                    [URIRef(THEME + theme), URIRef(THEME + "TECH")],
-                                    agents, sro, ACCESS_PUBLIC, modified)
+            self._describe_resource(
+                g,
+                iri,
+                DCAT.Dataset,
+                title,
+                description,
+                keywords,
+                [URIRef(THEME + theme), URIRef(THEME + "TECH")],
+                agents,
+                sro,
+                ACCESS_PUBLIC,
+                modified,
+            )
             g.add((iri, DCAT.landingPage, URIRef(f"{uris.base}/doc/catalogus/sro-graph")))
             for fmt in DUMP_FORMATS.values():
-                body = (self._store_dump(data, fmt) if isinstance(data, str)
-                        else _serialize_dump(data, fmt))
+                body = (
+                    self._store_dump(data, fmt)
+                    if isinstance(data, str)
+                    else _serialize_dump(data, fmt)
+                )
                 dumps[(slug, fmt.key)] = Dump(body, fmt.content_type)
                 self._distribution(g, slug, iri, fmt, body, title, modified)
             entries.append(CatalogEntry(iri, "dataset", modified, g))
@@ -458,8 +562,13 @@ class Catalog:
         entries.extend(self._declared(agents, sro, graph_times))
         entries.extend(self._services(agents, sro, own, entries))
         entries.sort(key=lambda e: (e.kind != "dataset", str(e.resource)))
-        return CatalogSnapshot(version=version, catalog=self.catalog_iri, header=header,
-                               entries=tuple(entries), dumps=dumps)
+        return CatalogSnapshot(
+            version=version,
+            catalog=self.catalog_iri,
+            header=header,
+            entries=tuple(entries),
+            dumps=dumps,
+        )
 
     def _store_dump(self, query: str, fmt: DumpFormat) -> bytes:
         """A CONSTRUCT serialised by the store: fast, and byte-stable for one store version
@@ -470,10 +579,13 @@ class Catalog:
     def _graph_times(self) -> dict[str, datetime]:
         """Last-change time per named graph (see the module docstring)."""
         rows = [
-            *self.store.select(rq.load("catalog-load-times"),
-                               bindings={"system": self.uris.system_graph}),
-            *self.store.select(rq.load("catalog-provenance-times"),
-                               bindings={"provenance": self.uris.provenance_graph}),
+            *self.store.select(
+                rq.load("catalog-load-times"), bindings={"system": self.uris.system_graph}
+            ),
+            *self.store.select(
+                rq.load("catalog-provenance-times"),
+                bindings={"provenance": self.uris.provenance_graph},
+            ),
         ]
         out: dict[str, datetime] = {}
         for row in rows:
@@ -490,12 +602,16 @@ class Catalog:
             agents[str(row["agent"])][str(row["key"])].append(row["value"])
         return agents
 
-    def _publisher(self, g: Graph, agents: dict[str, dict[str, list[Node]]],
-                   agent: URIRef) -> URIRef:
+    def _publisher(
+        self, g: Graph, agents: dict[str, dict[str, list[Node]]], agent: URIRef
+    ) -> URIRef:
         """Describe ``agent`` as a publisher; returns the IRI used (an official one if known)."""
         info = agents.get(str(agent), {})
-        official = sorted(str(s) for s in info.get("sameAs", [])
-                          if str(s).startswith("https://data.vlaanderen.be/id/organisatie/OVO"))
+        official = sorted(
+            str(s)
+            for s in info.get("sameAs", [])
+            if str(s).startswith("https://data.vlaanderen.be/id/organisatie/OVO")
+        )
         iri = URIRef(official[0]) if official else agent
         g.add((iri, RDF.type, FOAF.Agent))
         g.add((iri, RDF.type, DCTERMS.Agent))
@@ -523,8 +639,13 @@ class Catalog:
                 return URIRef(PUBLISHER_TYPE + ACTORTYPE_PUBLISHER[code])
         return URIRef(PUBLISHER_TYPE + "RegionalAuthority")
 
-    def _contact(self, g: Graph, agents: dict[str, dict[str, list[Node]]], agent: URIRef,
-                 email: str | None = None) -> URIRef:
+    def _contact(
+        self,
+        g: Graph,
+        agents: dict[str, dict[str, list[Node]]],
+        agent: URIRef,
+        email: str | None = None,
+    ) -> URIRef:
         """A vcard:Organization contact: e-mail (mailto:) and/or URL, never an invented one."""
         info = agents.get(str(agent), {})
         slug = agent.rsplit("/", 1)[-1]
@@ -563,24 +684,53 @@ class Catalog:
         g.add((cat, RDF.type, DCAT.Catalog))
         g.add((cat, DCTERMS.identifier, Literal(_uuid(str(cat)))))
         g.add((cat, DCTERMS.title, _nl("Catalogus van de kennisgraaf van de Smart Region Office")))
-        g.add((cat, DCTERMS.title, Literal("Catalogue of the Smart Region Office knowledge graph",
-                                           lang="en")))
-        g.add((cat, DCTERMS.description, _nl(
-            "Datasets en dataservices van de kennisgraaf van de Vlaamse Smart Region Office: "
-            "smart-city-initiatieven, actoren en begrippenkaders, als OSLO-conforme linked data.")))
+        g.add(
+            (
+                cat,
+                DCTERMS.title,
+                Literal("Catalogue of the Smart Region Office knowledge graph", lang="en"),
+            )
+        )
+        g.add(
+            (
+                cat,
+                DCTERMS.description,
+                _nl(
+                    "Datasets en dataservices van de kennisgraaf van de Vlaamse Smart Region "
+                    "Office: smart-city-initiatieven, actoren en begrippenkaders, als "
+                    "OSLO-conforme linked data."
+                ),
+            )
+        )
         g.add((cat, DCTERMS.publisher, self._publisher(g, agents, sro)))
         g.add((cat, DCAT.contactPoint, self._contact(g, agents, sro)))
         g.add((cat, DCTERMS.license, CC0))
         self._licence(g, CC0)
         g.add((cat, FOAF.homepage, URIRef(f"{self.uris.base}/")))
-        g.add((cat, DCTERMS.language,
-               URIRef("http://publications.europa.eu/resource/authority/language/NLD")))
+        g.add(
+            (
+                cat,
+                DCTERMS.language,
+                URIRef("http://publications.europa.eu/resource/authority/language/NLD"),
+            )
+        )
         return g
 
-    def _describe_resource(self, g: Graph, iri: URIRef, cls: URIRef, title: str,
-                           description: str, keywords: list[str], themes: list[URIRef],
-                           agents: dict[str, dict[str, list[Node]]], publisher: URIRef,
-                           access: URIRef, modified: datetime, email: str | None = None) -> None:
+    def _describe_resource(
+        self,
+        g: Graph,
+        iri: URIRef,
+        cls: URIRef,
+        title: str,
+        description: str,
+        keywords: list[str],
+        themes: list[URIRef],
+        agents: dict[str, dict[str, list[Node]]],
+        publisher: URIRef,
+        access: URIRef,
+        modified: datetime,
+        email: str | None = None,
+    ) -> None:
         g.add((iri, RDF.type, cls))
         g.add((iri, RDF.type, DCAT.Resource))
         g.add((iri, DCTERMS.identifier, Literal(str(iri))))
@@ -609,18 +759,36 @@ class Catalog:
         g.add((record, DCTERMS.conformsTo, DCAT_AP_VL))
         self._standard(g, DCAT_AP_VL)
 
-    def _distribution(self, g: Graph, slug: str, dataset: URIRef, fmt: DumpFormat, body: bytes,
-                      title: str, modified: datetime) -> None:
+    def _distribution(
+        self,
+        g: Graph,
+        slug: str,
+        dataset: URIRef,
+        fmt: DumpFormat,
+        body: bytes,
+        title: str,
+        modified: datetime,
+    ) -> None:
         iri = self.uris.thing("distributie", f"kennisgraaf-{slug}-{fmt.key.replace('.', '-')}")
         url = URIRef(f"{self.uris.base}/dumps/{slug}.{fmt.key}")
         g.add((dataset, DCAT.distribution, iri))
         g.add((iri, RDF.type, DCAT.Distribution))
         g.add((iri, DCTERMS.identifier, Literal(str(iri))))
         label = CONCEPT_LABELS[fmt.file_type][1]
-        g.add((iri, DCTERMS.title, _nl(f"{title}: volledige dump ({label}"
-                                       f"{', gzip' if fmt.compress else ''})")))
-        g.add((iri, DCTERMS.description, _nl(f"Alle gegevens van de dataset {title} in één "
-                                             f"bestand ({label}).")))
+        g.add(
+            (
+                iri,
+                DCTERMS.title,
+                _nl(f"{title}: volledige dump ({label}{', gzip' if fmt.compress else ''})"),
+            )
+        )
+        g.add(
+            (
+                iri,
+                DCTERMS.description,
+                _nl(f"Alle gegevens van de dataset {title} in één bestand ({label})."),
+            )
+        )
         g.add((iri, DCAT.accessURL, url))
         g.add((iri, DCAT.downloadURL, url))
         g.add((iri, DCAT.mediaType, fmt.media_type))
@@ -638,11 +806,20 @@ class Catalog:
         g.add((iri, SPDX.checksum, checksum))
         g.add((checksum, RDF.type, SPDX.Checksum))
         g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        g.add((checksum, SPDX.checksumValue,
-               Literal(hashlib.sha256(body).hexdigest(), datatype=XSD.hexBinary)))
+        g.add(
+            (
+                checksum,
+                SPDX.checksumValue,
+                Literal(hashlib.sha256(body).hexdigest(), datatype=XSD.hexBinary),
+            )
+        )
 
-    def _declared(self, agents: dict[str, dict[str, list[Node]]], sro: URIRef,
-                  graph_times: dict[str, datetime]) -> list[CatalogEntry]:
+    def _declared(
+        self,
+        agents: dict[str, dict[str, list[Node]]],
+        sro: URIRef,
+        graph_times: dict[str, datetime],
+    ) -> list[CatalogEntry]:
         base = self.uris.base
         declarations: dict[str, list[dict[str, Node]]] = defaultdict(list)
         for row in self.store.select(rq.based("catalog-declarations", base)):
@@ -665,63 +842,113 @@ class Catalog:
             if all(str(r.get("example", "")).lower() in ("true", "1") for r in declared):
                 continue
             initiatives = sorted({str(r["initiative"]) for r in declared})
-            drows = [*declared, *facts[dataset],
-                     *(f for i in initiatives for f in facts[i])]
+            drows = [*declared, *facts[dataset], *(f for i in initiatives for f in facts[i])]
             iri = URIRef(dataset)
             first = declared[0]
             title = _pick(_lits(drows, "title")) or _nl(
-                f"Dataset van initiatief {_pick(_lits(drows, 'initiativeTitle')) or ''}".strip())
+                f"Dataset van initiatief {_pick(_lits(drows, 'initiativeTitle')) or ''}".strip()
+            )
             initiative_title = _pick(_lits(drows, "initiativeTitle"))
             description = _pick(_lits(drows, "description")) or _nl(
                 f"Dataset die het initiatief {initiative_title or first['initiative']} "
-                "publiceert of gebruikt.")
+                "publiceert of gebruikt."
+            )
             lead = _lead_agent(drows) or sro
-            access = ACCESS_PUBLIC if any(r.get("accessRights") == ACCESS_PUBLIC
-                                          for r in drows) else ACCESS_NON_PUBLIC
+            access = (
+                ACCESS_PUBLIC
+                if any(r.get("accessRights") == ACCESS_PUBLIC for r in drows)
+                else ACCESS_NON_PUBLIC
+            )
             keywords = [str(k) for k in _lits(drows, "keyword")] or ["smart city"]
-            themes = sorted({URIRef(str(r["theme"])) for r in drows if "theme" in r
-                             and URIRef(str(r["theme"])) in CONCEPT_LABELS
-                             and str(r["theme"]).startswith(THEME)}) or [URIRef(THEME + "REGI")]
+            themes = sorted(
+                {
+                    URIRef(str(r["theme"]))
+                    for r in drows
+                    if "theme" in r
+                    and URIRef(str(r["theme"])) in CONCEPT_LABELS
+                    and str(r["theme"]).startswith(THEME)
+                }
+            ) or [URIRef(THEME + "REGI")]
             emails = sorted(str(r["email"]) for r in drows if "email" in r)
-            modified = max((graph_times[str(r["g"])] for r in declared
-                            if str(r["g"]) in graph_times),
-                           default=datetime(1970, 1, 1, tzinfo=UTC))
+            modified = max(
+                (graph_times[str(r["g"])] for r in declared if str(r["g"]) in graph_times),
+                default=datetime(1970, 1, 1, tzinfo=UTC),
+            )
             g = Graph()
-            self._describe_resource(g, iri, DCAT.Dataset, str(title), str(description),
-                                    keywords, themes, agents, lead, access, modified,
-                                    email=emails[0] if emails else None)
+            self._describe_resource(
+                g,
+                iri,
+                DCAT.Dataset,
+                str(title),
+                str(description),
+                keywords,
+                themes,
+                agents,
+                lead,
+                access,
+                modified,
+                email=emails[0] if emails else None,
+            )
             for page in sorted({str(r["landingPage"]) for r in drows if "landingPage" in r}):
                 if page.startswith("http"):
                     g.add((iri, DCAT.landingPage, URIRef(page)))
             out.append(CatalogEntry(iri, "dataset", modified, g))
         return out
 
-    def _services(self, agents: dict[str, dict[str, list[Node]]], sro: URIRef,
-                  own: list[URIRef], entries: list[CatalogEntry]) -> list[CatalogEntry]:
+    def _services(
+        self,
+        agents: dict[str, dict[str, list[Node]]],
+        sro: URIRef,
+        own: list[URIRef],
+        entries: list[CatalogEntry],
+    ) -> list[CatalogEntry]:
         base = self.uris.base
         # A service's description changes only when the set of datasets it serves does, i.e.
         # when a concept scheme comes or goes: data changes do not touch it.
         scheme_prefix = str(self.dataset_iri("begrippenkader-"))
-        modified = max((e.modified for e in entries if str(e.resource).startswith(scheme_prefix)),
-                       default=min((e.modified for e in entries),
-                                   default=datetime(1970, 1, 1, tzinfo=UTC)))
+        modified = max(
+            (e.modified for e in entries if str(e.resource).startswith(scheme_prefix)),
+            default=min((e.modified for e in entries), default=datetime(1970, 1, 1, tzinfo=UTC)),
+        )
         specs = [
-            ("sparql", "SPARQL-endpoint van de kennisgraaf",
-             "Een publiek SPARQL 1.1-endpoint (alleen lezen) op de volledige kennisgraaf van de "
-             "Smart Region Office.", f"{base}/sparql", f"{base}/sparql", SPARQL_PROTOCOL,
-             ["SPARQL", "linked data", "smart city"]),
-            ("benoemde-vragen", "API met benoemde vragen over de kennisgraaf",
-             "Een REST-API met benoemde, geparametriseerde SPARQL-vragen over "
-             "smart-city-initiatieven, actoren en begrippenkaders.", f"{base}/queries",
-             f"{base}/openapi.json", REST_GUIDELINES, ["API", "smart city", "initiatieven"]),
+            (
+                "sparql",
+                "SPARQL-endpoint van de kennisgraaf",
+                "Een publiek SPARQL 1.1-endpoint (alleen lezen) op de volledige kennisgraaf van de "
+                "Smart Region Office.",
+                f"{base}/sparql",
+                f"{base}/sparql",
+                SPARQL_PROTOCOL,
+                ["SPARQL", "linked data", "smart city"],
+            ),
+            (
+                "benoemde-vragen",
+                "API met benoemde vragen over de kennisgraaf",
+                "Een REST-API met benoemde, geparametriseerde SPARQL-vragen over "
+                "smart-city-initiatieven, actoren en begrippenkaders.",
+                f"{base}/queries",
+                f"{base}/openapi.json",
+                REST_GUIDELINES,
+                ["API", "smart city", "initiatieven"],
+            ),
         ]
         out: list[CatalogEntry] = []
         for slug, title, description, endpoint, endpoint_description, standard, kws in specs:
             iri = self.uris.thing("dataservice", slug)
             g = Graph()
-            self._describe_resource(g, iri, DCAT.DataService, title, description, kws,
-                                    [URIRef(THEME + "TECH"), URIRef(THEME + "GOVE")],
-                                    agents, sro, ACCESS_PUBLIC, modified)
+            self._describe_resource(
+                g,
+                iri,
+                DCAT.DataService,
+                title,
+                description,
+                kws,
+                [URIRef(THEME + "TECH"), URIRef(THEME + "GOVE")],
+                agents,
+                sro,
+                ACCESS_PUBLIC,
+                modified,
+            )
             g.add((iri, DCAT.endpointURL, URIRef(endpoint)))
             g.add((iri, DCAT.endpointDescription, URIRef(endpoint_description)))
             g.add((iri, DCTERMS.conformsTo, standard))
@@ -763,8 +990,9 @@ def _lead_agent(rows: list[dict[str, Node]]) -> URIRef | None:
     """The initiative's lead: trekker, then initiatiefnemer, then the first actor."""
     for role in LEAD_ROLES:
         for row in sorted(rows, key=lambda r: str(r.get("agent", ""))):
-            if str(row.get("role", "")).endswith("/" + role) and isinstance(row.get("agent"),
-                                                                            URIRef):
+            if str(row.get("role", "")).endswith("/" + role) and isinstance(
+                row.get("agent"), URIRef
+            ):
                 return URIRef(str(row["agent"]))
     agents = sorted(str(r["agent"]) for r in rows if isinstance(r.get("agent"), URIRef))
     return URIRef(agents[0]) if agents else None
@@ -785,15 +1013,21 @@ def _skolemish(data: Graph) -> Graph:
         return data
     labels: dict[BNode, BNode] = {}
     for node in sorted(nodes):
-        desc = sorted(f"{p.n3()} {o.n3() if not isinstance(o, BNode) else '_'}"
-                      for p, o in data.predicate_objects(node))
+        desc = sorted(
+            f"{p.n3()} {o.n3() if not isinstance(o, BNode) else '_'}"
+            for p, o in data.predicate_objects(node)
+        )
         labels[node] = BNode("b" + hashlib.sha256("\n".join(desc).encode()).hexdigest()[:16])
     out = Graph()
     for s, p, o in data:
-        out.add((labels.get(s, s) if isinstance(s, BNode) else s, p,
-                 labels.get(o, o) if isinstance(o, BNode) else o))
+        out.add(
+            (
+                labels.get(s, s) if isinstance(s, BNode) else s,
+                p,
+                labels.get(o, o) if isinstance(o, BNode) else o,
+            )
+        )
     return out
-
 
 
 # -- views ----------------------------------------------------------------------------------
@@ -822,9 +1056,15 @@ def render_catalog(graph: Graph, fmt: RdfFormat) -> bytes:
     return body
 
 
-def catalog_view(snapshot: CatalogSnapshot, fmt: RdfFormat, *, base_url: str,
-                 page: int | None = None, page_size: int | None = None,
-                 modified_since: datetime | None = None) -> CatalogView:
+def catalog_view(
+    snapshot: CatalogSnapshot,
+    fmt: RdfFormat,
+    *,
+    base_url: str,
+    page: int | None = None,
+    page_size: int | None = None,
+    modified_since: datetime | None = None,
+) -> CatalogView:
     """The catalogue (``page`` and ``page_size`` None: whole and unpaged, for harvesters) or
     one Hydra page of it; ``modified_since`` keeps only entries changed after it."""
     entries = snapshot.select(modified_since)

@@ -43,8 +43,9 @@ out = Console()
 
 StoreOption = Annotated[
     str | None,
-    typer.Option("--store", help="A folder, 'memory', or sparql+http(s)://host/query "
-                 "(default: SRO_STORE)."),
+    typer.Option(
+        "--store", help="A folder, 'memory', or sparql+http(s)://host/query (default: SRO_STORE)."
+    ),
 ]
 
 
@@ -82,10 +83,14 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     store: StoreOption = None,
     workers: Annotated[int, typer.Option(help="Worker processes (remote store only).")] = 1,
-    access_log: Annotated[bool, typer.Option(
-        "--access-log/--no-access-log",
-        help="Log every request (off by default: it costs throughput; a proxy in front "
-        "usually logs).")] = False,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log every request (off by default: it costs throughput; a proxy in front "
+            "usually logs).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the graph over HTTP (SPARQL, named queries, validation, catalogue, pages)."""
     import uvicorn
@@ -96,11 +101,19 @@ def serve(
     if workers < 1:
         raise fail("--workers must be at least 1.")
     if workers > 1 and not settings.is_remote_store:
-        raise fail("Several workers need a shared remote store (an embedded store is "
-                   "opened by one process).")
+        raise fail(
+            "Several workers need a shared remote store (an embedded store is "
+            "opened by one process)."
+        )
     # uvloop and httptools when installed (uvicorn[standard]): the fastest event loop and parser.
-    options: dict[str, object] = {"host": host, "port": port, "log_level": "info",
-                                  "access_log": access_log, "loop": "auto", "http": "auto"}
+    options: dict[str, object] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "access_log": access_log,
+        "loop": "auto",
+        "http": "auto",
+    }
     if workers > 1:
         import os
 
@@ -117,13 +130,20 @@ def load(
     graph: Annotated[str | None, typer.Option(help="Graph IRI (one file only).")] = None,
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help="Format if the extension does not say "
-                     "(ttl, nt, nq, trig, jsonld, rdf)."),
+        typer.Option(
+            "--format",
+            help="Format if the extension does not say (ttl, nt, nq, trig, jsonld, rdf).",
+        ),
     ] = None,
-    bulk: Annotated[bool, typer.Option(
-        "--bulk", help="Use the embedded store's bulk loader (several times faster; N-Triples "
-        "and Turtle only). Still all or nothing: a graph whose load was killed is dropped "
-        "when the store is next opened.")] = False,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="Use the embedded store's bulk loader (several times faster; N-Triples "
+            "and Turtle only). Still all or nothing: a graph whose load was killed is dropped "
+            "when the store is next opened.",
+        ),
+    ] = False,
 ) -> None:
     """Load RDF files, each atomically into its own named graph (reloading replaces it)."""
     settings = _settings(store)
@@ -133,8 +153,9 @@ def load(
         _bulk_load(settings, files, graph, fmt)
         return
     with _runtime(settings) as runtime, Progress(console=err, transient=True) as progress:
-        task = progress.add_task("loading", total=sum(f.stat().st_size for f in files
-                                                       if f.is_file()))
+        task = progress.add_task(
+            "loading", total=sum(f.stat().st_size for f in files if f.is_file())
+        )
         for path in files:
             if not path.is_file():
                 raise fail(f"{path}: no such file.")
@@ -143,13 +164,18 @@ def load(
                 raise fail(f"{path.name}: unknown format; pass --format.")
             data = path.read_bytes()
             try:
-                parsed = parse_rdf(data, rdf_format, base_iri=settings.base_uri + "/",
-                                   known_contexts=runtime.known_contexts)
+                parsed = parse_rdf(
+                    data,
+                    rdf_format,
+                    base_iri=settings.base_uri + "/",
+                    known_contexts=runtime.known_contexts,
+                )
             except SroError as exc:
                 raise fail(f"{path.name}: {exc.detail}") from None
             target = graph or f"{settings.base_uri}/graph/bestand/{path.stem}"
-            runtime.store.write(GraphWrite(replace={target: parsed.graph}),
-                                new_version=uuid.uuid4().hex)
+            runtime.store.write(
+                GraphWrite(replace={target: parsed.graph}), new_version=uuid.uuid4().hex
+            )
             progress.advance(task, len(data))
             err.print(f"{path.name}: {parsed.statements} statements into <{target}>")
 
@@ -157,8 +183,7 @@ def load(
 _BULK_FORMATS = {RdfFormat.NTRIPLES: "application/n-triples", RdfFormat.TURTLE: "text/turtle"}
 
 
-def _bulk_load(settings: Settings, files: list[Path], graph: str | None,
-               fmt: str | None) -> None:
+def _bulk_load(settings: Settings, files: list[Path], graph: str | None, fmt: str | None) -> None:
     with _runtime(settings) as runtime:
         bulk_replace = getattr(runtime.store, "bulk_replace", None)
         if bulk_replace is None:
@@ -171,12 +196,19 @@ def _bulk_load(settings: Settings, files: list[Path], graph: str | None,
                 raise fail(f"{path.name}: unknown format; pass --format.")
             media_type = _BULK_FORMATS.get(rdf_format)
             if media_type is None:
-                raise fail(f"{path.name}: --bulk reads N-Triples or Turtle; load "
-                           f"{rdf_format.name} without --bulk.")
+                raise fail(
+                    f"{path.name}: --bulk reads N-Triples or Turtle; load "
+                    f"{rdf_format.name} without --bulk."
+                )
             target = graph or f"{settings.base_uri}/graph/bestand/{path.stem}"
             try:
-                bulk_replace(path.read_bytes(), media_type=media_type, graph=target,
-                             base_iri=settings.base_uri + "/", new_version=uuid.uuid4().hex)
+                bulk_replace(
+                    path.read_bytes(),
+                    media_type=media_type,
+                    graph=target,
+                    base_iri=settings.base_uri + "/",
+                    new_version=uuid.uuid4().hex,
+                )
             except StoreError as exc:
                 raise fail(f"{path.name}: {exc}") from None
             err.print(f"{path.name}: bulk-loaded into <{target}>")
@@ -184,14 +216,23 @@ def _bulk_load(settings: Settings, files: list[Path], graph: str | None,
 
 @app.command("query")
 def query_command(
-    query: Annotated[str, typer.Argument(
-        help="A named query (see GET /queries, e.g. lighthouses) or a .rq file.")],
-    param: Annotated[list[str] | None, typer.Option(
-        "--param", "-p", help="A parameter of the query as name=value (repeatable).")] = None,
+    query: Annotated[
+        str,
+        typer.Argument(help="A named query (see GET /queries, e.g. lighthouses) or a .rq file."),
+    ],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A parameter of the query as name=value (repeatable)."),
+    ] = None,
     store: StoreOption = None,
-    fmt: Annotated[str | None, typer.Option(
-        "--format", help="csv, tsv, json, xml (results) or ttl, nt, jsonld, rdfxml (graphs), "
-        "or a media type. Default: csv, or Turtle for CONSTRUCT/DESCRIBE.")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="csv, tsv, json, xml (results) or ttl, nt, jsonld, rdfxml (graphs), "
+            "or a media type. Default: csv, or Turtle for CONSTRUCT/DESCRIBE.",
+        ),
+    ] = None,
 ) -> None:
     """Run a named query or a query file (read-only, with the server's limits) and print it."""
     from sro_graph.queries import QueryHeaderError, bound_query, parse_query_file
@@ -224,7 +265,8 @@ def query_command(
                     values = runtime.queries.bind(qdef.name, raw)
                     media_type = _cli_media_type(fmt, qdef.info.returns_graph, SHORT_FORMATS)
                     result = runtime.sparql.run(
-                        bound_query(qdef, values, base=runtime.uris.base), accept=media_type)
+                        bound_query(qdef, values, base=runtime.uris.base), accept=media_type
+                    )
             else:
                 qdef = runtime.queries.get(query)
                 values = runtime.queries.bind(query, raw)
@@ -234,8 +276,10 @@ def query_command(
             raise fail(getattr(exc, "detail", str(exc))) from None
         sys.stdout.buffer.write(result.body)
         if result.truncated:
-            err.print(f"[yellow]warning:[/yellow] the result was cut at {result.count} rows "
-                      "(SRO_QUERY_ROW_CAP).")
+            err.print(
+                f"[yellow]warning:[/yellow] the result was cut at {result.count} rows "
+                "(SRO_QUERY_ROW_CAP)."
+            )
 
 
 def _kebab(stem: str) -> str:
@@ -256,8 +300,7 @@ def _cli_media_type(fmt: str | None, graph: bool, short: dict[str, str]) -> str:
 @app.command()
 def export(
     store: StoreOption = None,
-    fmt: Annotated[str, typer.Option("--format", help="nq (all graphs) or ttl/nt (union).")] =
-        "nq",
+    fmt: Annotated[str, typer.Option("--format", help="nq (all graphs) or ttl/nt (union).")] = "nq",
 ) -> None:
     """Write the whole graph to standard output."""
     settings = _settings(store)
@@ -270,21 +313,31 @@ def export(
         from sro_graph.rdfio import serialize_graph
 
         sys.stdout.buffer.write(
-            serialize_graph(graph, rdf_format, prefixes=runtime.uris.prefixes()))
+            serialize_graph(graph, rdf_format, prefixes=runtime.uris.prefixes())
+        )
 
 
 @app.command("catalog")
 def catalog_command(
     store: StoreOption = None,
-    fmt: Annotated[str, typer.Option("--format", help="ttl (default), rdf, jsonld or nt.")] =
-        "ttl",
-    check: Annotated[bool, typer.Option(
-        "--check", help="Validate against the official DCAT-AP Vlaanderen 3.0 shapes (and "
-        "Metadata Vlaanderen's rules) instead of printing the catalogue; exit 1 on "
-        "violations.")] = False,
-    reference: Annotated[Path | None, typer.Option(
-        "--reference", help="Folder with the official shapes and code lists (default: "
-        "../shared/reference/oslo beside the project).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="ttl (default), rdf, jsonld or nt.")] = "ttl",
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Validate against the official DCAT-AP Vlaanderen 3.0 shapes (and "
+            "Metadata Vlaanderen's rules) instead of printing the catalogue; exit 1 on "
+            "violations.",
+        ),
+    ] = False,
+    reference: Annotated[
+        Path | None,
+        typer.Option(
+            "--reference",
+            help="Folder with the official shapes and code lists (default: "
+            "../shared/reference/oslo beside the project).",
+        ),
+    ] = None,
 ) -> None:
     """Print the DCAT-AP Vlaanderen catalogue, or check it before harvest (--check)."""
     from sro_graph import dcat_check
@@ -302,8 +355,10 @@ def catalog_command(
             return
         try:
             shapes = dcat_check.load_check_shapes(
-                reference or dcat_check.DEFAULT_REFERENCE_DIR, runtime.uris.base,
-                settings.shapes_dir)
+                reference or dcat_check.DEFAULT_REFERENCE_DIR,
+                runtime.uris.base,
+                settings.shapes_dir,
+            )
         except SroError as exc:
             raise fail(str(exc)) from None
         report = dcat_check.check_catalog(snapshot.full_graph(), shapes)
@@ -311,8 +366,7 @@ def catalog_command(
         out.print(f"{v.focus}  {v.path}  {v.value}\n    {v.message}", highlight=False)
     datasets = sum(1 for e in snapshot.entries if e.kind == "dataset")
     services = len(snapshot.entries) - datasets
-    out.print(f"{datasets} datasets, {services} data services: {report.summary()}",
-              highlight=False)
+    out.print(f"{datasets} datasets, {services} data services: {report.summary()}", highlight=False)
     if not report.conforms:
         raise typer.Exit(EXIT_VIOLATIONS)
 
@@ -364,11 +418,20 @@ def _submission_service(runtime: Runtime) -> SubmissionService:
     from sro_graph.validation import make_validator
 
     settings = runtime.settings
-    validator = make_validator(settings.shapes_dir, settings.ontology_dir, runtime.uris,
-                               workers=0, timeout_s=settings.validation_timeout_s)
-    return SubmissionService(runtime.store, runtime.uris, validator,
-                             max_bytes=settings.max_body_bytes,
-                             known_contexts=runtime.known_contexts)
+    validator = make_validator(
+        settings.shapes_dir,
+        settings.ontology_dir,
+        runtime.uris,
+        workers=0,
+        timeout_s=settings.validation_timeout_s,
+    )
+    return SubmissionService(
+        runtime.store,
+        runtime.uris,
+        validator,
+        max_bytes=settings.max_body_bytes,
+        known_contexts=runtime.known_contexts,
+    )
 
 
 def _read_rdf_file(path: Path, fmt: str | None) -> tuple[bytes, RdfFormat]:
@@ -379,8 +442,10 @@ def _read_rdf_file(path: Path, fmt: str | None) -> tuple[bytes, RdfFormat]:
     except SroError as exc:
         raise fail(exc.detail) from None
     if rdf_format is None:
-        raise fail(f"{path.name}: unknown format (use .ttl, .nt, .nq, .trig, .jsonld or .rdf, "
-                   "or pass --format).")
+        raise fail(
+            f"{path.name}: unknown format (use .ttl, .nt, .nq, .trig, .jsonld or .rdf, "
+            "or pass --format)."
+        )
     return path.read_bytes(), rdf_format
 
 
@@ -395,28 +460,38 @@ def _print_report(report: Report) -> None:
         for r in report.results:
             focus = (r.focus_label or {}).get("nl") or r.focus
             prop = (r.path_label or {}).get("nl") or r.path or ""
-            table.add_row(r.severity, focus, prop, r.value or "",
-                          f"{r.message['nl']}\n{r.message['en']}")
+            table.add_row(
+                r.severity, focus, prop, r.value or "", f"{r.message['nl']}\n{r.message['en']}"
+            )
         out.print(table)
     for item in report.initiatives:
         name = (item.label or {}).get("nl") or item.iri
         missing = ", ".join(m.code for m in item.missing) or "-"
         out.print(f"{name}: {item.category} (missing: {missing})", highlight=False)
     verdict = "conforms" if not report.has_violations else "does not conform"
-    out.print(f"{verdict}: {counts['violation']} violation(s), {counts['warning']} warning(s), "
-              f"{counts['info']} info", highlight=False)
+    out.print(
+        f"{verdict}: {counts['violation']} violation(s), {counts['warning']} warning(s), "
+        f"{counts['info']} info",
+        highlight=False,
+    )
 
 
 @app.command()
 def validate(
     files: Annotated[list[Path], typer.Argument(help="RDF files, validated together.")],
-    shapes: Annotated[Path | None, typer.Option(help="Shapes file to use instead of "
-                                                "shapes/ (validated without store context).")
-                      ] = None,
-    output: Annotated[str, typer.Option("--format", help="text (a table), json or turtle.")
-                      ] = "text",
-    data_format: Annotated[str | None, typer.Option("--data-format", help="Format of the "
-                           "files if their extension does not say.")] = None,
+    shapes: Annotated[
+        Path | None,
+        typer.Option(
+            help="Shapes file to use instead of shapes/ (validated without store context)."
+        ),
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--format", help="text (a table), json or turtle.")
+    ] = "text",
+    data_format: Annotated[
+        str | None,
+        typer.Option("--data-format", help="Format of the files if their extension does not say."),
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Validate RDF files against the SHACL shapes. Exit 0 conforms, 1 violations, 2 unusable."""
@@ -445,7 +520,8 @@ def validate(
                 report = service.validator.validate(graph, shapes=shapes_graph)
             else:
                 report = service.validator.validate(
-                    graph, context=fetch_context(runtime.store, graph))
+                    graph, context=fetch_context(runtime.store, graph)
+                )
         except SroError as exc:
             raise fail(exc.detail) from None
         finally:
@@ -462,17 +538,22 @@ def validate(
 @app.command()
 def submit(
     files: Annotated[list[Path], typer.Argument(help="RDF files; each becomes one submission.")],
-    token: Annotated[str, typer.Option(envvar="SRO_STEWARD_TOKEN", help="Your steward token "
-                                       "(or SRO_STEWARD_TOKEN).")],
-    data_format: Annotated[str | None, typer.Option("--format", help="Format if the extension "
-                           "does not say.")] = None,
+    token: Annotated[
+        str,
+        typer.Option(envvar="SRO_STEWARD_TOKEN", help="Your steward token (or SRO_STEWARD_TOKEN)."),
+    ],
+    data_format: Annotated[
+        str | None, typer.Option("--format", help="Format if the extension does not say.")
+    ] = None,
     store: StoreOption = None,
 ) -> None:
     """Validate and store RDF files as submissions (as POST /submissions does)."""
     settings = _settings(store)
     token_hash_value = hash_token(token)
-    if not any(hmac.compare_digest(token_hash_value.encode(), known.encode())
-               for known in settings.steward_token_hashes):
+    if not any(
+        hmac.compare_digest(token_hash_value.encode(), known.encode())
+        for known in settings.steward_token_hashes
+    ):
         raise fail("This token may not write submissions (not in SRO_STEWARD_TOKEN_HASHES).")
     loaded = [_read_rdf_file(path, data_format) for path in files]
     rejected = False
@@ -481,8 +562,7 @@ def submit(
         try:
             for (data, rdf_format), path in zip(loaded, files, strict=True):
                 try:
-                    accepted = service.submit(data, rdf_format.value,
-                                              submitter=token_hash_value)
+                    accepted = service.submit(data, rdf_format.value, submitter=token_hash_value)
                 except ValidationFailedError as exc:
                     rejected = True
                     err.print(f"{path.name}: refused, {exc.detail}", highlight=False)
@@ -491,8 +571,10 @@ def submit(
                 except SroError as exc:
                     raise fail(f"{path.name}: {exc.detail}") from None
                 warnings = accepted.report.counts["warning"]
-                out.print(f"{path.name}: stored as {accepted.submission.iri} "
-                          f"({warnings} warning(s))", highlight=False)
+                out.print(
+                    f"{path.name}: stored as {accepted.submission.iri} ({warnings} warning(s))",
+                    highlight=False,
+                )
         finally:
             service.validator.close()
     raise typer.Exit(EXIT_VIOLATIONS if rejected else EXIT_OK)

@@ -74,14 +74,18 @@ class Settings(BaseSettings):
         default=30.0, gt=0, le=3600, description="Time limit of one SPARQL query."
     )
     query_row_cap: int = Field(
-        default=10_000, gt=0, description="Most rows (or triples) a query returns; more are cut "
-        "and the cut is signalled."
+        default=10_000,
+        gt=0,
+        description="Most rows (or triples) a query returns; more are cut "
+        "and the cut is signalled.",
     )
     query_concurrency: int = Field(
         default=4, gt=0, le=64, description="Queries that may run at once; more get 503."
     )
     query_queue_s: float = Field(
-        default=5.0, ge=0, le=60,
+        default=5.0,
+        ge=0,
+        le=60,
         description="How long a query waits for a free slot before the answer is 503 "
         "with Retry-After (0: refuse at once).",
     )
@@ -100,7 +104,9 @@ class Settings(BaseSettings):
         default=2, gt=0, le=32, description="Processes that run SHACL validation."
     )
     catalog_refresh_s: float = Field(
-        default=2.0, ge=0, le=3600,
+        default=2.0,
+        ge=0,
+        le=3600,
         description="A catalogue built less than this many seconds ago is served although "
         "the graph changed since, so harvests stay fast under a stream of writes "
         "(0: always current).",
@@ -123,8 +129,9 @@ class Settings(BaseSettings):
         description="Folder holding ontology/, shapes/, data/ and queries/.",
     )
 
-    @field_validator("sparql_allowlist", "steward_token_hashes", "steward_cors_origins",
-                     mode="before")
+    @field_validator(
+        "sparql_allowlist", "steward_token_hashes", "steward_cors_origins", mode="before"
+    )
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return _split_csv(value)
@@ -145,8 +152,10 @@ class Settings(BaseSettings):
     def _hashes_not_tokens(cls, value: list[str]) -> list[str]:
         for item in value:
             digest = item.removeprefix("sha256:")
-            if not item.startswith("sha256:") or len(digest) != 64 or not all(
-                c in "0123456789abcdef" for c in digest
+            if (
+                not item.startswith("sha256:")
+                or len(digest) != 64
+                or not all(c in "0123456789abcdef" for c in digest)
             ):
                 raise ValueError(
                     "steward_token_hashes holds 'sha256:<64 hex>' values, never raw tokens"

@@ -27,10 +27,20 @@ from sro_graph.validation import run_pyshacl
 from sro_graph.vocab import ADMS, DCAT, DCTERMS, FOAF, MDCAT, RDF, RDFS, SH, SKOS, XSD
 
 __all__ = [
-    "CORRECTIONS", "DEFAULT_REFERENCE_DIR", "OFFICIAL_SHAPES", "CheckReport", "Violation",
-    "check_catalog", "code_list_shapes", "correct_count_literals", "correct_misspelled_paths",
-    "correct_publisher_target", "correct_resource_class", "correct_sample_target",
-    "load_check_shapes", "load_official_shapes",
+    "CORRECTIONS",
+    "DEFAULT_REFERENCE_DIR",
+    "OFFICIAL_SHAPES",
+    "CheckReport",
+    "Violation",
+    "check_catalog",
+    "code_list_shapes",
+    "correct_count_literals",
+    "correct_misspelled_paths",
+    "correct_publisher_target",
+    "correct_resource_class",
+    "correct_sample_target",
+    "load_check_shapes",
+    "load_official_shapes",
 ]
 
 DEFAULT_REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference" / "oslo"
@@ -67,7 +77,7 @@ class CheckReport:
 
     def summary(self) -> str:
         if self.conforms:
-            return (f"conforms: 0 violations against {', '.join(self.shapes_used)}")
+            return f"conforms: 0 violations against {', '.join(self.shapes_used)}"
         return f"does not conform: {len(self.violations)} violation(s)"
 
 
@@ -83,8 +93,9 @@ def correct_count_literals(shapes: Graph) -> Graph:
     """
     for prop in (SH.minCount, SH.maxCount):
         for node, value in list(shapes.subject_objects(prop)):
-            if not isinstance(value, Literal) or (value.datatype == XSD.integer and \
-                    str(value).isdigit()):
+            if not isinstance(value, Literal) or (
+                value.datatype == XSD.integer and str(value).isdigit()
+            ):
                 continue
             shapes.remove((node, prop, value))
             if str(value).strip().isdigit():
@@ -99,8 +110,10 @@ def correct_misspelled_paths(shapes: Graph) -> Graph:
     constraint never matches real data. The path is corrected, the constraint kept.
     """
     dcat = str(DCAT)
-    fixes = {URIRef(dcat + "servesdataset"): DCAT.servesDataset,
-             URIRef(dcat + "mediatype"): DCAT.mediaType}
+    fixes = {
+        URIRef(dcat + "servesdataset"): DCAT.servesDataset,
+        URIRef(dcat + "mediatype"): DCAT.mediaType,
+    }
     for node, path in list(shapes.subject_objects(SH.path)):
         if isinstance(path, URIRef) and path in fixes:
             shapes.remove((node, SH.path, path))
@@ -150,8 +163,11 @@ def correct_publisher_target(shapes: Graph) -> Graph:
 
 
 CORRECTIONS: tuple[Callable[[Graph], Graph], ...] = (
-    correct_count_literals, correct_misspelled_paths, correct_sample_target,
-    correct_resource_class, correct_publisher_target,
+    correct_count_literals,
+    correct_misspelled_paths,
+    correct_sample_target,
+    correct_resource_class,
+    correct_publisher_target,
 )
 
 
@@ -184,7 +200,8 @@ def load_official_shapes(reference_dir: Path, *, corrected: bool = True) -> Grap
         raise NotFoundError(
             f"The official DCAT-AP Vlaanderen shapes ({OFFICIAL_SHAPES}) are not in the "
             "reference folder; pass --reference or put ../shared/reference/oslo beside the "
-            "project.")
+            "project."
+        )
     shapes = _read(path)
     if corrected:
         for correction in CORRECTIONS:
@@ -202,10 +219,12 @@ def code_list_shapes(reference_dir: Path) -> Graph:
             if not path.is_file():
                 continue
             lists = _read(path)
-            members |= {s for s in lists.subjects(RDF.type, SKOS.Concept)
-                        if isinstance(s, URIRef)}
-            members |= {s for s in lists.subjects(RDF.type, DCTERMS.LicenseDocument)
-                        if isinstance(s, URIRef)}
+            members |= {s for s in lists.subjects(RDF.type, SKOS.Concept) if isinstance(s, URIRef)}
+            members |= {
+                s
+                for s in lists.subjects(RDF.type, DCTERMS.LicenseDocument)
+                if isinstance(s, URIRef)
+            }
             members |= {s for s in lists.subjects(SKOS.inScheme, None) if isinstance(s, URIRef)}
         if not members:
             continue
@@ -221,9 +240,16 @@ def code_list_shapes(reference_dir: Path) -> Graph:
         values = BNode()
         Collection(shapes, values, list[Node](sorted(members)))
         shapes.add((prop_shape, SH["in"], values))
-        shapes.add((prop_shape, SH.message, Literal(
-            f"The value of {prop} is not in the official code list ({', '.join(files)}).",
-            lang="en")))
+        shapes.add(
+            (
+                prop_shape,
+                SH.message,
+                Literal(
+                    f"The value of {prop} is not in the official code list ({', '.join(files)}).",
+                    lang="en",
+                ),
+            )
+        )
     return shapes
 
 
@@ -246,17 +272,28 @@ def check_catalog(catalog: Graph, shapes: Graph) -> CheckReport:
     for result in report.subjects(RDF.type, SH.ValidationResult):
         severity = str(report.value(result, SH.resultSeverity) or "")
         messages = [m for m in report.objects(result, SH.resultMessage)]
-        message = next((str(m) for m in messages if getattr(m, "language", None) == "en"),
-                       str(messages[0]) if messages else "")
-        violations.append(Violation(
-            focus=str(report.value(result, SH.focusNode) or ""),
-            path=str(report.value(result, SH.resultPath) or ""),
-            value=str(report.value(result, SH.value) or ""),
-            message=message,
-            shape=str(report.value(result, SH.sourceShape) or ""),
-            severity=severity.rsplit("#", 1)[-1],
-        ))
-    real = tuple(sorted((v for v in violations if v.severity == "Violation"),
-                        key=lambda v: (v.focus, v.path, v.message)))
-    return CheckReport(conforms=conforms and not real, violations=real,
-                       shapes_used=(OFFICIAL_SHAPES, "code lists", METADATA_VLAANDEREN_SHAPES))
+        message = next(
+            (str(m) for m in messages if getattr(m, "language", None) == "en"),
+            str(messages[0]) if messages else "",
+        )
+        violations.append(
+            Violation(
+                focus=str(report.value(result, SH.focusNode) or ""),
+                path=str(report.value(result, SH.resultPath) or ""),
+                value=str(report.value(result, SH.value) or ""),
+                message=message,
+                shape=str(report.value(result, SH.sourceShape) or ""),
+                severity=severity.rsplit("#", 1)[-1],
+            )
+        )
+    real = tuple(
+        sorted(
+            (v for v in violations if v.severity == "Violation"),
+            key=lambda v: (v.focus, v.path, v.message),
+        )
+    )
+    return CheckReport(
+        conforms=conforms and not real,
+        violations=real,
+        shapes_used=(OFFICIAL_SHAPES, "code lists", METADATA_VLAANDEREN_SHAPES),
+    )

@@ -161,8 +161,9 @@ class Instruments:
         values = self.queries.bind(name, raw)
         return rows_from_json(self.queries.run(name, values, accept=JSON).raw.body)
 
-    def partners(self, *, initiative: str | None = None, municipality: str | None = None,
-                 lang: str = "nl") -> list[Partner]:
+    def partners(
+        self, *, initiative: str | None = None, municipality: str | None = None, lang: str = "nl"
+    ) -> list[Partner]:
         """Partners for an initiative or a municipality (exactly one), most overlap first.
 
         Raises:
@@ -176,82 +177,115 @@ class Instruments:
         else:
             raw["gemeente"] = municipality
         return [
-            Partner(iri=r["partner"], title=r.get("titel") or r["partner"],
-                    overlap=_int(r.get("overlap")), reasons=_split(r.get("redenen"), ";"),
-                    governments=_split(r.get("besturen"), ","),
-                    municipalities=_split(r.get("gemeenten"), ","))
+            Partner(
+                iri=r["partner"],
+                title=r.get("titel") or r["partner"],
+                overlap=_int(r.get("overlap")),
+                reasons=_split(r.get("redenen"), ";"),
+                governments=_split(r.get("besturen"), ","),
+                municipalities=_split(r.get("gemeenten"), ","),
+            )
             for r in self._rows("find-partners", raw)
         ]
 
     def lighthouses(self, lang: str = "nl") -> list[Lighthouse]:
         """Lighthouse initiatives, newest first, with what makes them reusable."""
         return [
-            Lighthouse(iri=r["initiatief"], title=r.get("titel") or r["initiatief"],
-                       description=r.get("beschrijving", ""), start=_datetime(r.get("start")),
-                       partners=_split(r.get("partners"), ","),
-                       building_blocks=_split(r.get("bouwstenen"), ","),
-                       datasets=_split(r.get("datasets"), ","),
-                       results=r.get("resultaten", ""),
-                       municipalities=_split(r.get("gemeenten"), ","))
+            Lighthouse(
+                iri=r["initiatief"],
+                title=r.get("titel") or r["initiatief"],
+                description=r.get("beschrijving", ""),
+                start=_datetime(r.get("start")),
+                partners=_split(r.get("partners"), ","),
+                building_blocks=_split(r.get("bouwstenen"), ","),
+                datasets=_split(r.get("datasets"), ","),
+                results=r.get("resultaten", ""),
+                municipalities=_split(r.get("gemeenten"), ","),
+            )
             for r in self._rows("lighthouses-feed", {"lang": lang})
         ]
 
     def procurement_clusters(self, lang: str = "nl", minimum: int = 2) -> list[Cluster]:
         """Clusters of at least ``minimum`` local governments, largest first."""
         return [
-            Cluster(key=r.get("sleutel", ""), kind=r.get("soort", ""),
-                    domain=r["probleemdomein"], solution=r["oplossing"],
-                    size=_int(r.get("aantalBesturen")),
-                    governments=_split(r.get("besturen"), ","),
-                    initiative_count=_int(r.get("aantalInitiatieven")),
-                    initiatives=_split(r.get("initiatieven"), "|"))
-            for r in self._rows("joint-procurement-candidates",
-                                {"lang": lang, "minimum": minimum})
+            Cluster(
+                key=r.get("sleutel", ""),
+                kind=r.get("soort", ""),
+                domain=r["probleemdomein"],
+                solution=r["oplossing"],
+                size=_int(r.get("aantalBesturen")),
+                governments=_split(r.get("besturen"), ","),
+                initiative_count=_int(r.get("aantalInitiatieven")),
+                initiatives=_split(r.get("initiatieven"), "|"),
+            )
+            for r in self._rows("joint-procurement-candidates", {"lang": lang, "minimum": minimum})
         ]
 
     def funding(self, lang: str = "nl") -> list[Funding]:
         """Per programme: initiatives, municipalities, budget, challenges and objectives."""
         return [
-            Funding(iri=r["programma"], name=r.get("naam") or r["programma"],
-                    initiative_count=_int(r.get("aantalInitiatieven")),
-                    initiatives=_split(r.get("initiatieven"), "|"),
-                    municipality_count=_int(r.get("aantalGemeenten")),
-                    municipalities=_split(r.get("gemeenten"), ","),
-                    budget=_decimal(r.get("totaalBudget")),
-                    with_budget=_int(r.get("initiatievenMetBudget")),
-                    challenges=_numbers(r.get("uitdagingen")),
-                    objectives=_numbers(r.get("doelstellingen")))
+            Funding(
+                iri=r["programma"],
+                name=r.get("naam") or r["programma"],
+                initiative_count=_int(r.get("aantalInitiatieven")),
+                initiatives=_split(r.get("initiatieven"), "|"),
+                municipality_count=_int(r.get("aantalGemeenten")),
+                municipalities=_split(r.get("gemeenten"), ","),
+                budget=_decimal(r.get("totaalBudget")),
+                with_budget=_int(r.get("initiatievenMetBudget")),
+                challenges=_numbers(r.get("uitdagingen")),
+                objectives=_numbers(r.get("doelstellingen")),
+            )
             for r in self._rows("funding-overview", {"lang": lang})
         ]
 
     def coverage(self) -> list[Coverage]:
         """Every Flemish municipality with its number of initiatives, those with none first."""
         return [
-            Coverage(iri=r["gemeente"], nis=r.get("nis", ""), name=r.get("naam", ""),
-                     province=r.get("provincie", ""), province_name=r.get("provincieNaam", ""),
-                     count=_int(r.get("aantal")))
+            Coverage(
+                iri=r["gemeente"],
+                nis=r.get("nis", ""),
+                name=r.get("naam", ""),
+                province=r.get("provincie", ""),
+                province_name=r.get("provincieNaam", ""),
+                count=_int(r.get("aantal")),
+            )
             for r in self._rows("municipality-coverage", {})
         ]
 
     def matrix(self, lang: str = "nl") -> Matrix:
         """The 9 challenges x 7 objectives, counting initiatives (the ``coverage-matrix``)."""
-        counts = {(r["uitdagingNr"], r["doelstellingNr"]): _int(r.get("aantal"))
-                  for r in self._rows("coverage-matrix", {})}
-        return Matrix(challenges=self._concepts("uitdaging", lang),
-                      objectives=self._concepts("strategische-doelstelling", lang),
-                      counts=counts)
+        counts = {
+            (r["uitdagingNr"], r["doelstellingNr"]): _int(r.get("aantal"))
+            for r in self._rows("coverage-matrix", {})
+        }
+        return Matrix(
+            challenges=self._concepts("uitdaging", lang),
+            objectives=self._concepts("strategische-doelstelling", lang),
+            counts=counts,
+        )
 
     def _concepts(self, scheme: str, lang: str) -> tuple[Concept, ...]:
-        rows = self.store.select(rq.load("instruments-concept-labels"),
-                                 bindings={"scheme": self.uris.scheme(scheme),
-                                           "lang": Literal(lang)})
-        return tuple(Concept(iri=str(r["concept"]), notation=str(r["notation"]),
-                             label=str(r.get("label") or r["notation"])) for r in rows)
+        rows = self.store.select(
+            rq.load("instruments-concept-labels"),
+            bindings={"scheme": self.uris.scheme(scheme), "lang": Literal(lang)},
+        )
+        return tuple(
+            Concept(
+                iri=str(r["concept"]),
+                notation=str(r["notation"]),
+                label=str(r.get("label") or r["notation"]),
+            )
+            for r in rows
+        )
 
     def initiative_choices(self, lang: str = "nl") -> list[tuple[str, str]]:
         """(IRI, title) of every initiative, for the partner finder's form."""
-        rows = self.store.select(rq.load("instruments-initiatives"),
-                                 bindings={"initiativeClass": URIRef(self.uris.sr
-                                                                     + "SmartCityInitiatief"),
-                                           "lang": Literal(lang)})
+        rows = self.store.select(
+            rq.load("instruments-initiatives"),
+            bindings={
+                "initiativeClass": URIRef(self.uris.sr + "SmartCityInitiatief"),
+                "lang": Literal(lang),
+            },
+        )
         return [(str(r["initiative"]), str(r.get("title") or r["initiative"])) for r in rows]

@@ -92,8 +92,9 @@ def ensure_base(store: Store, uris: Uris) -> None:
     if base is None:
         recorded = Graph()
         recorded.add((uris.system_graph, BASE_PREDICATE, Literal(uris.base)))
-        store.write(GraphWrite(add={str(uris.system_graph): recorded}),
-                    new_version=uuid.uuid4().hex)
+        store.write(
+            GraphWrite(add={str(uris.system_graph): recorded}), new_version=uuid.uuid4().hex
+        )
     elif base != uris.base:
         raise StoreMismatch(
             f"This store was filled for base URI {base}; it cannot be opened for {uris.base}."
@@ -143,6 +144,10 @@ def load_base_knowledge(
             GraphWrite(replace=replace, add={system: add}, remove={system: remove}, drop=stale),
             new_version=uuid.uuid4().hex,
         )
-        log.info("Base knowledge: %d graphs written, %d unchanged, %d removed",
-                 len(report.loaded), len(report.unchanged), len(report.removed))
+        log.info(
+            "Base knowledge: %d graphs written, %d unchanged, %d removed",
+            len(report.loaded),
+            len(report.unchanged),
+            len(report.removed),
+        )
     return report

@@ -97,8 +97,7 @@ _KNOWN_LABELS: dict[str, tuple[str, str]] = {
 }
 
 # Predicates shown first on a page, in this order; the rest follow alphabetically by label.
-_FIRST = (RDF.type, DCTERMS.title, SKOS.prefLabel, RDFS.label, DCTERMS.description,
-          SKOS.definition)
+_FIRST = (RDF.type, DCTERMS.title, SKOS.prefLabel, RDFS.label, DCTERMS.description, SKOS.definition)
 
 
 def pick_label(candidates: Iterable[tuple[int, str | None, str]], lang: str) -> str | None:
@@ -128,7 +127,7 @@ def href_for(uris: Uris, iri: str) -> str:
     """Where a browser goes for ``iri``: our ``/id/`` URIs go straight to their ``/doc/`` page
     (site-relative); vocabulary terms to their anchor; anything else as is."""
     if uris.is_ours(iri):
-        path = iri[len(uris.base):]
+        path = iri[len(uris.base) :]
         if path.startswith("/id/"):
             return "/doc/" + path.removeprefix("/id/")
         return path
@@ -344,35 +343,43 @@ class LinkedData:
     def all_labels(self) -> dict[str, list[tuple[int, str | None, str]]]:
         return self._labels(self.store.select(rq.load("linkeddata-all-labels")))
 
-    def _link(self, iri: str, labels: Mapping[str, list[tuple[int, str | None, str]]],
-              lang: str) -> Link:
+    def _link(
+        self, iri: str, labels: Mapping[str, list[tuple[int, str | None, str]]], lang: str
+    ) -> Link:
         label = pick_label(labels.get(iri, ()), lang) or local_name(iri)
-        return Link(href=self.href(iri), label=label, iri=iri,
-                    external=not self.uris.is_ours(iri))
+        return Link(href=self.href(iri), label=label, iri=iri, external=not self.uris.is_ours(iri))
 
     # -- HTML views -----------------------------------------------------------------------
 
     def view(self, iri: URIRef, graph: Graph, lang: str) -> ResourceView:
         """The page of ``iri`` (described by ``graph``): facts, incoming links, labels."""
-        labels = self._labels(self.store.select(rq.load("linkeddata-labels"),
-                                                bindings={"resource": iri}))
+        labels = self._labels(
+            self.store.select(rq.load("linkeddata-labels"), bindings={"resource": iri})
+        )
 
         facts = self._facts(graph, iri, labels, lang)
-        incoming_rows = self.store.select(rq.load("linkeddata-incoming"),
-                                          bindings={"resource": iri})
+        incoming_rows = self.store.select(
+            rq.load("linkeddata-incoming"), bindings={"resource": iri}
+        )
         by_pred: dict[str, list[Value]] = defaultdict(list)
         for row in incoming_rows:
             subject = str(row["subject"])
             by_pred[str(row["predicate"])].append(
-                Value(text="", link=self._link(subject, labels, lang)))
+                Value(text="", link=self._link(subject, labels, lang))
+            )
         incoming = tuple(
-            Fact(self._link(p, labels, lang),
-                 tuple(sorted(vals, key=lambda v: v.link.label.lower() if v.link else "")))
-            for p, vals in sorted(by_pred.items(),
-                                  key=lambda kv: self._link(kv[0], labels, lang).label.lower())
+            Fact(
+                self._link(p, labels, lang),
+                tuple(sorted(vals, key=lambda v: v.link.label.lower() if v.link else "")),
+            )
+            for p, vals in sorted(
+                by_pred.items(), key=lambda kv: self._link(kv[0], labels, lang).label.lower()
+            )
         )
-        types = tuple(self._link(t, labels, lang)
-                      for t in sorted(str(o) for o in graph.objects(iri, RDF.type)))
+        types = tuple(
+            self._link(t, labels, lang)
+            for t in sorted(str(o) for o in graph.objects(iri, RDF.type))
+        )
         description = self._pick_literal(graph, iri, _DESCRIPTIONS, lang)
         return ResourceView(
             iri=str(iri),
@@ -399,18 +406,25 @@ class LinkedData:
             return "concept"
         return "resource"
 
-    def _pick_literal(self, graph: Graph, iri: URIRef, predicates: Iterable[URIRef],
-                      lang: str) -> str | None:
+    def _pick_literal(
+        self, graph: Graph, iri: URIRef, predicates: Iterable[URIRef], lang: str
+    ) -> str | None:
         for pred in predicates:
-            found = [(0, o.language, str(o)) for o in graph.objects(iri, pred)
-                     if isinstance(o, Literal)]
+            found = [
+                (0, o.language, str(o)) for o in graph.objects(iri, pred) if isinstance(o, Literal)
+            ]
             if found:
                 return pick_label(found, lang)
         return None
 
-    def _facts(self, graph: Graph, subject: Node,
-               labels: Mapping[str, list[tuple[int, str | None, str]]], lang: str,
-               depth: int = 0) -> tuple[Fact, ...]:
+    def _facts(
+        self,
+        graph: Graph,
+        subject: Node,
+        labels: Mapping[str, list[tuple[int, str | None, str]]],
+        lang: str,
+        depth: int = 0,
+    ) -> tuple[Fact, ...]:
         by_pred: dict[str, list[Value]] = defaultdict(list)
         for pred, obj in graph.predicate_objects(subject):
             by_pred[str(pred)].append(self._value(graph, obj, labels, lang, depth))
@@ -426,9 +440,14 @@ class LinkedData:
             facts.append(Fact(self._link(pred_iri, labels, lang), tuple(values)))
         return tuple(facts)
 
-    def _value(self, graph: Graph, obj: Node,
-               labels: Mapping[str, list[tuple[int, str | None, str]]], lang: str,
-               depth: int) -> Value:
+    def _value(
+        self,
+        graph: Graph,
+        obj: Node,
+        labels: Mapping[str, list[tuple[int, str | None, str]]],
+        lang: str,
+        depth: int,
+    ) -> Value:
         if isinstance(obj, URIRef):
             link = self._link(str(obj), labels, lang)
             return Value(text=link.label, link=link)
@@ -436,29 +455,37 @@ class LinkedData:
             nested = self._facts(graph, obj, labels, lang, depth + 1) if depth < 2 else ()
             return Value(text="", nested=nested)
         assert isinstance(obj, Literal)
-        return Value(text=str(obj), lang=obj.language,
-                     datatype=local_name(str(obj.datatype)) if obj.datatype else None)
+        return Value(
+            text=str(obj),
+            lang=obj.language,
+            datatype=local_name(str(obj.datatype)) if obj.datatype else None,
+        )
 
     def vocabulary_terms(self, graph: Graph, lang: str) -> tuple[ResourceView, ...]:
         """The classes and properties of the vocabulary, each with its anchor (``#Term``)."""
         labels = self.all_labels()
         namespace = str(self.uris.sr)
-        terms = sorted({s for s in graph.subjects() if isinstance(s, URIRef)
-                        and str(s).startswith(namespace)})
+        terms = sorted(
+            {s for s in graph.subjects() if isinstance(s, URIRef) and str(s).startswith(namespace)}
+        )
         views = []
         for term in terms:
-            types = tuple(self._link(str(t), labels, lang)
-                          for t in sorted(str(o) for o in graph.objects(term, RDF.type)))
-            views.append(ResourceView(
-                iri=str(term),
-                doc_path=str(term).removeprefix(namespace),
-                label=pick_label(labels.get(str(term), ()), lang) or local_name(str(term)),
-                kind="term",
-                types=types,
-                description=self._pick_literal(graph, term, _DESCRIPTIONS, lang),
-                facts=self._facts(graph, term, labels, lang),
-                incoming=(),
-            ))
+            types = tuple(
+                self._link(str(t), labels, lang)
+                for t in sorted(str(o) for o in graph.objects(term, RDF.type))
+            )
+            views.append(
+                ResourceView(
+                    iri=str(term),
+                    doc_path=str(term).removeprefix(namespace),
+                    label=pick_label(labels.get(str(term), ()), lang) or local_name(str(term)),
+                    kind="term",
+                    types=types,
+                    description=self._pick_literal(graph, term, _DESCRIPTIONS, lang),
+                    facts=self._facts(graph, term, labels, lang),
+                    incoming=(),
+                )
+            )
         # Classes first, then properties, each alphabetically by their anchor.
         return tuple(sorted(views, key=lambda v: (v.doc_path[:1].islower(), v.doc_path)))
 
@@ -474,8 +501,7 @@ class LinkedData:
         if initiative is not None:
             bindings["initiative"] = initiative
         out: dict[str, Elements] = {}
-        for row in self.store.select(rq.load("linkeddata-initiative-elements"),
-                                     bindings=bindings):
+        for row in self.store.select(rq.load("linkeddata-initiative-elements"), bindings=bindings):
             present = {code: _true(row.get(_ELEMENT_VARS[code])) for code in ELEMENTS}
             out[str(row["initiative"])] = Elements(present)
         return out
@@ -483,15 +509,20 @@ class LinkedData:
     def element_links(self, lang: str) -> dict[str, Link]:
         """Links to the `kernelement` concepts, by code."""
         labels = self.all_labels()
-        return {code: self._link(str(self.uris.concept("kernelement", code)), labels, lang)
-                for code in ELEMENTS}
+        return {
+            code: self._link(str(self.uris.concept("kernelement", code)), labels, lang)
+            for code in ELEMENTS
+        }
 
     def initiatives(self, lang: str) -> tuple[ListItem, ...]:
         """Every initiative, by title, flagged ``core``/``related`` and ``example``."""
-        rows = self.store.select(rq.load("linkeddata-initiatives"), bindings={
-            "initiativeClass": self.uris.sr.SmartCityInitiatief,
-            "exampleProperty": self.uris.sr.isVoorbeeld,
-        })
+        rows = self.store.select(
+            rq.load("linkeddata-initiatives"),
+            bindings={
+                "initiativeClass": self.uris.sr.SmartCityInitiatief,
+                "exampleProperty": self.uris.sr.isVoorbeeld,
+            },
+        )
         titles: dict[str, list[tuple[int, str | None, str]]] = defaultdict(list)
         examples: set[str] = set()
         for row in rows:
@@ -513,8 +544,10 @@ class LinkedData:
 
     def organisations(self, lang: str) -> tuple[ListItem, ...]:
         """Every organisation with its actor type and number of initiatives."""
-        rows = self.store.select(rq.load("linkeddata-organisations"),
-                                 bindings={"actortypeProperty": self.uris.sr.actortype})
+        rows = self.store.select(
+            rq.load("linkeddata-organisations"),
+            bindings={"actortypeProperty": self.uris.sr.actortype},
+        )
         labels = self.all_labels()
         seen: dict[str, ListItem] = {}
         for row in rows:
@@ -526,55 +559,82 @@ class LinkedData:
             count = _int(row.get("initiatives"))
             previous = seen.get(iri)
             if previous is None or count > previous.count:
-                seen[iri] = ListItem(self._link(iri, labels, lang), note=note, count=count,
-                                     flags=flags)
+                seen[iri] = ListItem(
+                    self._link(iri, labels, lang), note=note, count=count, flags=flags
+                )
         return tuple(sorted(seen.values(), key=lambda i: i.link.label.lower()))
 
-    def organisation_relations(self, organisation: URIRef,
-                               lang: str) -> tuple[tuple[Link, ...], tuple[Link, ...]]:
+    def organisation_relations(
+        self, organisation: URIRef, lang: str
+    ) -> tuple[tuple[Link, ...], tuple[Link, ...]]:
         """The initiatives of an organisation and its partners in them."""
-        rows = self.store.select(rq.load("linkeddata-partners"),
-                                 bindings={"organisation": organisation})
+        rows = self.store.select(
+            rq.load("linkeddata-partners"), bindings={"organisation": organisation}
+        )
         labels = self.all_labels()
         initiatives = {str(r["initiative"]) for r in rows}
         partners = {str(r["partner"]) for r in rows if r.get("partner") is not None}
         return (
-            tuple(sorted((self._link(i, labels, lang) for i in initiatives),
-                         key=lambda link: link.label.lower())),
-            tuple(sorted((self._link(p, labels, lang) for p in partners),
-                         key=lambda link: link.label.lower())),
+            tuple(
+                sorted(
+                    (self._link(i, labels, lang) for i in initiatives),
+                    key=lambda link: link.label.lower(),
+                )
+            ),
+            tuple(
+                sorted(
+                    (self._link(p, labels, lang) for p in partners),
+                    key=lambda link: link.label.lower(),
+                )
+            ),
         )
 
     # -- home, dashboard, schemes ---------------------------------------------------------
 
     def home(self, lang: str) -> Home:
-        rows = self.store.select(rq.load("linkeddata-counts"), bindings={
-            "initiativeClass": self.uris.sr.SmartCityInitiatief,
-            "programmeClass": self.uris.sr.Programma,
-        })
+        rows = self.store.select(
+            rq.load("linkeddata-counts"),
+            bindings={
+                "initiativeClass": self.uris.sr.SmartCityInitiatief,
+                "programmeClass": self.uris.sr.Programma,
+            },
+        )
         counts = {str(r["kind"]): _int(r["n"]) for r in rows if "kind" in r}
         labels = self.all_labels()
         prefix = f"{self.uris.base}/id/conceptscheme/"
-        schemes = tuple(sorted(
-            (self._link(iri, labels, lang) for iri in labels if iri.startswith(prefix)
-             and "/" not in iri.removeprefix(prefix)),
-            key=lambda link: link.label.lower()))
+        schemes = tuple(
+            sorted(
+                (
+                    self._link(iri, labels, lang)
+                    for iri in labels
+                    if iri.startswith(prefix) and "/" not in iri.removeprefix(prefix)
+                ),
+                key=lambda link: link.label.lower(),
+            )
+        )
         return Home(counts=counts, schemes=schemes)
 
-    def per_concept(self, scheme: str, prop: URIRef, lang: str,
-                    labels: Mapping[str, list[tuple[int, str | None, str]]]) -> tuple[Bar, ...]:
+    def per_concept(
+        self,
+        scheme: str,
+        prop: URIRef,
+        lang: str,
+        labels: Mapping[str, list[tuple[int, str | None, str]]],
+    ) -> tuple[Bar, ...]:
         """Initiatives per concept of ``scheme`` through ``prop``, in notation order."""
-        rows = self.store.select(rq.load("linkeddata-initiatives-per-concept"), bindings={
-            "initiativeClass": self.uris.sr.SmartCityInitiatief,
-            "scheme": self.uris.scheme(scheme),
-            "property": prop,
-        })
+        rows = self.store.select(
+            rq.load("linkeddata-initiatives-per-concept"),
+            bindings={
+                "initiativeClass": self.uris.sr.SmartCityInitiatief,
+                "scheme": self.uris.scheme(scheme),
+                "property": prop,
+            },
+        )
         bars = []
         for row in rows:
             link = self._link(str(row["concept"]), labels, lang)
             notation = str(row.get("notation") or "")
-            bars.append((_notation_key(notation),
-                         Bar(link.label, _int(row["n"]), link.href)))
+            bars.append((_notation_key(notation), Bar(link.label, _int(row["n"]), link.href)))
         return tuple(bar for _, bar in sorted(bars, key=lambda kb: kb[0]))
 
     def dashboard(self, lang: str) -> Dashboard:
@@ -586,12 +646,16 @@ class LinkedData:
         core_label = "Kerninitiatief" if lang != "en" else "Core initiative"
         related_label = "Gerelateerd initiatief" if lang != "en" else "Related initiative"
         provinces = []
-        for row in self.store.select(rq.load("linkeddata-initiatives-per-province"),
-                                     bindings={"initiativeClass": sr.SmartCityInitiatief}):
+        for row in self.store.select(
+            rq.load("linkeddata-initiatives-per-province"),
+            bindings={"initiativeClass": sr.SmartCityInitiatief},
+        ):
             link = self._link(str(row["province"]), labels, lang)
             provinces.append(Bar(link.label, _int(row["n"]), link.href))
-        network_rows = self.store.select(rq.load("linkeddata-actortype-network"), bindings={
-            "initiativeClass": sr.SmartCityInitiatief, "actortypeProperty": sr.actortype})
+        network_rows = self.store.select(
+            rq.load("linkeddata-actortype-network"),
+            bindings={"initiativeClass": sr.SmartCityInitiatief, "actortypeProperty": sr.actortype},
+        )
         nodes: list[Bar] = []
         edges: list[tuple[str, str, int]] = []
         for row in network_rows:
@@ -604,8 +668,9 @@ class LinkedData:
                 edges.append((a.label, b.label, n))
         return Dashboard(
             per_challenge=self.per_concept("uitdaging", sr.uitdaging, lang, labels),
-            per_objective=self.per_concept("strategische-doelstelling", sr.draagtBijTot, lang,
-                                           labels),
+            per_objective=self.per_concept(
+                "strategische-doelstelling", sr.draagtBijTot, lang, labels
+            ),
             per_focus_domain=self.per_concept("focusdomein", sr.focusdomein, lang, labels),
             core_related=(Bar(core_label, core), Bar(related_label, len(elements) - core)),
             per_province=tuple(sorted(provinces, key=lambda b: b.label)),
@@ -616,8 +681,10 @@ class LinkedData:
 
     def scheme_tree(self, scheme: URIRef, lang: str) -> tuple[TreeNode, ...]:
         """The concepts of ``scheme`` as a tree (skos:broader), each with its initiatives."""
-        rows = self.store.select(rq.load("linkeddata-scheme-concepts"), bindings={
-            "scheme": scheme, "initiativeClass": self.uris.sr.SmartCityInitiatief})
+        rows = self.store.select(
+            rq.load("linkeddata-scheme-concepts"),
+            bindings={"scheme": scheme, "initiativeClass": self.uris.sr.SmartCityInitiatief},
+        )
         labels = self.all_labels()
         notation: dict[str, str] = {}
         broader: dict[str, str] = {}
@@ -637,9 +704,12 @@ class LinkedData:
                 TreeNode(
                     link=self._link(c, labels, lang),
                     notation=notation[c],
-                    initiatives=tuple(sorted((self._link(i, labels, lang)
-                                              for i in initiatives[c]),
-                                             key=lambda link: link.label.lower())),
+                    initiatives=tuple(
+                        sorted(
+                            (self._link(i, labels, lang) for i in initiatives[c]),
+                            key=lambda link: link.label.lower(),
+                        )
+                    ),
                     children=build(c),
                 )
                 for c in kids
@@ -648,8 +718,12 @@ class LinkedData:
         return build(None)
 
 
-_ELEMENT_VARS = {"lokale-overheid": "lokaleOverheid", "samenwerking": "samenwerking",
-                 "probleem": "probleem", "data": "data"}
+_ELEMENT_VARS = {
+    "lokale-overheid": "lokaleOverheid",
+    "samenwerking": "samenwerking",
+    "probleem": "probleem",
+    "data": "data",
+}
 
 
 def _int(term: Identifier | None, default: int = 0) -> int:
@@ -675,4 +749,3 @@ def _notation_key(notation: str) -> tuple[int, int, str]:
 def context_json(context: Mapping[str, Any]) -> bytes:
     """The context document as bytes."""
     return json.dumps({"@context": dict(context)}, ensure_ascii=False, indent=2).encode("utf-8")
-

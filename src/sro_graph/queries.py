@@ -123,8 +123,10 @@ def read_header(text: str) -> dict[str, Any]:
 def _lang_map(value: object, what: str) -> dict[str, str]:
     if isinstance(value, str):
         return {"nl": value, "en": value}
-    if isinstance(value, dict) and isinstance(value.get("nl"), str) and isinstance(
-        value.get("en"), str
+    if (
+        isinstance(value, dict)
+        and isinstance(value.get("nl"), str)
+        and isinstance(value.get("en"), str)
     ):
         return {str(k): str(v) for k, v in value.items()}
     raise QueryHeaderError(f"{what} needs 'nl' and 'en' texts")
@@ -157,8 +159,9 @@ def parse_query_file(name: str, text: str) -> QueryDef:
         params.append(_param(str(pname), spec, text))
     if params and where_group_start(text) is None:
         raise QueryHeaderError(f"{name}: the query has no WHERE group to bind parameters in.")
-    return QueryDef(name, title, description, tuple(str(t) for t in tags), tuple(params),
-                    text, info)
+    return QueryDef(
+        name, title, description, tuple(str(t) for t in tags), tuple(params), text, info
+    )
 
 
 def _param(name: str, spec: object, text: str) -> ParamDef:
@@ -182,8 +185,7 @@ def _param(name: str, spec: object, text: str) -> ParamDef:
         enum=tuple(str(v) for v in spec.get("enum") or ()),
         scheme=spec.get("scheme"),
         class_=spec.get("class"),
-        description=_lang_map(description, f"parameter {name} description")
-        if description else {},
+        description=_lang_map(description, f"parameter {name} description") if description else {},
     )
 
 
@@ -213,8 +215,15 @@ def bound_query(qdef: QueryDef, values: Mapping[str, Identifier], *, base: str) 
 class NamedQueries:
     """The named queries of one deployment: bind parameters, run, cache by store version."""
 
-    def __init__(self, defs: Mapping[str, QueryDef], runner: QueryRunner, store: Store,
-                 uris: Uris, *, cache_size: int = 256) -> None:
+    def __init__(
+        self,
+        defs: Mapping[str, QueryDef],
+        runner: QueryRunner,
+        store: Store,
+        uris: Uris,
+        *,
+        cache_size: int = 256,
+    ) -> None:
         self.defs = dict(defs)
         self.runner = runner
         self.store = store
@@ -298,14 +307,17 @@ class NamedQueries:
             raise BadParameterError(f"{where} must be an absolute IRI{hint}.")
         if param.scheme:
             scheme = self.uris.scheme(param.scheme)
-            if not self.store.ask(rq.load("concept-in-scheme"),
-                                  bindings={"concept": iri, "scheme": scheme}):
+            if not self.store.ask(
+                rq.load("concept-in-scheme"), bindings={"concept": iri, "scheme": scheme}
+            ):
                 raise BadParameterError(
-                    f"{where}: <{iri}> is not a concept of the scheme '{param.scheme}'.")
+                    f"{where}: <{iri}> is not a concept of the scheme '{param.scheme}'."
+                )
         if param.class_:
             cls = self._class_iri(param.class_)
-            if not self.store.ask(rq.load("instance-of-class"),
-                                  bindings={"thing": iri, "class": cls}):
+            if not self.store.ask(
+                rq.load("instance-of-class"), bindings={"thing": iri, "class": cls}
+            ):
                 raise BadParameterError(f"{where}: <{iri}> is not a {param.class_}.")
         return iri
 
@@ -324,8 +336,13 @@ class NamedQueries:
             for param in qdef.params:
                 if param.default is not None:
                     values[param.name] = self._term(param, param.default)
-            out.append({"name": qdef.name, "title": qdef.title,
-                        "text": bound_query(qdef, values, base=self.uris.base)})
+            out.append(
+                {
+                    "name": qdef.name,
+                    "title": qdef.title,
+                    "text": bound_query(qdef, values, base=self.uris.base),
+                }
+            )
         return out
 
     def etag(self, name: str, values: Mapping[str, Identifier], media_type: str) -> str:
@@ -334,8 +351,12 @@ class NamedQueries:
 
     def _key(self, name: str, values: Mapping[str, Identifier], media_type: str) -> str:
         material = json.dumps(
-            [self.store.version(), name, sorted((k, v.n3()) for k, v in values.items()),
-             media_type],
+            [
+                self.store.version(),
+                name,
+                sorted((k, v.n3()) for k, v in values.items()),
+                media_type,
+            ],
             ensure_ascii=False,
         )
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
@@ -359,13 +380,20 @@ class NamedQueries:
         if accept == PLAIN_JSON:
             # Plain rows, converted once from the (cached) SPARQL JSON and cached themselves.
             results = self.run(name, values, accept=SPARQL_JSON).raw
-            body = {"query": name, "rows": rows_from_json(results.body),
-                    "truncated": results.truncated}
-            raw = RawResult(json.dumps(body, ensure_ascii=False).encode("utf-8"), PLAIN_JSON,
-                            "bindings", results.truncated, results.count)
+            body = {
+                "query": name,
+                "rows": rows_from_json(results.body),
+                "truncated": results.truncated,
+            }
+            raw = RawResult(
+                json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                PLAIN_JSON,
+                "bindings",
+                results.truncated,
+                results.count,
+            )
         else:
-            raw = self.runner.run(bound_query(qdef, values, base=self.uris.base),
-                                  accept=accept)
+            raw = self.runner.run(bound_query(qdef, values, base=self.uris.base), accept=accept)
         with self._lock:
             self._cache[key] = raw
             while len(self._cache) > self._cache_size:

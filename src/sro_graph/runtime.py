@@ -55,7 +55,9 @@ class Runtime:
         from sro_graph.validation import make_validator
 
         validator = make_validator(
-            self.settings.shapes_dir, self.settings.ontology_dir, self.uris,
+            self.settings.shapes_dir,
+            self.settings.ontology_dir,
+            self.uris,
             workers=self.settings.validation_workers,
             timeout_s=self.settings.validation_timeout_s,
         )
@@ -67,9 +69,13 @@ class Runtime:
         """The submission gate: validate, then store with provenance."""
         from sro_graph.submissions import SubmissionService
 
-        return SubmissionService(self.store, self.uris, self.validator,
-                                 max_bytes=self.settings.max_body_bytes,
-                                 known_contexts=self.known_contexts)
+        return SubmissionService(
+            self.store,
+            self.uris,
+            self.validator,
+            max_bytes=self.settings.max_body_bytes,
+            known_contexts=self.known_contexts,
+        )
 
     @cached_property
     def sparql(self) -> QueryRunner:
@@ -77,9 +83,12 @@ class Runtime:
         from sro_graph.sparql import QueryRunner
 
         return QueryRunner(
-            self.store, timeout_s=self.settings.query_timeout_s,
-            row_cap=self.settings.query_row_cap, concurrency=self.settings.query_concurrency,
-            allowlist=self.settings.sparql_allowlist, queue_s=self.settings.query_queue_s,
+            self.store,
+            timeout_s=self.settings.query_timeout_s,
+            row_cap=self.settings.query_row_cap,
+            concurrency=self.settings.query_concurrency,
+            allowlist=self.settings.sparql_allowlist,
+            queue_s=self.settings.query_queue_s,
         )
 
     @cached_property
@@ -87,8 +96,9 @@ class Runtime:
         """The named queries of queries/*.rq, run through :attr:`sparql`."""
         from sro_graph.queries import NamedQueries, load_query_defs
 
-        return NamedQueries(load_query_defs(self.settings.queries_dir), self.sparql, self.store,
-                            self.uris)
+        return NamedQueries(
+            load_query_defs(self.settings.queries_dir), self.sparql, self.store, self.uris
+        )
 
     @cached_property
     def linkeddata(self) -> LinkedData:
@@ -96,8 +106,9 @@ class Runtime:
         from sro_graph.jsonld import load_context
         from sro_graph.linkeddata import LinkedData
 
-        return LinkedData(self.store, self.uris,
-                          load_context(self.settings.ontology_dir, self.uris))
+        return LinkedData(
+            self.store, self.uris, load_context(self.settings.ontology_dir, self.uris)
+        )
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -133,8 +144,9 @@ def open_runtime(settings: Settings, *, load_knowledge: bool | None = None) -> R
     try:
         if settings.load_base_knowledge if load_knowledge is None else load_knowledge:
             report = runtime.load_base_knowledge()
-            log.info("base knowledge: %d loaded, %d unchanged", len(report.loaded),
-                     len(report.unchanged))
+            log.info(
+                "base knowledge: %d loaded, %d unchanged", len(report.loaded), len(report.unchanged)
+            )
     except Exception:
         runtime.close()
         raise

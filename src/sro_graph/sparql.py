@@ -96,6 +96,7 @@ def tokenize(text: str) -> Iterator[Token]:
 
 def unescape_codepoints(text: str) -> str:
     """SPARQL's code-point escape processing (§19.2), applied to the whole text."""
+
     def _char(match: re.Match[str]) -> str:
         code = int(match.group(1) or match.group(2), 16)
         return chr(code) if code <= 0x10FFFF else match.group(0)
@@ -128,8 +129,9 @@ def inspect_query(
         if not _allowed(target, allowlist):
             raise QueryRejectedError(
                 f"SERVICE <{target}> is not allowed: federated queries may only reach the "
-                "endpoints on the allow-list." if target != "?" else
-                "SERVICE with a variable endpoint is not allowed."
+                "endpoints on the allow-list."
+                if target != "?"
+                else "SERVICE with a variable endpoint is not allowed."
             )
     outside = [g for g in (*froms, *default_graphs, *named_graphs) if not _allowed(g, allowlist)]
     if outside:
@@ -254,8 +256,9 @@ def _inspect_text(text: str, *, strict: bool) -> QueryInfo:
     return QueryInfo(form, tuple(froms), tuple(named), tuple(services))
 
 
-def _target(tokens: list[Token], index: int, prefixes: dict[str, str], *,
-            skip: str | None = None) -> str:
+def _target(
+    tokens: list[Token], index: int, prefixes: dict[str, str], *, skip: str | None = None
+) -> str:
     """The absolute IRI at ``tokens[index]``, or '?' when it is not one we can name."""
     if skip and index < len(tokens) and tokens[index].text.upper() == skip:
         index += 1
@@ -316,17 +319,26 @@ class QueryRunner:
         self._slots = threading.BoundedSemaphore(concurrency)
 
     def inspect(
-        self, query: str, *, default_graphs: Sequence[str] = (),
+        self,
+        query: str,
+        *,
+        default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
     ) -> QueryInfo:
         """Inspect ``query`` against this runner's allow-list and the store's graphs."""
         return inspect_query(
-            query, allowlist=self.allowlist, known_graphs=self.store.graph_names,
-            default_graphs=default_graphs, named_graphs=named_graphs,
+            query,
+            allowlist=self.allowlist,
+            known_graphs=self.store.graph_names,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
         )
 
     def inspect_if_cheap(
-        self, query: str, *, default_graphs: Sequence[str] = (),
+        self,
+        query: str,
+        *,
+        default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
     ) -> QueryInfo | None:
         """:meth:`inspect` when it needs neither the store nor the fallback parser and the
@@ -358,12 +370,16 @@ class QueryRunner:
         if not self._slots.acquire(timeout=self.queue_s):
             raise BusyError("All query slots are busy; retry shortly.", retry_after=1)
         with self._limits(query):
-            return signal_truncation(self.store.query_raw(
-                query, accept=accept, default_graphs=list(default_graphs) or None,
-                named_graphs=list(named_graphs) or None,
-                row_cap=row_cap if row_cap is not None else self.row_cap,
-                timeout_s=self.timeout_s,
-            ))
+            return signal_truncation(
+                self.store.query_raw(
+                    query,
+                    accept=accept,
+                    default_graphs=list(default_graphs) or None,
+                    named_graphs=list(named_graphs) or None,
+                    row_cap=row_cap if row_cap is not None else self.row_cap,
+                    timeout_s=self.timeout_s,
+                )
+            )
 
     async def run_async(
         self,
@@ -383,13 +399,26 @@ class QueryRunner:
         with self._limits(query):
             if call is not None:
                 result: RawResult = await call(
-                    query, accept=accept, default_graphs=defaults, named_graphs=named,
-                    row_cap=cap, timeout_s=self.timeout_s)
+                    query,
+                    accept=accept,
+                    default_graphs=defaults,
+                    named_graphs=named,
+                    row_cap=cap,
+                    timeout_s=self.timeout_s,
+                )
             else:
                 result = await asyncio.get_running_loop().run_in_executor(
-                    None, functools.partial(
-                        self.store.query_raw, query, accept=accept, default_graphs=defaults,
-                        named_graphs=named, row_cap=cap, timeout_s=self.timeout_s))
+                    None,
+                    functools.partial(
+                        self.store.query_raw,
+                        query,
+                        accept=accept,
+                        default_graphs=defaults,
+                        named_graphs=named,
+                        row_cap=cap,
+                        timeout_s=self.timeout_s,
+                    ),
+                )
             return signal_truncation(result)
 
     async def _acquire_async(self) -> None:
@@ -420,13 +449,22 @@ class QueryRunner:
             self._slots.release()
 
 
-GRAPH_MEDIA_TYPES = ("text/turtle", "application/n-triples", "application/ld+json",
-                     "application/rdf+xml")
+GRAPH_MEDIA_TYPES = (
+    "text/turtle",
+    "application/n-triples",
+    "application/ld+json",
+    "application/rdf+xml",
+)
 """What CONSTRUCT and DESCRIBE answer in (the first is the default)."""
 SHORT_FORMATS = {
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values", "ttl": "text/turtle",
-    "turtle": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json",
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "ttl": "text/turtle",
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
     "rdfxml": "application/rdf+xml",
 }
 """Short format names (``_format=``, ``--format``) and their media types."""
@@ -459,8 +497,16 @@ def service_description(endpoint: str) -> Graph:
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    graph.add((service, RDFS.comment, RdfLiteral(
-        "Read-only SPARQL 1.1 endpoint of the Smart Region Office knowledge graph; the default "
-        "graph is the union of all named graphs. SERVICE only to allow-listed endpoints.",
-        lang="en")))
+    graph.add(
+        (
+            service,
+            RDFS.comment,
+            RdfLiteral(
+                "Read-only SPARQL 1.1 endpoint of the Smart Region Office knowledge graph; the "
+                "default graph is the union of all named graphs. SERVICE only to allow-listed "
+                "endpoints.",
+                lang="en",
+            ),
+        )
+    )
     return graph

@@ -71,9 +71,14 @@ class Revision:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "etag": self.etag, "time": self.time, "submitter": self.submitter,
-            "mediaType": self.media_type, "sha256": self.sha256, "current": self.current,
-            "invalidated": self.invalidated, "previousRevision": self.previous,
+            "etag": self.etag,
+            "time": self.time,
+            "submitter": self.submitter,
+            "mediaType": self.media_type,
+            "sha256": self.sha256,
+            "current": self.current,
+            "invalidated": self.invalidated,
+            "previousRevision": self.previous,
         }
 
 
@@ -98,9 +103,15 @@ class Submission:
 
     def to_json(self, *, with_history: bool = True) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "id": self.id, "iri": self.iri, "graph": self.graph, "created": self.created,
-            "withdrawn": self.withdrawn, "etag": self.etag, "submitter": self.latest.submitter,
-            "mediaType": self.latest.media_type, "sha256": self.latest.sha256,
+            "id": self.id,
+            "iri": self.iri,
+            "graph": self.graph,
+            "created": self.created,
+            "withdrawn": self.withdrawn,
+            "etag": self.etag,
+            "submitter": self.latest.submitter,
+            "mediaType": self.latest.media_type,
+            "sha256": self.latest.sha256,
             "conforms": self.latest.report.get("conforms"),
             "counts": self.latest.report.get("counts"),
         }
@@ -122,7 +133,12 @@ class SubmissionService:
     """Validate-then-store for steward uploads; list, read, replace and withdraw."""
 
     def __init__(
-        self, store: Store, uris: Uris, validator: Validator, *, max_bytes: int,
+        self,
+        store: Store,
+        uris: Uris,
+        validator: Validator,
+        *,
+        max_bytes: int,
         known_contexts: Mapping[str, Any] | None = None,
     ) -> None:
         self.store = store
@@ -142,11 +158,20 @@ class SubmissionService:
         Raises:
             TooLargeError, UnsafeInputError, UnparseableError.
         """
-        return parse_rdf(data, fmt, base_iri=self.uris.base + "/", max_bytes=self.max_bytes,
-                         known_contexts=self.known_contexts).graph
+        return parse_rdf(
+            data,
+            fmt,
+            base_iri=self.uris.base + "/",
+            max_bytes=self.max_bytes,
+            known_contexts=self.known_contexts,
+        ).graph
 
     def check(
-        self, data: bytes, fmt: RdfFormat, *, shapes: bytes | None = None,
+        self,
+        data: bytes,
+        fmt: RdfFormat,
+        *,
+        shapes: bytes | None = None,
         shapes_format: RdfFormat | None = None,
     ) -> Report:
         """Validate uploaded data without storing it.
@@ -174,11 +199,17 @@ class SubmissionService:
             ConflictingDataError, ValidationFailedError (violations; nothing stored).
         """
         submission_id = uuid.uuid4().hex
-        return self._store_revision(submission_id, data, media_type, submitter=submitter,
-                                    if_match=None, new=True)
+        return self._store_revision(
+            submission_id, data, media_type, submitter=submitter, if_match=None, new=True
+        )
 
     def replace(
-        self, submission_id: str, data: bytes, media_type: str, *, submitter: str,
+        self,
+        submission_id: str,
+        data: bytes,
+        media_type: str,
+        *,
+        submitter: str,
         if_match: str | None,
     ) -> Accepted:
         """Replace a submission's graph atomically, if ``if_match`` is its current ETag.
@@ -187,8 +218,9 @@ class SubmissionService:
             NotFoundError, PreconditionFailedError, and what :meth:`submit` raises.
         """
         self.get(submission_id)
-        return self._store_revision(submission_id, data, media_type, submitter=submitter,
-                                    if_match=if_match, new=False)
+        return self._store_revision(
+            submission_id, data, media_type, submitter=submitter, if_match=if_match, new=False
+        )
 
     def withdraw(
         self, submission_id: str, *, submitter: str, if_match: str | None = None
@@ -207,19 +239,22 @@ class SubmissionService:
                 if if_match is not None and _strip_etag(if_match) != current.etag:
                     raise PreconditionFailedError(
                         "The submission changed since you read it (If-Match does not match "
-                        "its ETag); read it again before withdrawing.")
+                        "its ETag); read it again before withdrawing."
+                    )
                 now = _now()
                 record = Graph()
                 record.add((URIRef(current.iri), PROV.invalidatedAtTime, now))
-                record.add((self._revision_iri(submission_id, current.etag),
-                            PROV.invalidatedAtTime, now))
-                record.add((URIRef(current.iri), PROV.wasInvalidatedBy,
-                            submitter_iri(submitter)))
+                record.add(
+                    (self._revision_iri(submission_id, current.etag), PROV.invalidatedAtTime, now)
+                )
+                record.add((URIRef(current.iri), PROV.wasInvalidatedBy, submitter_iri(submitter)))
                 try:
                     self.store.write(
-                        GraphWrite(add={str(self.uris.provenance_graph): record},
-                                   drop=[current.graph]),
-                        new_version=uuid.uuid4().hex, if_version=version,
+                        GraphWrite(
+                            add={str(self.uris.provenance_graph): record}, drop=[current.graph]
+                        ),
+                        new_version=uuid.uuid4().hex,
+                        if_version=version,
                     )
                 except StoreConflict:
                     # Another process wrote in between: read again and decide again (the
@@ -233,8 +268,14 @@ class SubmissionService:
         return self.get(submission_id)
 
     def _store_revision(
-        self, submission_id: str, data: bytes, media_type: str, *, submitter: str,
-        if_match: str | None, new: bool,
+        self,
+        submission_id: str,
+        data: bytes,
+        media_type: str,
+        *,
+        submitter: str,
+        if_match: str | None,
+        new: bool,
     ) -> Accepted:
         fmt = format_from_media_type(media_type)
         graph = self.parse(data, fmt)
@@ -261,21 +302,30 @@ class SubmissionService:
                     if if_match is None:
                         raise PreconditionFailedError(
                             "Replacing a submission needs an If-Match header with its current "
-                            "ETag, so that concurrent replaces cannot overwrite each other.")
+                            "ETag, so that concurrent replaces cannot overwrite each other."
+                        )
                     if _strip_etag(if_match) != previous.etag:
                         raise PreconditionFailedError(
                             "The submission changed since you read it (If-Match does not "
-                            "match its ETag); nothing was stored.")
+                            "match its ETag); nothing was stored."
+                        )
                 self._refuse_conflicts(graph, target)
                 record = self._provenance(
-                    submission_id, etag, data=data, fmt=fmt, submitter=submitter,
-                    report=report, previous=previous,
+                    submission_id,
+                    etag,
+                    data=data,
+                    fmt=fmt,
+                    submitter=submitter,
+                    report=report,
+                    previous=previous,
                 )
                 try:
                     self.store.write(
-                        GraphWrite(replace={target: graph},
-                                   add={str(self.uris.provenance_graph): record}),
-                        new_version=uuid.uuid4().hex, if_version=version,
+                        GraphWrite(
+                            replace={target: graph}, add={str(self.uris.provenance_graph): record}
+                        ),
+                        new_version=uuid.uuid4().hex,
+                        if_version=version,
                     )
                 except StoreConflict:
                     if self._has_revision(submission_id, etag):
@@ -292,19 +342,24 @@ class SubmissionService:
             if str(subject).startswith(self._reserved):
                 raise ConflictingDataError(
                     f"The submission makes statements about <{subject}>, which belongs to the "
-                    "base knowledge (vocabulary, concept schemes or records); refused.")
+                    "base knowledge (vocabulary, concept schemes or records); refused."
+                )
         query = rq.load("submission-subject-graph")
         own = URIRef(own_graph)
         for subject in subjects:
             rows = self.store.select(query, bindings={"subject": subject, "own": own})
             if rows:
                 other = str(rows[0]["graph"])
-                whose = ("another submission" if other.startswith(
-                    f"{self.uris.base}/graph/inzending/") else "the base knowledge")
+                whose = (
+                    "another submission"
+                    if other.startswith(f"{self.uris.base}/graph/inzending/")
+                    else "the base knowledge"
+                )
                 raise ConflictingDataError(
                     f"The submission makes statements about <{subject}>, which {whose} "
                     "already describes; only new subjects may be described. Refused, "
-                    "nothing stored.")
+                    "nothing stored."
+                )
 
     def _has_revision(self, submission_id: str, etag: str) -> bool:
         try:
@@ -316,8 +371,15 @@ class SubmissionService:
         return URIRef(f"{self.uris.submission(submission_id)}/versie/{etag}")
 
     def _provenance(
-        self, submission_id: str, etag: str, *, data: bytes, fmt: RdfFormat, submitter: str,
-        report: Report, previous: Submission | None,
+        self,
+        submission_id: str,
+        etag: str,
+        *,
+        data: bytes,
+        fmt: RdfFormat,
+        submitter: str,
+        report: Report,
+        previous: Submission | None,
     ) -> Graph:
         g = Graph()
         now = _now()
@@ -348,8 +410,7 @@ class SubmissionService:
         g.add((report_iri, RDF.type, SH.ValidationReport))
         g.add((report_iri, SH.conforms, Literal(report.conforms)))
         g.add((report_iri, DCTERMS.format, Literal("application/json")))
-        g.add((report_iri, RDF.value, Literal(json.dumps(report.to_json(),
-                                                          ensure_ascii=False))))
+        g.add((report_iri, RDF.value, Literal(json.dumps(report.to_json(), ensure_ascii=False))))
         return g
 
     # -- reads -----------------------------------------------------------------------------------
@@ -363,42 +424,54 @@ class SubmissionService:
         if not _ID.match(submission_id):
             raise NotFoundError(f"No submission '{submission_id[:40]}'.")
         sub = self.uris.submission(submission_id)
-        rows = self.store.select(rq.load("submission-revisions"), bindings={
-            "prov": self.uris.provenance_graph, "submission": sub})
+        rows = self.store.select(
+            rq.load("submission-revisions"),
+            bindings={"prov": self.uris.provenance_graph, "submission": sub},
+        )
         if not rows:
             raise NotFoundError(f"No submission '{submission_id}'.")
         meta = self._listing(sub)
         revisions = tuple(
             Revision(
-                etag=str(r["etag"]), time=str(r["time"]), submitter=str(r["submitter"]),
-                media_type=str(r["mediaType"]), sha256=str(r["sha256"]),
+                etag=str(r["etag"]),
+                time=str(r["time"]),
+                submitter=str(r["submitter"]),
+                media_type=str(r["mediaType"]),
+                sha256=str(r["sha256"]),
                 report=json.loads(str(r["reportJson"])),
-                current="invalidated" not in r, invalidated=_opt(r.get("invalidated")),
+                current="invalidated" not in r,
+                invalidated=_opt(r.get("invalidated")),
                 previous=_opt(r.get("previous")),
             )
             for r in rows
         )
         ordered = _chain(revisions)
         return Submission(
-            id=submission_id, iri=str(sub), graph=str(self.uris.submission_graph(submission_id)),
-            created=meta.get("created", ordered[0].time), withdrawn=meta.get("withdrawn"),
+            id=submission_id,
+            iri=str(sub),
+            graph=str(self.uris.submission_graph(submission_id)),
+            created=meta.get("created", ordered[0].time),
+            withdrawn=meta.get("withdrawn"),
             revisions=ordered,
         )
 
     def _listing(self, sub: URIRef) -> dict[str, str]:
-        rows = self.store.select(rq.load("submission-record"), bindings={
-            "prov": self.uris.provenance_graph, "submission": sub})
+        rows = self.store.select(
+            rq.load("submission-record"),
+            bindings={"prov": self.uris.provenance_graph, "submission": sub},
+        )
         return {k: str(v) for k, v in rows[0].items()} if rows else {}
 
     def _list_rows(self) -> list[dict[str, Any]]:
-        return self.store.select(rq.load("submission-list"),
-                                 bindings={"prov": self.uris.provenance_graph})
+        return self.store.select(
+            rq.load("submission-list"), bindings={"prov": self.uris.provenance_graph}
+        )
 
     def list(self, *, page: int = 1, per_page: int = 50) -> tuple[list[Submission], int]:
         """One page of submissions (newest first) and the total count."""
         rows = self._list_rows()
         start = (page - 1) * per_page
-        chosen = rows[start:start + per_page]
+        chosen = rows[start : start + per_page]
         return [self.get(str(r["id"])) for r in chosen], len(rows)
 
 

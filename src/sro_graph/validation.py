@@ -84,10 +84,15 @@ class Result:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "focus": self.focus, "focusLabel": _plain(self.focus_label), "path": self.path,
-            "pathLabel": _plain(self.path_label), "value": self.value,
-            "severity": self.severity, "constraint": self.constraint,
-            "message": dict(self.message), "shape": self.shape,
+            "focus": self.focus,
+            "focusLabel": _plain(self.focus_label),
+            "path": self.path,
+            "pathLabel": _plain(self.path_label),
+            "value": self.value,
+            "severity": self.severity,
+            "constraint": self.constraint,
+            "message": dict(self.message),
+            "shape": self.shape,
         }
 
 
@@ -116,8 +121,12 @@ class InitiativeStatus:
         return "related" if self.missing else "core"
 
     def to_json(self) -> dict[str, Any]:
-        return {"iri": self.iri, "label": _plain(self.label), "category": self.category,
-                "missing": [m.to_json() for m in self.missing]}
+        return {
+            "iri": self.iri,
+            "label": _plain(self.label),
+            "category": self.category,
+            "missing": [m.to_json() for m in self.missing],
+        }
 
 
 @dataclass(frozen=True)
@@ -161,14 +170,35 @@ class Report:
         """One row per result, for spreadsheets."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(["severity", "focus", "focus_label", "path", "path_label", "value",
-                         "constraint", "message_nl", "message_en", "shape"])
+        writer.writerow(
+            [
+                "severity",
+                "focus",
+                "focus_label",
+                "path",
+                "path_label",
+                "value",
+                "constraint",
+                "message_nl",
+                "message_en",
+                "shape",
+            ]
+        )
         for r in self.results:
-            writer.writerow([
-                r.severity, r.focus, _pick(r.focus_label), r.path or "", _pick(r.path_label),
-                r.value or "", r.constraint, r.message.get("nl", ""), r.message.get("en", ""),
-                r.shape or "",
-            ])
+            writer.writerow(
+                [
+                    r.severity,
+                    r.focus,
+                    _pick(r.focus_label),
+                    r.path or "",
+                    _pick(r.path_label),
+                    r.value or "",
+                    r.constraint,
+                    r.message.get("nl", ""),
+                    r.message.get("en", ""),
+                    r.shape or "",
+                ]
+            )
         return buffer.getvalue()
 
 
@@ -220,7 +250,9 @@ def run_pyshacl(data: Graph, shapes: Graph) -> tuple[bool, Graph]:
 
 
 def _validate_in_worker(
-    data_nt: bytes, context_nt: bytes, shapes_nt: bytes | None,
+    data_nt: bytes,
+    context_nt: bytes,
+    shapes_nt: bytes | None,
 ) -> tuple[bool, bytes]:
     if shapes_nt is not None:
         conforms, report = run_pyshacl(_merged(data_nt, context_nt), graph_from_ntriples(shapes_nt))
@@ -245,8 +277,10 @@ def _run_engine(engine: ShaclEngine, data_nt: bytes, context_nt: bytes) -> tuple
 
 # Targets other than classes can pick focus nodes that are no subject of the data graph; with
 # any of them in the shapes, validation runs over every target (no focus restriction).
-_NON_CLASS_TARGETS = tuple(URIRef(f"{SH}{name}") for name in (
-    "targetNode", "targetSubjectsOf", "targetObjectsOf", "target"))
+_NON_CLASS_TARGETS = tuple(
+    URIRef(f"{SH}{name}")
+    for name in ("targetNode", "targetSubjectsOf", "targetObjectsOf", "target")
+)
 
 
 class _Parameters(list):  # type: ignore[type-arg]
@@ -274,7 +308,9 @@ def _speed_up_pyshacl() -> None:
     current = getattr(shape_module, "CONSTRAINT_PARAMS", (None, None))[0]
     if not isinstance(current, _Parameters):
         shape_module.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
-            _Parameters(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+            _Parameters(ALL_CONSTRAINT_PARAMETERS),
+            CONSTRAINT_PARAMETERS_MAP,
+        )
 
 
 def _fast_graph(triples: Iterable[tuple[Node, Node, Node]] = ()) -> Graph:
@@ -322,13 +358,22 @@ class ShaclEngine:
     def __init__(self, shapes: Graph) -> None:
         self.shapes = _fast_graph(shapes)  # our own copy: pySHACL adds system triples to it
         self._options: dict[str, Any] = {
-            "inference": "none", "abort_on_first": False, "allow_infos": True,
-            "allow_warnings": True, "advanced": False, "use_js": False, "debug": False,
-            "inplace": True, "sparql_mode": False, "focus_nodes": None, "use_shapes": None,
+            "inference": "none",
+            "abort_on_first": False,
+            "allow_infos": True,
+            "allow_warnings": True,
+            "advanced": False,
+            "use_js": False,
+            "debug": False,
+            "inplace": True,
+            "sparql_mode": False,
+            "focus_nodes": None,
+            "use_shapes": None,
             "logger": log,
         }
         self.class_targets_only = not any(
-            (None, predicate, None) in shapes for predicate in _NON_CLASS_TARGETS)
+            (None, predicate, None) in shapes for predicate in _NON_CLASS_TARGETS
+        )
         # What pyshacl.validate does before each run (idempotent).
         apply_patches()  # type: ignore[no-untyped-call]
         _speed_up_pyshacl()
@@ -337,12 +382,14 @@ class ShaclEngine:
         # Each shape's target classes (sh:targetClass and implicit), read once, not per run.
         self._targeted = [
             (shape, frozenset(shape.target_classes()) | frozenset(shape.implicit_class_targets()))
-            for shape in self._shapes]
+            for shape in self._shapes
+        ]
         self._targeted = [(shape, classes) for shape, classes in self._targeted if classes]
 
     def _new_validator(self, data: Graph) -> PyshaclValidator:
-        validator = PyshaclValidator(DataGraph.from_rdflib(data), shacl_graph=self.shapes,
-                                     options=dict(self._options))
+        validator = PyshaclValidator(
+            DataGraph.from_rdflib(data), shacl_graph=self.shapes, options=dict(self._options)
+        )
         validator.shacl_graph = self._shapes_graph  # the harvested shapes, not a fresh wrapper
         return validator
 
@@ -379,8 +426,7 @@ class ShaclEngine:
             shape_conforms, shape_results = shape.validate(executor, target, focus=list(nodes))
             conforms = conforms and bool(shape_conforms)
             results.extend(shape_results)
-        report, _ = PyshaclValidator.create_validation_report(self._shapes_graph, conforms,
-                                                              results)
+        report, _ = PyshaclValidator.create_validation_report(self._shapes_graph, conforms, results)
         return conforms, report
 
 
@@ -408,8 +454,10 @@ class _Pool:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload(["sro_graph.validation"])
                 self._executor = ProcessPoolExecutor(
-                    max_workers=self._workers, mp_context=context,
-                    initializer=_init_worker, initargs=(self._shapes_nt,),
+                    max_workers=self._workers,
+                    mp_context=context,
+                    initializer=_init_worker,
+                    initargs=(self._shapes_nt,),
                 )
             return self._executor
 
@@ -427,7 +475,10 @@ class _Pool:
         broken.shutdown(wait=False, cancel_futures=True)
 
     def run(
-        self, data_nt: bytes, context_nt: bytes, shapes_nt: bytes | None,
+        self,
+        data_nt: bytes,
+        context_nt: bytes,
+        shapes_nt: bytes | None,
     ) -> tuple[bool, bytes]:
         if not self._slots.acquire(timeout=self._timeout_s):
             raise BusyError("Every validation worker is busy; retry shortly.", retry_after=2)
@@ -435,7 +486,8 @@ class _Pool:
             for attempt in (1, 2):
                 executor = self._current()
                 future: Future[tuple[bool, bytes]] = executor.submit(
-                    _validate_in_worker, data_nt, context_nt, shapes_nt)
+                    _validate_in_worker, data_nt, context_nt, shapes_nt
+                )
                 try:
                     return future.result(timeout=self._timeout_s)
                 except FutureTimeout:
@@ -454,8 +506,10 @@ class _Pool:
     def run_many(self, tasks: list[tuple[bytes, bytes]]) -> list[tuple[bool, bytes]]:
         """Chunks of a batch, all workers at once; each chunk gets the time limit."""
         executor = self._current()
-        futures = [executor.submit(_validate_in_worker, data_nt, context_nt, None)
-                   for data_nt, context_nt in tasks]
+        futures = [
+            executor.submit(_validate_in_worker, data_nt, context_nt, None)
+            for data_nt, context_nt in tasks
+        ]
         try:
             return [future.result(timeout=self._timeout_s) for future in futures]
         except FutureTimeout:
@@ -489,7 +543,12 @@ class Validator:
     """
 
     def __init__(
-        self, shapes: Graph, vocabulary: Graph, uris: Uris, *, workers: int,
+        self,
+        shapes: Graph,
+        vocabulary: Graph,
+        uris: Uris,
+        *,
+        workers: int,
         timeout_s: float,
     ) -> None:
         self.shapes = shapes
@@ -531,17 +590,26 @@ class Validator:
             with self._lock:  # one pySHACL run at a time in this process
                 if shapes_nt is not None:
                     conforms, report_graph = run_pyshacl(
-                        _merged(data_nt, context_nt), graph_from_ntriples(shapes_nt))
+                        _merged(data_nt, context_nt), graph_from_ntriples(shapes_nt)
+                    )
                 else:
                     conforms, report_graph = _run_engine(self._engine, data_nt, context_nt)
         return build_report(
-            report_graph, conforms, data=data, context=context, shapes=shapes_graph,
-            vocabulary=self.vocabulary, uris=self.uris,
+            report_graph,
+            conforms,
+            data=data,
+            context=context,
+            shapes=shapes_graph,
+            vocabulary=self.vocabulary,
+            uris=self.uris,
         )
 
-
     def validate_batch(
-        self, data: Graph, *, context: Graph | None = None, chunk_size: int = 250,
+        self,
+        data: Graph,
+        *,
+        context: Graph | None = None,
+        chunk_size: int = 250,
     ) -> Report:
         """Validate a large graph against the server's shapes in chunks, spread over the
         workers: each subject is validated once, seeing the data reachable from it and the
@@ -557,8 +625,9 @@ class Validator:
         Raises:
             QueryTimeoutError: a chunk ran past the time limit.
         """
-        chunks = [(_ntriples(d), _ntriples(c))
-                  for d, c in partition(data, context or Graph(), chunk_size)]
+        chunks = [
+            (_ntriples(d), _ntriples(c)) for d, c in partition(data, context or Graph(), chunk_size)
+        ]
         if self._pool is not None:
             outcomes = self._pool.run_many(chunks)
             report_graph = Graph()
@@ -588,8 +657,13 @@ class Validator:
         if reports:
             report_graph.set((reports[0], SH.conforms, Literal(conforms)))
         return build_report(
-            report_graph, conforms, data=data, context=context, shapes=self.shapes,
-            vocabulary=self.vocabulary, uris=self.uris,
+            report_graph,
+            conforms,
+            data=data,
+            context=context,
+            shapes=self.shapes,
+            vocabulary=self.vocabulary,
+            uris=self.uris,
         )
 
 
@@ -597,7 +671,9 @@ Triple = tuple[Node, Node, Node]
 
 
 def partition(
-    data: Graph, context: Graph, chunk_size: int,
+    data: Graph,
+    context: Graph,
+    chunk_size: int,
 ) -> list[tuple[list[Triple], list[Triple]]]:
     """``data`` cut into chunks of about ``chunk_size`` subjects, for batch validation.
 
@@ -668,10 +744,26 @@ def _merged(data_nt: bytes, context_nt: bytes) -> Graph:
     return graph
 
 
-_SPARQL_PREDICATES = tuple(URIRef(f"{SH}{name}") for name in (
-    "sparql", "select", "ask", "construct", "update", "prefixes", "declare", "target",
-    "targetValidator", "validator", "nodeValidator", "propertyValidator", "rule", "jsLibrary",
-    "jsFunctionName"))
+_SPARQL_PREDICATES = tuple(
+    URIRef(f"{SH}{name}")
+    for name in (
+        "sparql",
+        "select",
+        "ask",
+        "construct",
+        "update",
+        "prefixes",
+        "declare",
+        "target",
+        "targetValidator",
+        "validator",
+        "nodeValidator",
+        "propertyValidator",
+        "rule",
+        "jsLibrary",
+        "jsFunctionName",
+    )
+)
 
 
 def refuse_unsafe_shapes(shapes: Graph) -> None:
@@ -687,7 +779,8 @@ def refuse_unsafe_shapes(shapes: Graph) -> None:
         if (None, predicate, None) in shapes:
             raise UnsafeInputError(
                 "Uploaded shapes may use SHACL Core only: SHACL-SPARQL, custom targets, rules "
-                f"and JavaScript are refused (found sh:{_local(predicate)}).")
+                f"and JavaScript are refused (found sh:{_local(predicate)})."
+            )
 
 
 def load_graphs(paths: Iterable[Path], base_uri: str) -> Graph:
@@ -729,8 +822,14 @@ def fetch_context(store: Store, data: Graph) -> Graph:
 
 
 def build_report(
-    report_graph: Graph, conforms: bool, *, data: Graph, context: Graph | None, shapes: Graph,
-    vocabulary: Graph, uris: Uris,
+    report_graph: Graph,
+    conforms: bool,
+    *,
+    data: Graph,
+    context: Graph | None,
+    shapes: Graph,
+    vocabulary: Graph,
+    uris: Uris,
 ) -> Report:
     """The :class:`Report` of a pySHACL report graph."""
     labels = _Labels(data, context, shapes, vocabulary)
@@ -762,8 +861,14 @@ def build_report(
 
 
 def _result_order(r: Result) -> tuple[int, str, str, str, str, str]:
-    return (SEVERITIES.index(r.severity) if r.severity in SEVERITIES else 9, r.focus,
-            r.path or "", r.constraint, r.value or "", r.message["en"])
+    return (
+        SEVERITIES.index(r.severity) if r.severity in SEVERITIES else 9,
+        r.focus,
+        r.path or "",
+        r.constraint,
+        r.value or "",
+        r.message["en"],
+    )
 
 
 def _prune(graph: Graph, reports: list[Node], dropped: list[Node]) -> None:
@@ -801,8 +906,9 @@ class _Labels:
                     if isinstance(value, Literal):
                         lang = value.language or ""
                         for wanted in ("nl", "en"):
-                            if wanted not in found and (lang == wanted or lang.startswith(
-                                    wanted + "-")):
+                            if wanted not in found and (
+                                lang == wanted or lang.startswith(wanted + "-")
+                            ):
                                 found[wanted] = str(value)
                         if not lang:
                             found.setdefault("", str(value))
@@ -826,8 +932,10 @@ class _Labels:
             if named:
                 return named
         if isinstance(path, URIRef):
-            return _texts(self.vocabulary, path, RDFS.label) or {"nl": _local(path),
-                                                                  "en": _local(path)}
+            return _texts(self.vocabulary, path, RDFS.label) or {
+                "nl": _local(path),
+                "en": _local(path),
+            }
         rendered = _render_path(graph, path)
         return {"nl": rendered, "en": rendered}
 
@@ -864,8 +972,12 @@ def _render_path(graph: Graph, path: Node) -> str:
         return f"<{path}>"
     if graph.value(path, RDF.first) is not None:
         return "/".join(_render_path(graph, p) for p in Collection(graph, path))
-    for prop, fmt in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),
-                      (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?")):
+    for prop, fmt in (
+        (SH.inversePath, "^{}"),
+        (SH.zeroOrMorePath, "{}*"),
+        (SH.oneOrMorePath, "{}+"),
+        (SH.zeroOrOnePath, "{}?"),
+    ):
         inner = graph.value(path, prop)
         if inner is not None:
             return fmt.format(_render_path(graph, inner))
@@ -913,8 +1025,15 @@ def _result(graph: Graph, node: Node, labels: _Labels, shapes: Graph) -> Result:
 
 
 def _message(
-    graph: Graph, node: Node, shape: Node | None, component: Node | None, shapes: Graph,
-    path: Node | None, value: Node | None, focus: Node | None, labels: _Labels,
+    graph: Graph,
+    node: Node,
+    shape: Node | None,
+    component: Node | None,
+    shapes: Graph,
+    path: Node | None,
+    value: Node | None,
+    focus: Node | None,
+    labels: _Labels,
 ) -> Text:
     found: dict[str, str] = {}
     if shape is not None:
@@ -943,125 +1062,170 @@ def _lang_map(values: Iterable[Node]) -> dict[str, str]:
 _TEMPLATES: dict[str, tuple[str, str]] = {
     "ClassConstraintComponent": (
         "De waarde {value} van '{path}' is geen {param}.",
-        "The value {value} of '{path}' is not a {param}."),
+        "The value {value} of '{path}' is not a {param}.",
+    ),
     "DatatypeConstraintComponent": (
         "De waarde {value} van '{path}' heeft niet het datatype {param}.",
-        "The value {value} of '{path}' does not have datatype {param}."),
+        "The value {value} of '{path}' does not have datatype {param}.",
+    ),
     "NodeKindConstraintComponent": (
         "De waarde {value} van '{path}' is niet van de soort {param}.",
-        "The value {value} of '{path}' is not of node kind {param}."),
+        "The value {value} of '{path}' is not of node kind {param}.",
+    ),
     "MinCountConstraintComponent": (
         "'{path}' heeft minstens {param} waarde(n) nodig.",
-        "'{path}' needs at least {param} value(s)."),
+        "'{path}' needs at least {param} value(s).",
+    ),
     "MaxCountConstraintComponent": (
         "'{path}' mag hoogstens {param} waarde(n) hebben.",
-        "'{path}' may have at most {param} value(s)."),
+        "'{path}' may have at most {param} value(s).",
+    ),
     "MinExclusiveConstraintComponent": (
         "De waarde {value} van '{path}' moet groter zijn dan {param}.",
-        "The value {value} of '{path}' must be greater than {param}."),
+        "The value {value} of '{path}' must be greater than {param}.",
+    ),
     "MinInclusiveConstraintComponent": (
         "De waarde {value} van '{path}' moet minstens {param} zijn.",
-        "The value {value} of '{path}' must be at least {param}."),
+        "The value {value} of '{path}' must be at least {param}.",
+    ),
     "MaxExclusiveConstraintComponent": (
         "De waarde {value} van '{path}' moet kleiner zijn dan {param}.",
-        "The value {value} of '{path}' must be less than {param}."),
+        "The value {value} of '{path}' must be less than {param}.",
+    ),
     "MaxInclusiveConstraintComponent": (
         "De waarde {value} van '{path}' mag hoogstens {param} zijn.",
-        "The value {value} of '{path}' must be at most {param}."),
+        "The value {value} of '{path}' must be at most {param}.",
+    ),
     "MinLengthConstraintComponent": (
         "De waarde {value} van '{path}' is korter dan {param} tekens.",
-        "The value {value} of '{path}' is shorter than {param} characters."),
+        "The value {value} of '{path}' is shorter than {param} characters.",
+    ),
     "MaxLengthConstraintComponent": (
         "De waarde {value} van '{path}' is langer dan {param} tekens.",
-        "The value {value} of '{path}' is longer than {param} characters."),
+        "The value {value} of '{path}' is longer than {param} characters.",
+    ),
     "PatternConstraintComponent": (
         "De waarde {value} van '{path}' volgt het patroon {param} niet.",
-        "The value {value} of '{path}' does not match the pattern {param}."),
+        "The value {value} of '{path}' does not match the pattern {param}.",
+    ),
     "LanguageInConstraintComponent": (
         "De waarde {value} van '{path}' heeft geen toegelaten taalcode ({param}).",
-        "The value {value} of '{path}' does not have an allowed language tag ({param})."),
+        "The value {value} of '{path}' does not have an allowed language tag ({param}).",
+    ),
     "UniqueLangConstraintComponent": (
         "'{path}' heeft meer dan één waarde in dezelfde taal.",
-        "'{path}' has more than one value in the same language."),
+        "'{path}' has more than one value in the same language.",
+    ),
     "EqualsConstraintComponent": (
         "De waarden van '{path}' verschillen van die van {param}.",
-        "The values of '{path}' differ from those of {param}."),
+        "The values of '{path}' differ from those of {param}.",
+    ),
     "DisjointConstraintComponent": (
         "De waarde {value} van '{path}' komt ook voor bij {param}.",
-        "The value {value} of '{path}' also occurs in {param}."),
+        "The value {value} of '{path}' also occurs in {param}.",
+    ),
     "LessThanConstraintComponent": (
         "De waarde {value} van '{path}' is niet kleiner dan die van {param}.",
-        "The value {value} of '{path}' is not less than that of {param}."),
+        "The value {value} of '{path}' is not less than that of {param}.",
+    ),
     "LessThanOrEqualsConstraintComponent": (
         "De waarde {value} van '{path}' is groter dan die van {param}.",
-        "The value {value} of '{path}' is greater than that of {param}."),
+        "The value {value} of '{path}' is greater than that of {param}.",
+    ),
     "NotConstraintComponent": (
         "De waarde {value} voldoet aan een vorm waaraan ze niet mag voldoen.",
-        "The value {value} conforms to a shape it must not conform to."),
+        "The value {value} conforms to a shape it must not conform to.",
+    ),
     "AndConstraintComponent": (
         "De waarde {value} voldoet niet aan alle vereiste vormen.",
-        "The value {value} does not conform to all required shapes."),
+        "The value {value} does not conform to all required shapes.",
+    ),
     "OrConstraintComponent": (
         "De waarde {value} voldoet aan geen enkele van de toegelaten vormen.",
-        "The value {value} conforms to none of the allowed shapes."),
+        "The value {value} conforms to none of the allowed shapes.",
+    ),
     "XoneConstraintComponent": (
         "De waarde {value} voldoet niet aan precies één van de vormen.",
-        "The value {value} does not conform to exactly one of the shapes."),
+        "The value {value} does not conform to exactly one of the shapes.",
+    ),
     "NodeConstraintComponent": (
         "De waarde {value} van '{path}' voldoet niet aan de vereiste vorm {param}.",
-        "The value {value} of '{path}' does not conform to the required shape {param}."),
+        "The value {value} of '{path}' does not conform to the required shape {param}.",
+    ),
     "PropertyConstraintComponent": (
         "'{path}' voldoet niet aan de eigenschapsvorm {param}.",
-        "'{path}' does not conform to the property shape {param}."),
+        "'{path}' does not conform to the property shape {param}.",
+    ),
     "QualifiedMinCountConstraintComponent": (
         "'{path}' heeft te weinig waarden die aan de gevraagde vorm voldoen (minstens {param}).",
-        "'{path}' has too few values that conform to the required shape (at least {param})."),
+        "'{path}' has too few values that conform to the required shape (at least {param}).",
+    ),
     "QualifiedMaxCountConstraintComponent": (
         "'{path}' heeft te veel waarden die aan de gevraagde vorm voldoen (hoogstens {param}).",
-        "'{path}' has too many values that conform to the required shape (at most {param})."),
+        "'{path}' has too many values that conform to the required shape (at most {param}).",
+    ),
     "ClosedConstraintComponent": (
         "De eigenschap '{path}' is hier niet toegelaten (gesloten vorm).",
-        "The property '{path}' is not allowed here (closed shape)."),
+        "The property '{path}' is not allowed here (closed shape).",
+    ),
     "HasValueConstraintComponent": (
         "'{path}' moet de waarde {param} hebben.",
-        "'{path}' must have the value {param}."),
+        "'{path}' must have the value {param}.",
+    ),
     "InConstraintComponent": (
         "De waarde {value} van '{path}' is geen van de toegelaten waarden ({param}).",
-        "The value {value} of '{path}' is not one of the allowed values ({param})."),
+        "The value {value} of '{path}' is not one of the allowed values ({param}).",
+    ),
     "SPARQLConstraintComponent": (
         "De waarde {value} van '{path}' voldoet niet aan een SPARQL-regel.",
-        "The value {value} of '{path}' violates a SPARQL rule."),
+        "The value {value} of '{path}' violates a SPARQL rule.",
+    ),
 }
 _PARAMETERS: dict[str, URIRef] = {
-    "ClassConstraintComponent": SH["class"], "DatatypeConstraintComponent": SH.datatype,
-    "NodeKindConstraintComponent": SH.nodeKind, "MinCountConstraintComponent": SH.minCount,
+    "ClassConstraintComponent": SH["class"],
+    "DatatypeConstraintComponent": SH.datatype,
+    "NodeKindConstraintComponent": SH.nodeKind,
+    "MinCountConstraintComponent": SH.minCount,
     "MaxCountConstraintComponent": SH.maxCount,
     "MinExclusiveConstraintComponent": SH.minExclusive,
     "MinInclusiveConstraintComponent": SH.minInclusive,
     "MaxExclusiveConstraintComponent": SH.maxExclusive,
     "MaxInclusiveConstraintComponent": SH.maxInclusive,
-    "MinLengthConstraintComponent": SH.minLength, "MaxLengthConstraintComponent": SH.maxLength,
-    "PatternConstraintComponent": SH.pattern, "LanguageInConstraintComponent": SH.languageIn,
-    "EqualsConstraintComponent": SH.equals, "DisjointConstraintComponent": SH.disjoint,
+    "MinLengthConstraintComponent": SH.minLength,
+    "MaxLengthConstraintComponent": SH.maxLength,
+    "PatternConstraintComponent": SH.pattern,
+    "LanguageInConstraintComponent": SH.languageIn,
+    "EqualsConstraintComponent": SH.equals,
+    "DisjointConstraintComponent": SH.disjoint,
     "LessThanConstraintComponent": SH.lessThan,
     "LessThanOrEqualsConstraintComponent": SH.lessThanOrEquals,
-    "NodeConstraintComponent": SH.node, "PropertyConstraintComponent": SH.property,
+    "NodeConstraintComponent": SH.node,
+    "PropertyConstraintComponent": SH.property,
     "QualifiedMinCountConstraintComponent": SH.qualifiedMinCount,
     "QualifiedMaxCountConstraintComponent": SH.qualifiedMaxCount,
-    "HasValueConstraintComponent": SH.hasValue, "InConstraintComponent": SH["in"],
+    "HasValueConstraintComponent": SH.hasValue,
+    "InConstraintComponent": SH["in"],
 }
 
 
 def generate_message(
-    component: Node | None, shape: Node | None, shapes: Graph, path: Node | None,
-    value: Node | None, report_graph: Graph, labels: _Labels,
+    component: Node | None,
+    shape: Node | None,
+    shapes: Graph,
+    path: Node | None,
+    value: Node | None,
+    report_graph: Graph,
+    labels: _Labels,
 ) -> Text:
     """A message in nl and en for a result whose shape has no ``sh:message``."""
     name = _local(component) if isinstance(component, URIRef) else ""
-    nl, en = _TEMPLATES.get(name, (
-        "De gegevens voldoen niet aan de vorm ({component}).",
-        "The data does not conform to the shape ({component}).",
-    ))
+    nl, en = _TEMPLATES.get(
+        name,
+        (
+            "De gegevens voldoen niet aan de vorm ({component}).",
+            "The data does not conform to the shape ({component}).",
+        ),
+    )
     param_text = ""
     param_prop = _PARAMETERS.get(name)
     if param_prop is not None and shape is not None:
@@ -1082,8 +1246,19 @@ def generate_message(
     }
 
 
-_BARE_DATATYPES = frozenset(str(XSD[t]) for t in (
-    "integer", "decimal", "double", "float", "boolean", "int", "long", "nonNegativeInteger"))
+_BARE_DATATYPES = frozenset(
+    str(XSD[t])
+    for t in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "boolean",
+        "int",
+        "long",
+        "nonNegativeInteger",
+    )
+)
 
 
 def _show(term: Node) -> str:
@@ -1097,7 +1272,11 @@ def _show(term: Node) -> str:
 
 
 def _initiatives(
-    data: Graph, results: list[Result], shapes: Graph, vocabulary: Graph, labels: _Labels,
+    data: Graph,
+    results: list[Result],
+    shapes: Graph,
+    vocabulary: Graph,
+    labels: _Labels,
     uris: Uris,
 ) -> list[InitiativeStatus]:
     element_prefix = str(uris.concept("kernelement", ""))
@@ -1120,9 +1299,11 @@ def _initiatives(
                 code = str(concept).removeprefix(element_prefix)
                 label = labels.of(concept) or {"nl": code, "en": code}
                 missing[code] = MissingElement(element=str(concept), code=code, label=label)
-        statuses.append(InitiativeStatus(
-            iri=str(initiative), label=labels.of(initiative),
-            missing=tuple(missing[c] for c in sorted(missing)),
-        ))
+        statuses.append(
+            InitiativeStatus(
+                iri=str(initiative),
+                label=labels.of(initiative),
+                missing=tuple(missing[c] for c in sorted(missing)),
+            )
+        )
     return statuses
-

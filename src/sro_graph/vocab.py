@@ -13,9 +13,32 @@ from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
 __all__ = [
-    "ADMS", "BESLUIT", "DCAT", "DCTERMS", "FOAF", "GENERIEK", "HYDRA", "LOCN", "M8G", "MDCAT",
-    "ORG", "ORGANISATIE", "OWL", "PROV", "RDF", "RDFS", "ROV", "SCHEMA", "SD", "SH", "SKOS",
-    "SYSTEM_GRAPH", "VCARD", "XSD", "Uris", "official_prefixes",
+    "ADMS",
+    "BESLUIT",
+    "DCAT",
+    "DCTERMS",
+    "FOAF",
+    "GENERIEK",
+    "HYDRA",
+    "LOCN",
+    "M8G",
+    "MDCAT",
+    "ORG",
+    "ORGANISATIE",
+    "OWL",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "ROV",
+    "SCHEMA",
+    "SD",
+    "SH",
+    "SKOS",
+    "SYSTEM_GRAPH",
+    "VCARD",
+    "XSD",
+    "Uris",
+    "official_prefixes",
 ]
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
@@ -46,12 +69,28 @@ GEMEENTE_CLASSIFICATION = URIRef(
 def official_prefixes() -> dict[str, str]:
     """Prefixes for serialisation and SPARQL, official namespaces only."""
     return {
-        "rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL), "xsd": str(XSD), "skos": str(SKOS),
-        "dct": str(DCTERMS), "foaf": str(FOAF), "org": str(ORG), "prov": str(PROV),
-        "dcat": str(DCAT), "sh": str(SH), "adms": str(ADMS), "besluit": str(BESLUIT),
-        "generiek": str(GENERIEK), "organisatie": str(ORGANISATIE), "rov": str(ROV),
-        "m8g": str(M8G), "locn": str(LOCN), "schema": str(SCHEMA), "vcard": str(VCARD),
-        "mdcat": str(MDCAT), "hydra": str(HYDRA),
+        "rdf": str(RDF),
+        "rdfs": str(RDFS),
+        "owl": str(OWL),
+        "xsd": str(XSD),
+        "skos": str(SKOS),
+        "dct": str(DCTERMS),
+        "foaf": str(FOAF),
+        "org": str(ORG),
+        "prov": str(PROV),
+        "dcat": str(DCAT),
+        "sh": str(SH),
+        "adms": str(ADMS),
+        "besluit": str(BESLUIT),
+        "generiek": str(GENERIEK),
+        "organisatie": str(ORGANISATIE),
+        "rov": str(ROV),
+        "m8g": str(M8G),
+        "locn": str(LOCN),
+        "schema": str(SCHEMA),
+        "vcard": str(VCARD),
+        "mdcat": str(MDCAT),
+        "hydra": str(HYDRA),
     }
 
 

@@ -1,7 +1,7 @@
 """A real uvicorn server in a thread and Debian's Chromium driven by Playwright.
 
-No browser is downloaded: Playwright launches ``/usr/bin/chromium`` (CI installs it in
-``.ci/run``). Screenshots go to ``test-output/screenshots/``.
+No browser is downloaded: Playwright launches Debian's ``/usr/bin/chromium`` (``make test``
+installs it where it is missing). Screenshots go to ``test-output/screenshots/``.
 """
 
 from __future__ import annotations
@@ -23,15 +23,20 @@ from tests.oxigraph_server import free_port
 
 SCREENSHOTS = PROJECT_ROOT / "test-output" / "screenshots"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
 def chromium_path() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
-        pytest.fail("chromium is not installed: `apt-get install chromium` (.ci/run does this)")
+        pytest.fail("chromium is not installed: `apt-get install chromium` (make test does this)")
     return found
 
 
@@ -41,8 +46,9 @@ def live_server() -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     app = create_app(make_settings(base_uri=url))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, name="uvicorn-browser-tests", daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

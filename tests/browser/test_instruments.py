@@ -19,8 +19,9 @@ FLEMISH_MUNICIPALITIES = 285  # REFNIS 2025, after the mergers of 1 January 2025
 
 def _rows(base: str, name: str, **params: Any) -> list[dict[str, str]]:
     """The named query's rows as the API returns them (plain JSON)."""
-    response = httpx.get(f"{base}/queries/{name}", params=params,
-                         headers={"Accept": "application/json"}, timeout=30)
+    response = httpx.get(
+        f"{base}/queries/{name}", params=params, headers={"Accept": "application/json"}, timeout=30
+    )
     response.raise_for_status()
     rows: list[dict[str, str]] = response.json()["rows"]
     return rows
@@ -31,7 +32,9 @@ def _texts(page: Page, selector: str) -> list[str]:
 
 
 def test_browser_home_links_to_the_instruments_and_their_pages(
-    live_server: str, page: Page, screenshots: Path,
+    live_server: str,
+    page: Page,
+    screenshots: Path,
 ) -> None:
     page.goto(live_server + "/")
     menu = page.get_by_role("navigation", name="Hoofdmenu")
@@ -39,12 +42,21 @@ def test_browser_home_links_to_the_instruments_and_their_pages(
     page.locator("main a[href='/instrumenten']").first.click()
     expect(page).to_have_url(f"{live_server}/instrumenten")
     expect(page.locator("h1")).to_contain_text("Instrumenten")
-    expect(menu.get_by_role("link", name="Instrumenten")).to_have_attribute(
-        "aria-current", "page")
+    expect(menu.get_by_role("link", name="Instrumenten")).to_have_attribute("aria-current", "page")
     hrefs = page.locator("ul.cards > li > a").evaluate_all(
-        "links => links.map(a => a.getAttribute('href'))")
-    assert hrefs == [f"/instrumenten/{p}" for p in (
-        "partners", "vuurtorens", "gezamenlijke-aankoop", "financiering", "dekking", "matrix")]
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert hrefs == [
+        f"/instrumenten/{p}"
+        for p in (
+            "partners",
+            "vuurtorens",
+            "gezamenlijke-aankoop",
+            "financiering",
+            "dekking",
+            "matrix",
+        )
+    ]
     page.screenshot(path=screenshots / "20-instrumenten.png", full_page=True)
 
     for href in hrefs:
@@ -55,11 +67,14 @@ def test_browser_home_links_to_the_instruments_and_their_pages(
 
 
 def test_browser_partners_for_a_chosen_initiative_match_find_partners(
-    live_server: str, page: Page, screenshots: Path,
+    live_server: str,
+    page: Page,
+    screenshots: Path,
 ) -> None:
     page.goto(live_server + "/instrumenten/partners")
     options = page.locator("select[name=initiatief] option").evaluate_all(
-        "os => os.map(o => [o.value, o.textContent.trim()]).filter(p => p[0])")
+        "os => os.map(o => [o.value, o.textContent.trim()]).filter(p => p[0])"
+    )
     assert options, "the form offers no initiatives"
     # The first initiative (in the form's order) that has candidate partners at all.
     chosen, expected = None, []
@@ -79,14 +94,16 @@ def test_browser_partners_for_a_chosen_initiative_match_find_partners(
     rows = page.locator("main table tbody tr")
     expect(rows).to_have_count(len(expected))
     assert _texts(page, "main table tbody tr td:nth-child(1)") == [
-        r.get("titel") or r["partner"] for r in expected]
-    assert _texts(page, "main table tbody tr td:nth-child(2)") == [
-        r["overlap"] for r in expected]
+        r.get("titel") or r["partner"] for r in expected
+    ]
+    assert _texts(page, "main table tbody tr td:nth-child(2)") == [r["overlap"] for r in expected]
     page.screenshot(path=screenshots / "21-partners.png", full_page=True)
 
 
 def test_browser_lighthouses_page_and_atom_feed_list_the_lighthouses(
-    live_server: str, page: Page, screenshots: Path,
+    live_server: str,
+    page: Page,
+    screenshots: Path,
 ) -> None:
     expected = _rows(live_server, "lighthouses-feed")
     assert expected, "the data has no lighthouse (sr:isVuurtoren true)"
@@ -95,7 +112,8 @@ def test_browser_lighthouses_page_and_atom_feed_list_the_lighthouses(
     titles = [r.get("titel") or r["initiatief"] for r in expected]
     assert _texts(page, "article.lighthouse h2") == titles
     feed_href = page.locator("link[rel=alternate][type='application/atom+xml']").get_attribute(
-        "href")
+        "href"
+    )
     assert feed_href is not None
     page.screenshot(path=screenshots / "22-vuurtorens.png", full_page=True)
 
@@ -110,7 +128,9 @@ def test_browser_lighthouses_page_and_atom_feed_list_the_lighthouses(
 
 
 def test_browser_joint_procurement_lists_the_candidate_clusters(
-    live_server: str, page: Page, screenshots: Path,
+    live_server: str,
+    page: Page,
+    screenshots: Path,
 ) -> None:
     expected = _rows(live_server, "joint-procurement-candidates", minimum=2)
     assert expected, "the data has no joint procurement cluster"
@@ -119,29 +139,35 @@ def test_browser_joint_procurement_lists_the_candidate_clusters(
     expect(page.locator("main table tbody tr")).to_have_count(len(expected))
     assert _texts(page, "main table tbody tr td:nth-child(1)") == [r["sleutel"] for r in expected]
     assert _texts(page, "main table tbody tr td:nth-child(3)") == [
-        r["aantalBesturen"] for r in expected]
+        r["aantalBesturen"] for r in expected
+    ]
     page.screenshot(path=screenshots / "23-gezamenlijke-aankoop.png", full_page=True)
 
 
 def test_browser_funding_lists_each_programme_with_its_initiative_count(
-    live_server: str, page: Page, screenshots: Path,
+    live_server: str,
+    page: Page,
+    screenshots: Path,
 ) -> None:
     expected = _rows(live_server, "funding-overview")
     assert expected, "the data has no programme"
     assert any(int(r["aantalInitiatieven"]) > 0 for r in expected)
     page.goto(live_server + "/instrumenten/financiering")
     expect(page.locator("main table tbody tr")).to_have_count(len(expected))
-    assert _texts(page, "main table tbody tr td:nth-child(1) > a") == [
-        r["naam"] for r in expected]
+    assert _texts(page, "main table tbody tr td:nth-child(1) > a") == [r["naam"] for r in expected]
     assert _texts(page, "main table tbody tr td:nth-child(2)") == [
-        r["aantalInitiatieven"] for r in expected]
+        r["aantalInitiatieven"] for r in expected
+    ]
     assert _texts(page, "main table tbody tr td:nth-child(3)") == [
-        r["aantalGemeenten"] for r in expected]
+        r["aantalGemeenten"] for r in expected
+    ]
     page.screenshot(path=screenshots / "24-financiering.png", full_page=True)
 
 
 def test_browser_coverage_lists_all_municipalities_those_without_initiative_first(
-    live_server: str, page: Page, screenshots: Path,
+    live_server: str,
+    page: Page,
+    screenshots: Path,
 ) -> None:
     expected = _rows(live_server, "municipality-coverage")
     assert len(expected) == FLEMISH_MUNICIPALITIES
@@ -155,22 +181,28 @@ def test_browser_coverage_lists_all_municipalities_those_without_initiative_firs
     assert counts[:without] == [0] * without
     assert min(counts[without:]) > 0
     assert _texts(page, "main table tbody tr td:nth-child(1)")[:5] == [
-        r["naam"] for r in expected[:5]]
+        r["naam"] for r in expected[:5]
+    ]
     expect(page.locator(".tiles svg rect")).to_have_count(FLEMISH_MUNICIPALITIES)
     expect(page.locator(".tiles svg rect.t0")).to_have_count(without)
     page.screenshot(path=screenshots / "25-dekking.png", full_page=True)
 
 
 def test_browser_matrix_heat_map_cells_equal_the_coverage_matrix(
-    live_server: str, page: Page, screenshots: Path,
+    live_server: str,
+    page: Page,
+    screenshots: Path,
 ) -> None:
-    expected = {(r["uitdagingNr"], r["doelstellingNr"]): int(r["aantal"])
-                for r in _rows(live_server, "coverage-matrix")}
+    expected = {
+        (r["uitdagingNr"], r["doelstellingNr"]): int(r["aantal"])
+        for r in _rows(live_server, "coverage-matrix")
+    }
     assert len(expected) == 9 * 7
     assert any(expected.values())
     page.goto(live_server + "/instrumenten/matrix")
     cells = page.locator("table.heat td.cell").evaluate_all(
-        "cs => cs.map(c => [c.dataset.challenge, c.dataset.objective, Number(c.textContent)])")
+        "cs => cs.map(c => [c.dataset.challenge, c.dataset.objective, Number(c.textContent)])"
+    )
     shown = {(challenge, objective): n for challenge, objective, n in cells}
     assert len(cells) == len(expected)
     assert shown == expected
@@ -180,27 +212,35 @@ def test_browser_matrix_heat_map_cells_equal_the_coverage_matrix(
 
 
 def test_browser_dashboard_shows_the_objective_challenge_heat_map(
-    live_server: str, page: Page, screenshots: Path,
+    live_server: str,
+    page: Page,
+    screenshots: Path,
 ) -> None:
     """Issue 9: the matrix is a heat map on the dashboard too, with the query's numbers."""
-    expected = {(r["uitdagingNr"], r["doelstellingNr"]): int(r["aantal"])
-                for r in _rows(live_server, "coverage-matrix")}
+    expected = {
+        (r["uitdagingNr"], r["doelstellingNr"]): int(r["aantal"])
+        for r in _rows(live_server, "coverage-matrix")
+    }
     page.goto(live_server + "/dashboard")
     section = page.locator("section[aria-labelledby=h-matrix]")
     expect(section.locator("h2")).to_have_text("Strategische doelstellingen x uitdagingen")
     cells = section.locator("table.heat td.cell").evaluate_all(
-        "cs => cs.map(c => [c.dataset.challenge, c.dataset.objective, Number(c.textContent)])")
+        "cs => cs.map(c => [c.dataset.challenge, c.dataset.objective, Number(c.textContent)])"
+    )
     assert {(challenge, objective): n for challenge, objective, n in cells} == expected
     section.screenshot(path=screenshots / "28-dashboard-matrix.png")
 
 
 def test_browser_validate_form_is_a_site_page(
-    live_server: str, page: Page, screenshots: Path,
+    live_server: str,
+    page: Page,
+    screenshots: Path,
 ) -> None:
     page.goto(live_server + "/validate")
     expect(page.locator("h1")).to_have_text("Valideren")
-    expect(page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
-        "link", name="Valideren")).to_have_attribute("aria-current", "page")
+    expect(
+        page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Valideren")
+    ).to_have_attribute("aria-current", "page")
     expect(page.get_by_label("RDF-bestand", exact=False)).to_be_attached()
     expect(page.locator("form[action='/validate'] button[type=submit]")).to_be_visible()
     page.screenshot(path=screenshots / "27-validate-form.png", full_page=True)

@@ -12,14 +12,19 @@ pytestmark = pytest.mark.browser
 
 
 def _sparql_count(base: str, query: str) -> int:
-    response = httpx.get(f"{base}/sparql", params={"query": query},
-                         headers={"Accept": "application/sparql-results+json"})
+    response = httpx.get(
+        f"{base}/sparql",
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     response.raise_for_status()
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
 
 def test_browser_navigates_home_challenge_initiative_organisation(
-    live_server: str, page: Page, screenshots: Path,
+    live_server: str,
+    page: Page,
+    screenshots: Path,
 ) -> None:
     page.goto(live_server + "/")
     expect(page.locator("h1")).to_contain_text("Smart Region Office")
@@ -46,45 +51,67 @@ def test_browser_navigates_home_challenge_initiative_organisation(
 
 
 def test_browser_dashboard_charts_show_the_sparql_numbers(
-    live_server: str, page: Page, screenshots: Path,
+    live_server: str,
+    page: Page,
+    screenshots: Path,
 ) -> None:
     page.goto(live_server + "/dashboard")
-    for key in ("per-challenge", "per-objective", "per-focus-domain", "core-related",
-                "per-province", "cooperation"):
+    for key in (
+        "per-challenge",
+        "per-objective",
+        "per-focus-domain",
+        "core-related",
+        "per-province",
+        "cooperation",
+    ):
         expect(page.locator(f'[data-chart="{key}"] svg')).to_be_visible()
     page.screenshot(path=screenshots / "06-dashboard.png", full_page=True)
 
     sr = f"{live_server}/ns/smartregio#"
     for code in range(1, 10):
         concept = f"{live_server}/id/concept/uitdaging/{code}"
-        expected = _sparql_count(live_server, (
-            f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ ?i a <{sr}SmartCityInitiatief> ; "
-            f"<{sr}uitdaging> <{concept}> }}"))
-        row = page.locator(f'[data-chart="per-challenge"] g.bar-row:has(a[href="/doc/concept/'
-                           f'uitdaging/{code}"])')
+        expected = _sparql_count(
+            live_server,
+            (
+                f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ ?i a <{sr}SmartCityInitiatief> ; "
+                f"<{sr}uitdaging> <{concept}> }}"
+            ),
+        )
+        row = page.locator(
+            f'[data-chart="per-challenge"] g.bar-row:has(a[href="/doc/concept/uitdaging/{code}"])'
+        )
         assert row.get_attribute("data-value") == str(expected), code
         expect(row.locator("text.value")).to_have_text(str(expected))
         width = float(row.locator("rect").get_attribute("width") or "0")
         assert (width > 0) == (expected > 0)
 
-    total = _sparql_count(live_server, (
-        f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ ?i a <{sr}SmartCityInitiatief> }}"))
+    total = _sparql_count(
+        live_server,
+        (f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ ?i a <{sr}SmartCityInitiatief> }}"),
+    )
     values = page.locator('[data-chart="core-related"] g.bar-row').evaluate_all(
-        "rows => rows.map(r => Number(r.dataset.value))")
+        "rows => rows.map(r => Number(r.dataset.value))"
+    )
     assert sum(values) == total
 
-    antwerpen = _sparql_count(live_server, (
-        f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ ?i a <{sr}SmartCityInitiatief> ; "
-        "<http://purl.org/dc/terms/spatial> ?m . "
-        "?m <http://purl.org/dc/terms/isPartOf> "
-        "<http://vocab.belgif.be/auth/refnis2025/10000> }"))
+    antwerpen = _sparql_count(
+        live_server,
+        (
+            f"SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE {{ ?i a <{sr}SmartCityInitiatief> ; "
+            "<http://purl.org/dc/terms/spatial> ?m . "
+            "?m <http://purl.org/dc/terms/isPartOf> "
+            "<http://vocab.belgif.be/auth/refnis2025/10000> }"
+        ),
+    )
     row = page.locator('[data-chart="per-province"] g.bar-row[data-label="Provincie Antwerpen"]')
     assert row.get_attribute("data-value") == str(antwerpen)
     assert antwerpen >= 1
 
 
 def test_browser_english_pages_and_vocabulary_anchor(
-    live_server: str, page: Page, screenshots: Path,
+    live_server: str,
+    page: Page,
+    screenshots: Path,
 ) -> None:
     page.goto(live_server + "/doc/conceptscheme/strategische-doelstelling?lang=en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -100,13 +127,18 @@ def test_browser_english_pages_and_vocabulary_anchor(
 
 
 def test_browser_validate_page_reports_a_broken_file(
-    live_server: str, page: Page, screenshots: Path, tmp_path: Path,
+    live_server: str,
+    page: Page,
+    screenshots: Path,
+    tmp_path: Path,
 ) -> None:
     # The broken sample is written for the test base; this server's base is its own URL.
     source = Path(__file__).parents[1] / "data" / "broken-initiative.ttl"
     broken = tmp_path / "broken-initiative.ttl"
-    broken.write_text(source.read_text(encoding="utf-8").replace("https://sro.test", live_server),
-                      encoding="utf-8")
+    broken.write_text(
+        source.read_text(encoding="utf-8").replace("https://sro.test", live_server),
+        encoding="utf-8",
+    )
     page.goto(live_server + "/validate")
     page.set_input_files("#data", broken)
     page.locator("form[action='/validate'] button[type=submit]").click()
@@ -117,7 +149,9 @@ def test_browser_validate_page_reports_a_broken_file(
 
 
 def test_browser_sparql_page_runs_a_named_query_into_a_table(
-    live_server: str, page: Page, screenshots: Path,
+    live_server: str,
+    page: Page,
+    screenshots: Path,
 ) -> None:
     page.goto(live_server + "/sparql")
     options = page.locator("#example option")

@@ -53,9 +53,15 @@ def _modified_by_resource(graph: Graph) -> dict[URIRef, datetime]:
 
 def _submit_initiative(client: TestClient, ref: str, *, declared: bool = False) -> str:
     """POST a small valid initiative to /submissions; returns the submission id."""
-    dataset = (f"prov:generated </id/dataset/{ref}-metingen> .\n"
-               f"</id/dataset/{ref}-metingen> a dcat:Dataset ; dct:title \"Metingen {ref}\"@nl ;"
-               f" dcat:keyword \"luchtkwaliteit\"@nl .") if declared else "."
+    dataset = (
+        (
+            f"prov:generated </id/dataset/{ref}-metingen> .\n"
+            f'</id/dataset/{ref}-metingen> a dcat:Dataset ; dct:title "Metingen {ref}"@nl ;'
+            f' dcat:keyword "luchtkwaliteit"@nl .'
+        )
+        if declared
+        else "."
+    )
     body = f"""
 @prefix dct: <http://purl.org/dc/terms/> . @prefix prov: <http://www.w3.org/ns/prov#> .
 @prefix sr: </ns/smartregio#> . @prefix dcat: <http://www.w3.org/ns/dcat#> .
@@ -63,17 +69,21 @@ def _submit_initiative(client: TestClient, ref: str, *, declared: bool = False) 
   dct:title "Testinitiatief {ref}"@nl ; dct:description "Een initiatief voor de test."@nl ;
   prov:wasAssociatedWith </id/organisatie/smart-region-office> ;
   sr:uitdaging </id/concept/uitdaging/8> ;
-  sr:draagtBijTot </id/concept/strategische-doelstelling/6> {';' if declared else ''}
+  sr:draagtBijTot </id/concept/strategische-doelstelling/6> {";" if declared else ""}
   {dataset}
 """
-    response = client.post("/submissions", content=body.encode(), headers={
-        "Content-Type": "text/turtle", "Authorization": f"Bearer {STEWARD_TOKEN}"})
+    response = client.post(
+        "/submissions",
+        content=body.encode(),
+        headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {STEWARD_TOKEN}"},
+    )
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 
 
 def test_catalog_harvest_turtle_and_rdfxml_find_every_resource_with_record(
-        reader: TestClient) -> None:
+    reader: TestClient,
+) -> None:
     turtle = reader.get("/catalog")
     assert turtle.headers["content-type"].startswith("text/turtle")
     # The harvester's format detection (notes §5.2): '@prefix ' and the literal dcat IRI.
@@ -82,12 +92,15 @@ def test_catalog_harvest_turtle_and_rdfxml_find_every_resource_with_record(
     assert "@prefix dcat: <http://www.w3.org/ns/dcat#> ." in turtle.text
     rdfxml = reader.get("/catalog", headers={"Accept": "application/rdf+xml"})
     assert rdfxml.headers["content-type"].startswith("application/rdf+xml")
-    first_element = re.search(r"<([A-Za-z_][\w.-]*:)?([\w.-]+)[\s>]",
-                              re.sub(r"<\?xml[^>]*\?>", "", rdfxml.text))
+    first_element = re.search(
+        r"<([A-Za-z_][\w.-]*:)?([\w.-]+)[\s>]", re.sub(r"<\?xml[^>]*\?>", "", rdfxml.text)
+    )
     assert first_element is not None
     assert first_element.group(0).startswith("<rdf:RDF")
-    for graph in (_graph(turtle.content, RdfFormat.TURTLE),
-                  _graph(rdfxml.content, RdfFormat.RDFXML)):
+    for graph in (
+        _graph(turtle.content, RdfFormat.TURTLE),
+        _graph(rdfxml.content, RdfFormat.RDFXML),
+    ):
         catalogs = list(graph.subjects(RDF.type, DCAT.Catalog))
         assert len(catalogs) == 1
         catalog = catalogs[0]
@@ -95,20 +108,23 @@ def test_catalog_harvest_turtle_and_rdfxml_find_every_resource_with_record(
         kinds = {graph.value(r, RDF.type) for r in graph.objects(catalog, DCAT.service)}
         assert len(list(graph.objects(catalog, DCAT.service))) == 2
         assert DCAT.DataService in {
-            t for r in graph.objects(catalog, DCAT.service) for t in graph.objects(r, RDF.type)}
+            t for r in graph.objects(catalog, DCAT.service) for t in graph.objects(r, RDF.type)
+        }
         assert kinds
         titles = {str(graph.value(r, DCTERMS.title)) for r in resources}
         assert "Smart-city-initiatieven" in titles
         assert "Organisaties en organen" in titles
         assert any(t.startswith("Begrippenkader: ") for t in titles)
-        records = {graph.value(r, FOAF.primaryTopic): r
-                   for r in graph.objects(catalog, DCAT.record)}
+        records = {
+            graph.value(r, FOAF.primaryTopic): r for r in graph.objects(catalog, DCAT.record)
+        }
         for resource in resources:
             assert graph.value(resource, DCTERMS.identifier) is not None
             record = records[resource]
             assert UUID.match(str(graph.value(record, DCTERMS.identifier)))
             assert str(graph.value(record, DCTERMS.identifier)) == str(
-                uuid.uuid5(uuid.NAMESPACE_URL, str(resource)))
+                uuid.uuid5(uuid.NAMESPACE_URL, str(resource))
+            )
             modified = graph.value(record, DCTERMS.modified)
             assert isinstance(modified, Literal)
             assert modified.datatype == XSD.dateTime
@@ -135,7 +151,8 @@ def test_catalog_after_submission_only_changed_dataset_is_newer(client: TestClie
     assert after[initiatives] > before[initiatives]
     since = client.get("/catalog", params={"modified_since": cutoff.isoformat()})
     listed = set(_graph(since.content, RdfFormat.TURTLE).objects(None, DCAT.dataset)) | set(
-        _graph(since.content, RdfFormat.TURTLE).objects(None, DCAT.service))
+        _graph(since.content, RdfFormat.TURTLE).objects(None, DCAT.service)
+    )
     assert listed == {initiatives}
     response = client.get("/catalog", headers={"If-None-Match": etag})
     assert response.status_code == 200
@@ -145,8 +162,9 @@ def test_catalog_after_submission_only_changed_dataset_is_newer(client: TestClie
 def test_catalog_after_withdrawal_initiatives_dataset_is_newer(client: TestClient) -> None:
     submission = _submit_initiative(client, "wordt-ingetrokken")
     before = _modified_by_resource(_catalog(client))
-    response = client.delete(f"/submissions/{submission}",
-                             headers={"Authorization": f"Bearer {STEWARD_TOKEN}"})
+    response = client.delete(
+        f"/submissions/{submission}", headers={"Authorization": f"Bearer {STEWARD_TOKEN}"}
+    )
     assert response.status_code in (200, 204), response.text
     after = _modified_by_resource(_catalog(client))
     changed = {r for r in after if after[r] != before.get(r)}
@@ -158,14 +176,16 @@ def test_catalog_declared_dataset_has_initiative_lead_as_publisher(client: TestC
     graph = _catalog(client)
     dataset = URIS.thing("dataset", "met-dataset-metingen")
     assert (None, DCAT.dataset, dataset) in graph
-    assert graph.value(dataset, DCTERMS.publisher) == URIS.thing("organisatie",
-                                                                 "smart-region-office")
+    assert graph.value(dataset, DCTERMS.publisher) == URIS.thing(
+        "organisatie", "smart-region-office"
+    )
     assert graph.value(dataset, DCTERMS.accessRights) is not None
 
 
 @pytest.mark.parametrize("page_size", [1, 7, None])
-def test_catalog_paging_union_of_pages_is_unpaged_catalog(reader: TestClient,
-                                                          page_size: int | None) -> None:
+def test_catalog_paging_union_of_pages_is_unpaged_catalog(
+    reader: TestClient, page_size: int | None
+) -> None:
     whole = _catalog(reader)
     params = {"page": "1"} | ({"pageSize": str(page_size)} if page_size else {})
     response = reader.get("/catalog", params=params)
@@ -181,8 +201,10 @@ def test_catalog_paging_union_of_pages_is_unpaged_catalog(reader: TestClient,
                 continue
             union.add((s, p, o))
         seen += 1
-        links = dict((rel, url) for url, rel in
-                     re.findall(r'<([^>]+)>; rel="(\w+)"', response.headers["link"]))
+        links = dict(
+            (rel, url)
+            for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response.headers["link"])
+        )
         assert links["first"].startswith(TEST_BASE + "/catalog?")
         if "next" not in links:
             break
@@ -223,14 +245,20 @@ def test_catalog_gzip_when_asked(reader: TestClient) -> None:
     assert "content-encoding" not in plain.headers
 
 
-@pytest.mark.parametrize(("path", "accept", "fmt"), [
-    ("/catalog.ttl", None, RdfFormat.TURTLE), ("/catalog.rdf", None, RdfFormat.RDFXML),
-    ("/catalog.jsonld", None, RdfFormat.JSONLD), ("/catalog.nt", None, RdfFormat.NTRIPLES),
-    ("/catalog", "application/ld+json", RdfFormat.JSONLD),
-    ("/catalog", "application/n-triples", RdfFormat.NTRIPLES),
-])
+@pytest.mark.parametrize(
+    ("path", "accept", "fmt"),
+    [
+        ("/catalog.ttl", None, RdfFormat.TURTLE),
+        ("/catalog.rdf", None, RdfFormat.RDFXML),
+        ("/catalog.jsonld", None, RdfFormat.JSONLD),
+        ("/catalog.nt", None, RdfFormat.NTRIPLES),
+        ("/catalog", "application/ld+json", RdfFormat.JSONLD),
+        ("/catalog", "application/n-triples", RdfFormat.NTRIPLES),
+    ],
+)
 def test_catalog_formats_by_extension_and_accept_are_the_same_graph(
-        reader: TestClient, path: str, accept: str | None, fmt: RdfFormat) -> None:
+    reader: TestClient, path: str, accept: str | None, fmt: RdfFormat
+) -> None:
     response = reader.get(path, headers={"Accept": accept} if accept else {})
     assert response.headers["content-type"].split(";")[0] == fmt.value
     assert isomorphic(_graph(response.content, fmt), _catalog(reader))
@@ -245,13 +273,16 @@ def test_dump_matches_its_distribution_size_and_checksum(reader: TestClient) -> 
     downloads = list(graph.subject_objects(DCAT.downloadURL))
     assert len(downloads) >= 9
     for distribution, url in downloads:
-        response = reader.get(str(url).removeprefix(TEST_BASE),
-                              headers={"Accept-Encoding": "identity"})
+        response = reader.get(
+            str(url).removeprefix(TEST_BASE), headers={"Accept-Encoding": "identity"}
+        )
         assert response.status_code == 200, url
         assert int(str(graph.value(distribution, DCAT.byteSize))) == len(response.content)
         checksum = graph.value(distribution, SPDX.checksum)
-        assert str(graph.value(checksum, SPDX.checksumValue)) == hashlib.sha256(
-            response.content).hexdigest()
+        assert (
+            str(graph.value(checksum, SPDX.checksumValue))
+            == hashlib.sha256(response.content).hexdigest()
+        )
         if str(url).endswith(".nt.gz"):
             _graph(gzip.decompress(response.content), RdfFormat.NTRIPLES)
 
@@ -259,12 +290,22 @@ def test_dump_matches_its_distribution_size_and_checksum(reader: TestClient) -> 
 def test_dump_scheme_parses_and_holds_its_concepts(reader: TestClient) -> None:
     response = reader.get("/dumps/begrippenkader-uitdaging.ttl")
     graph = _graph(response.content, RdfFormat.TURTLE)
-    assert len(set(graph.subjects(URIRef("http://www.w3.org/2004/02/skos/core#inScheme"),
-                                  URIS.scheme("uitdaging")))) == 9
+    assert (
+        len(
+            set(
+                graph.subjects(
+                    URIRef("http://www.w3.org/2004/02/skos/core#inScheme"), URIS.scheme("uitdaging")
+                )
+            )
+        )
+        == 9
+    )
 
 
-@pytest.mark.parametrize("name", ["..%2F..%2Fetc%2Fpasswd.ttl", "initiatieven.exe",
-                                  "Initiatieven.ttl", "nope.ttl", "..ttl"])
+@pytest.mark.parametrize(
+    "name",
+    ["..%2F..%2Fetc%2Fpasswd.ttl", "initiatieven.exe", "Initiatieven.ttl", "nope.ttl", "..ttl"],
+)
 def test_dump_unknown_or_hostile_name_is_404(reader: TestClient, name: str) -> None:
     assert reader.get(f"/dumps/{name}").status_code == 404
 
@@ -291,8 +332,9 @@ def test_catalog_snapshot_younger_than_the_refresh_interval_is_reused() -> None:
         assert current.snapshot().version == first.version
         change = Graph()
         change.add((URIRef("https://sro.test/id/x/1"), URIRef("https://sro.test/p"), Literal("1")))
-        runtime.store.write(GraphWrite(add={"https://sro.test/graph/extra": change}),
-                            new_version="after-write")
+        runtime.store.write(
+            GraphWrite(add={"https://sro.test/graph/extra": change}), new_version="after-write"
+        )
         assert lagging.snapshot() is first
         assert current.snapshot().version == "after-write"
     finally:

@@ -44,8 +44,8 @@ def test_id_of_every_kind_redirects_to_doc_with_its_turtle(ld: TestClient, kind:
     thing = URIRef(f"{TEST_BASE}/id/{path}")
     assert (thing, RDF.type, None) in graph
     stored = ld.app.state.runtime.store.select(  # type: ignore[attr-defined]
-        "SELECT ?s (COUNT(DISTINCT *) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s",
-        bindings={"s": thing})
+        "SELECT ?s (COUNT(DISTINCT *) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s", bindings={"s": thing}
+    )
     assert len(list(graph.triples((thing, None, None)))) == int(stored[0]["n"])
 
 
@@ -65,19 +65,24 @@ def test_vocabulary_html_has_an_anchor_per_term(ld: TestClient) -> None:
     assert 'id="uitdaging"' in response.text
 
 
-@pytest.mark.parametrize(("accept", "media_type", "syntax"), [
-    ("application/rdf+xml", "application/rdf+xml", "xml"),
-    ("application/n-triples", "application/n-triples", "nt"),
-    ("text/turtle;q=0.5, application/rdf+xml;q=0.9", "application/rdf+xml", "xml"),
-])
-def test_doc_negotiates_rdf_syntaxes(ld: TestClient, accept: str, media_type: str,
-                                     syntax: str) -> None:
+@pytest.mark.parametrize(
+    ("accept", "media_type", "syntax"),
+    [
+        ("application/rdf+xml", "application/rdf+xml", "xml"),
+        ("application/n-triples", "application/n-triples", "nt"),
+        ("text/turtle;q=0.5, application/rdf+xml;q=0.9", "application/rdf+xml", "xml"),
+    ],
+)
+def test_doc_negotiates_rdf_syntaxes(
+    ld: TestClient, accept: str, media_type: str, syntax: str
+) -> None:
     response = ld.get("/doc/concept/uitdaging/8", headers={"Accept": accept})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(media_type)
     assert "Accept" in response.headers["vary"]
-    graph = Graph().parse(data=response.content, format=syntax,
-                          publicID=f"{TEST_BASE}/doc/concept/uitdaging/8")
+    graph = Graph().parse(
+        data=response.content, format=syntax, publicID=f"{TEST_BASE}/doc/concept/uitdaging/8"
+    )
     assert (URIRef(f"{TEST_BASE}/id/concept/uitdaging/8"), RDF.type, SKOS.Concept) in graph
 
 
@@ -90,10 +95,16 @@ def test_doc_for_a_browser_is_html_with_alternate_links(ld: TestClient) -> None:
     assert 'type="application/ld+json"' in link
 
 
-@pytest.mark.parametrize(("ext", "media_type"), [
-    ("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("rdf", "application/rdf+xml"),
-    ("nt", "application/n-triples"), ("html", "text/html"),
-])
+@pytest.mark.parametrize(
+    ("ext", "media_type"),
+    [
+        ("ttl", "text/turtle"),
+        ("jsonld", "application/ld+json"),
+        ("rdf", "application/rdf+xml"),
+        ("nt", "application/n-triples"),
+        ("html", "text/html"),
+    ],
+)
 def test_doc_extension_fixes_the_format(ld: TestClient, ext: str, media_type: str) -> None:
     response = ld.get(f"/doc/{THINGS['initiative']}.{ext}", headers={"Accept": "text/html"})
     assert response.status_code == 200
@@ -107,8 +118,12 @@ def test_jsonld_is_compacted_with_the_project_context(ld: TestClient) -> None:
     assert doc["@context"] == f"{TEST_BASE}/ns/context.jsonld"
     assert "http://purl.org/dc/terms/title" not in response.text
     # The context URL resolves to the served context: parse with that local copy.
-    graph = parse_rdf(response.content, RdfFormat.JSONLD, base_iri=TEST_BASE + "/",
-                      known_contexts=runtime.known_contexts).graph
+    graph = parse_rdf(
+        response.content,
+        RdfFormat.JSONLD,
+        base_iri=TEST_BASE + "/",
+        known_contexts=runtime.known_contexts,
+    ).graph
     thing = URIRef(f"{TEST_BASE}/id/{THINGS['initiative']}")
     assert (thing, None, Literal("LD-test luchtmeting", lang="nl")) in graph
     described = runtime.linkeddata.describe(thing)
@@ -123,14 +138,18 @@ def test_context_is_served_with_the_base_filled_in(ld: TestClient) -> None:
     assert isinstance(response.json()["@context"], dict)
 
 
-@pytest.mark.parametrize(("accept", "media_type"), [
-    ("text/turtle", "text/turtle"),
-    ("application/ld+json", "application/ld+json"),
-    ("application/rdf+xml", "application/rdf+xml"),
-    ("text/html", "text/html"),
-])
-def test_unknown_thing_is_404_in_the_negotiated_format(ld: TestClient, accept: str,
-                                                        media_type: str) -> None:
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("text/html", "text/html"),
+    ],
+)
+def test_unknown_thing_is_404_in_the_negotiated_format(
+    ld: TestClient, accept: str, media_type: str
+) -> None:
     response = ld.get("/doc/initiatief/bestaat-niet", headers={"Accept": accept})
     assert response.status_code == 404
     assert response.headers["content-type"].startswith(media_type)
@@ -148,8 +167,9 @@ def test_unacceptable_format_is_406(ld: TestClient) -> None:
 
 
 def test_head_on_id_answers_303(ld: TestClient) -> None:
-    response = ld.head("/id/concept/uitdaging/8", headers={"Accept": "text/turtle"},
-                       follow_redirects=False)
+    response = ld.head(
+        "/id/concept/uitdaging/8", headers={"Accept": "text/turtle"}, follow_redirects=False
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/doc/concept/uitdaging/8"
 

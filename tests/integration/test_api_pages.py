@@ -15,8 +15,10 @@ from tests.linkeddata_sample import THINGS, load_sample
 pytestmark = pytest.mark.integration
 
 HTML = {"Accept": "text/html"}
-INITIATIVES = ("SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE "
-               "{ ?i a <https://sro.test/ns/smartregio#SmartCityInitiatief> }")
+INITIATIVES = (
+    "SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE "
+    "{ ?i a <https://sro.test/ns/smartregio#SmartCityInitiatief> }"
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,10 +37,11 @@ def _count(client: TestClient, query: str) -> int:
 def test_home_shows_the_counts_of_the_graph(site: TestClient) -> None:
     page = site.get("/", headers=HTML)
     assert page.status_code == 200
-    n = _count(site, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a "
-                     "<http://www.w3.org/ns/org#Organization> }")
-    assert re.search(r'data-count="organisations"><span class="count">' + str(n) + "<",
-                     page.text)
+    n = _count(
+        site,
+        "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?o a <http://www.w3.org/ns/org#Organization> }",
+    )
+    assert re.search(r'data-count="organisations"><span class="count">' + str(n) + "<", page.text)
     n = _count(site, INITIATIVES)
     assert f'data-count="initiatives"><span class="count">{n}<' in page.text
     assert 'href="/doc/conceptscheme/uitdaging"' in page.text
@@ -95,13 +98,22 @@ def test_scheme_page_is_a_tree_with_initiatives_under_concepts(site: TestClient)
 
 def test_dashboard_numbers_match_sparql(site: TestClient) -> None:
     text = site.get("/dashboard", headers=HTML).text
-    for key in ("per-challenge", "per-objective", "per-focus-domain", "core-related",
-                "per-province", "cooperation"):
+    for key in (
+        "per-challenge",
+        "per-objective",
+        "per-focus-domain",
+        "core-related",
+        "per-province",
+        "cooperation",
+    ):
         assert f'data-chart="{key}"' in text
     per_challenge = text.split('data-chart="per-challenge"')[1].split("</figure>")[0]
-    n = _count(site, "SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE { ?i "
-                     "<https://sro.test/ns/smartregio#uitdaging> "
-                     "<https://sro.test/id/concept/uitdaging/8> }")
+    n = _count(
+        site,
+        "SELECT (COUNT(DISTINCT ?i) AS ?n) WHERE { ?i "
+        "<https://sro.test/ns/smartregio#uitdaging> "
+        "<https://sro.test/id/concept/uitdaging/8> }",
+    )
     values = dict(re.findall(r'data-label="([^"]+)" data-value="(\d+)"', per_challenge))
     assert len(values) == 9
     assert int(values[_label_of(site, "uitdaging/8")]) == n >= 2
@@ -112,7 +124,8 @@ def test_dashboard_numbers_match_sparql(site: TestClient) -> None:
 def _label_of(client: TestClient, concept: str) -> str:
     rows = client.app.state.runtime.store.select(  # type: ignore[attr-defined]
         f"SELECT ?l WHERE {{ <https://sro.test/id/concept/{concept}> "
-        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER(lang(?l) = 'nl') }")
+        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?l FILTER(lang(?l) = 'nl') }"
+    )
     return str(rows[0]["l"])
 
 
@@ -127,8 +140,9 @@ def test_core_related_counts_follow_the_four_elements(site: TestClient) -> None:
 
 def test_english_labels_with_lang_parameter_or_accept_language(site: TestClient) -> None:
     by_param = site.get("/doc/concept/uitdaging/8?lang=en", headers=HTML).text
-    by_header = site.get("/doc/concept/uitdaging/8",
-                         headers={**HTML, "Accept-Language": "en-GB,en;q=0.9,nl;q=0.5"}).text
+    by_header = site.get(
+        "/doc/concept/uitdaging/8", headers={**HTML, "Accept-Language": "en-GB,en;q=0.9,nl;q=0.5"}
+    ).text
     dutch = site.get("/doc/concept/uitdaging/8", headers=HTML).text
     assert '<html lang="en">' in by_param
     assert '<html lang="en">' in by_header

@@ -52,8 +52,11 @@ def test_named_query_csv_parses_back(shared: TestClient) -> None:
 
 
 def test_named_query_plain_json_rows(shared: TestClient) -> None:
-    r = shared.get("/queries/initiatives-per-challenge", params={"lang": "en"},
-                   headers={"accept": "application/json"})
+    r = shared.get(
+        "/queries/initiatives-per-challenge",
+        params={"lang": "en"},
+        headers={"accept": "application/json"},
+    )
     body = r.json()
     assert body["truncated"] is False
     first = body["rows"][0]
@@ -85,8 +88,10 @@ def test_named_query_missing_required_parameter_is_422(shared: TestClient) -> No
 
 
 def test_named_query_concept_outside_its_scheme_is_422(shared: TestClient) -> None:
-    r = shared.get("/queries/initiatives-by-building-block",
-                   params={"bouwsteen": f"{TEST_BASE}/id/concept/uitdaging/1"})
+    r = shared.get(
+        "/queries/initiatives-by-building-block",
+        params={"bouwsteen": f"{TEST_BASE}/id/concept/uitdaging/1"},
+    )
     assert r.status_code == 422
     assert "bouwsteen" in r.json()["detail"]
 
@@ -97,9 +102,11 @@ def test_named_query_relative_iri_is_422(shared: TestClient) -> None:
 
 
 def test_named_query_hostile_string_is_bound_as_a_literal(shared: TestClient) -> None:
-    r = shared.get("/queries/keyword-search",
-                   params={"q": '" } } ; DROP ALL ; SELECT * { "'},
-                   headers={"accept": "application/json"})
+    r = shared.get(
+        "/queries/keyword-search",
+        params={"q": '" } } ; DROP ALL ; SELECT * { "'},
+        headers={"accept": "application/json"},
+    )
     assert r.status_code == 200
     assert r.json()["rows"] == []
 
@@ -122,8 +129,9 @@ def test_named_query_etag_changes_after_a_write(client: TestClient) -> None:
     graph = Graph()
     graph.add((URIRef("https://sro.test/id/x"), URIRef("https://sro.test/p"), Literal("x")))
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
-    runtime.store.write(GraphWrite(add={"https://sro.test/graph/test": graph}),
-                        new_version="etag-test")
+    runtime.store.write(
+        GraphWrite(add={"https://sro.test/graph/test": graph}), new_version="etag-test"
+    )
     after = client.get("/queries/lighthouses")
     assert after.headers["etag"] != before
     assert after.headers["x-sro-cache"] == "miss"
@@ -140,8 +148,11 @@ def test_openapi_has_one_operation_per_named_query_with_typed_params(
     assert params["minimum"]["schema"]["type"] == "integer"
     assert params["minimum"]["schema"]["minimum"] == 1
     assert params["lang"]["schema"]["enum"] == ["nl", "en"]
-    required = {p["name"] for p in paths["/queries/keyword-search"]["get"]["parameters"]
-                if p.get("required")}
+    required = {
+        p["name"]
+        for p in paths["/queries/keyword-search"]["get"]["parameters"]
+        if p.get("required")
+    }
     assert required == {"q"}
     ids = [paths[p]["get"]["operationId"] for p in paths if p.startswith("/queries/")]
     assert len(ids) == len(set(ids))
@@ -150,8 +161,10 @@ def test_openapi_has_one_operation_per_named_query_with_typed_params(
 @pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/json"])
 def test_named_query_cut_at_the_row_cap_says_so_also_when_cached(accept: str) -> None:
     with TestClient(create_app(make_settings(query_row_cap=4))) as client:
-        answers = [client.get("/queries/initiatives-per-challenge",
-                              headers={"accept": accept}) for _ in range(2)]
+        answers = [
+            client.get("/queries/initiatives-per-challenge", headers={"accept": accept})
+            for _ in range(2)
+        ]
     assert [r.headers["x-sro-cache"] for r in answers] == ["miss", "hit"]
     for r in answers:
         assert r.headers["content-type"].startswith(accept)

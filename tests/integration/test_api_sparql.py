@@ -61,18 +61,22 @@ def test_sparql_post_form_keeps_percent_signs_in_the_query(shared: TestClient) -
 
 
 def test_sparql_post_sparql_query_body_runs_the_query(shared: TestClient) -> None:
-    r = shared.post("/sparql", content=SCHEMES.encode(),
-                    headers={"content-type": "application/sparql-query"})
+    r = shared.post(
+        "/sparql", content=SCHEMES.encode(), headers={"content-type": "application/sparql-query"}
+    )
     assert r.status_code == 200
     assert len(r.json()["results"]["bindings"]) >= 9
 
 
-@pytest.mark.parametrize(("accept", "fmt"), [
-    ("application/sparql-results+xml", "xml"),
-    ("text/csv", "csv"),
-    ("text/tab-separated-values", "tsv"),
-    ("application/sparql-results+json", "json"),
-])
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("application/sparql-results+xml", "xml"),
+        ("text/csv", "csv"),
+        ("text/tab-separated-values", "tsv"),
+        ("application/sparql-results+json", "json"),
+    ],
+)
 def test_sparql_select_formats_parse_back(shared: TestClient, accept: str, fmt: str) -> None:
     r = shared.get("/sparql", params={"query": SCHEMES}, headers={"accept": accept})
     assert r.status_code == 200
@@ -81,22 +85,27 @@ def test_sparql_select_formats_parse_back(shared: TestClient, accept: str, fmt: 
     assert f"{TEST_BASE}/id/conceptscheme/uitdaging" in {str(row[0]) for row in rows}
 
 
-@pytest.mark.parametrize("accept", ["application/sparql-results+json",
-                                    "application/sparql-results+xml"])
+@pytest.mark.parametrize(
+    "accept", ["application/sparql-results+json", "application/sparql-results+xml"]
+)
 def test_sparql_ask_formats_parse_back(shared: TestClient, accept: str) -> None:
     r = shared.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"accept": accept})
     fmt = "json" if accept.endswith("json") else "xml"
     assert Result.parse(io.BytesIO(r.content), format=fmt).askAnswer is True
 
 
-@pytest.mark.parametrize(("accept", "fmt"), [
-    (None, "turtle"),
-    ("application/n-triples", "nt"),
-    ("application/ld+json", "json-ld"),
-    ("application/rdf+xml", "xml"),
-])
-def test_sparql_construct_formats_parse_back(shared: TestClient, accept: str | None,
-                                             fmt: str) -> None:
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        (None, "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+    ],
+)
+def test_sparql_construct_formats_parse_back(
+    shared: TestClient, accept: str | None, fmt: str
+) -> None:
     headers = {"accept": accept} if accept else {}
     r = shared.get("/sparql", params={"query": CONSTRUCT}, headers=headers)
     assert r.status_code == 200
@@ -105,14 +114,18 @@ def test_sparql_construct_formats_parse_back(shared: TestClient, accept: str | N
     assert len(graph) >= 9
 
 
-@pytest.mark.parametrize(("accept", "expected"), [
-    ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
-    ("application/sparql-results+json;q=0, */*;q=0.1", "application/sparql-results+xml"),
-    ("text/*", "text/csv"),
-    ("text/html, */*;q=0.8", "application/sparql-results+json"),
-])
-def test_sparql_accept_q_values_choose_the_format(shared: TestClient, accept: str,
-                                                  expected: str) -> None:
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
+        ("application/sparql-results+json;q=0, */*;q=0.1", "application/sparql-results+xml"),
+        ("text/*", "text/csv"),
+        ("text/html, */*;q=0.8", "application/sparql-results+json"),
+    ],
+)
+def test_sparql_accept_q_values_choose_the_format(
+    shared: TestClient, accept: str, expected: str
+) -> None:
     r = shared.get("/sparql", params={"query": COUNT}, headers={"accept": accept})
     assert r.status_code == 200
     assert r.headers["content-type"].startswith(expected)
@@ -125,8 +138,11 @@ def test_sparql_unacceptable_accept_is_406(shared: TestClient) -> None:
 
 
 def test_sparql_construct_with_results_only_accept_is_406(shared: TestClient) -> None:
-    r = shared.get("/sparql", params={"query": CONSTRUCT},
-                   headers={"accept": "application/sparql-results+json"})
+    r = shared.get(
+        "/sparql",
+        params={"query": CONSTRUCT},
+        headers={"accept": "application/sparql-results+json"},
+    )
     assert r.status_code == 406
 
 
@@ -143,14 +159,18 @@ def test_sparql_two_query_parameters_are_400(shared: TestClient) -> None:
 
 
 def test_sparql_query_in_url_and_body_is_400(shared: TestClient) -> None:
-    r = shared.post("/sparql?query=ASK%7B%7D", content=b"ASK {}",
-                    headers={"content-type": "application/sparql-query"})
+    r = shared.post(
+        "/sparql?query=ASK%7B%7D",
+        content=b"ASK {}",
+        headers={"content-type": "application/sparql-query"},
+    )
     assert r.status_code == 400
 
 
 @pytest.mark.parametrize("kind", ["get-update", "form-update", "sparql-update", "query-insert"])
-def test_sparql_update_requests_are_refused_and_change_nothing(shared: TestClient,
-                                                               kind: str) -> None:
+def test_sparql_update_requests_are_refused_and_change_nothing(
+    shared: TestClient, kind: str
+) -> None:
     before = _count(shared)
     update = "INSERT DATA { <http://ex/a> <http://ex/b> <http://ex/c> }"
     if kind == "get-update":
@@ -158,8 +178,11 @@ def test_sparql_update_requests_are_refused_and_change_nothing(shared: TestClien
     elif kind == "form-update":
         r = shared.post("/sparql", data={"update": update})
     elif kind == "sparql-update":
-        r = shared.post("/sparql", content=update.encode(),
-                        headers={"content-type": "application/sparql-update"})
+        r = shared.post(
+            "/sparql",
+            content=update.encode(),
+            headers={"content-type": "application/sparql-update"},
+        )
     else:
         r = shared.get("/sparql", params={"query": update})
     assert 400 <= r.status_code < 500
@@ -172,8 +195,7 @@ def test_sparql_post_unknown_content_type_is_415(shared: TestClient) -> None:
 
 
 def test_sparql_default_graph_uri_restricts_the_default_graph(shared: TestClient) -> None:
-    query = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-             "ASK { ?s a skos:ConceptScheme }")
+    query = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> ASK { ?s a skos:ConceptScheme }"
     r = shared.get("/sparql", params={"query": query, "default-graph-uri": ORGS_GRAPH})
     assert r.json()["boolean"] is False
     assert shared.get("/sparql", params={"query": query}).json()["boolean"] is True
@@ -186,8 +208,9 @@ def test_sparql_named_graph_uri_restricts_graph_names(shared: TestClient) -> Non
 
 
 def test_sparql_default_graph_uri_outside_the_store_is_refused(shared: TestClient) -> None:
-    r = shared.get("/sparql", params={"query": COUNT,
-                                      "default-graph-uri": "http://example.org/data.ttl"})
+    r = shared.get(
+        "/sparql", params={"query": COUNT, "default-graph-uri": "http://example.org/data.ttl"}
+    )
     assert r.status_code == 400
     assert r.json()["error"] == "query-rejected"
 

@@ -21,8 +21,11 @@ WRITE = {**AUTH, **TURTLE}
 
 def good(slug: str = "proef-luchtmeting", title: str = "Proef luchtmeting") -> bytes:
     text = (DATA / "good-initiative.ttl").read_text(encoding="utf-8")
-    return (text.replace("proef-luchtmeting", slug)
-                .replace('"Proef luchtmeting"@nl', f'"{title}"@nl').encode())
+    return (
+        text.replace("proef-luchtmeting", slug)
+        .replace('"Proef luchtmeting"@nl', f'"{title}"@nl')
+        .encode()
+    )
 
 
 def submission_graphs(client: TestClient) -> set[str]:
@@ -33,7 +36,8 @@ def submission_graphs(client: TestClient) -> set[str]:
 def triples_about(client: TestClient, iri: str) -> int:
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     rows = runtime.store.select(
-        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { <" + iri + "> ?p ?o } }")
+        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { <" + iri + "> ?p ?o } }"
+    )
     return int(rows[0]["n"])
 
 
@@ -48,8 +52,9 @@ def test_submit_without_token_401(client: TestClient) -> None:
 
 
 def test_submit_with_wrong_token_403(client: TestClient) -> None:
-    response = client.post("/submissions", content=good(),
-                           headers={**TURTLE, "authorization": "Bearer not-the-token"})
+    response = client.post(
+        "/submissions", content=good(), headers={**TURTLE, "authorization": "Bearer not-the-token"}
+    )
     assert response.status_code == 403
     assert submission_graphs(client) == set()
 
@@ -78,7 +83,8 @@ def test_submit_good_initiative_201_with_provenance(client: TestClient) -> None:
 
 def test_submit_with_warnings_is_accepted_and_flagged(client: TestClient) -> None:
     data = good().replace(
-        b"    dct:spatial <https://data.vlaanderen.be/id/gemeente/11002> ;\n", b"")
+        b"    dct:spatial <https://data.vlaanderen.be/id/gemeente/11002> ;\n", b""
+    )
     response = client.post("/submissions", content=data, headers=WRITE)
     assert response.status_code == 201, response.text
     assert response.json()["warnings"] >= 1
@@ -86,8 +92,9 @@ def test_submit_with_warnings_is_accepted_and_flagged(client: TestClient) -> Non
 
 
 def test_submit_violations_422_with_report_nothing_stored(client: TestClient) -> None:
-    response = client.post("/submissions", content=(DATA / "broken-initiative.ttl").read_bytes(),
-                           headers=WRITE)
+    response = client.post(
+        "/submissions", content=(DATA / "broken-initiative.ttl").read_bytes(), headers=WRITE
+    )
     assert response.status_code == 422
     problem = response.json()
     assert problem["error"] == "validation-failed"
@@ -98,8 +105,10 @@ def test_submit_violations_422_with_report_nothing_stored(client: TestClient) ->
 
 def test_submit_conflict_with_base_knowledge_refused(client: TestClient) -> None:
     response = client.post(
-        "/submissions", content=(DATA / "conflicting-base-knowledge.ttl").read_bytes(),
-        headers=WRITE)
+        "/submissions",
+        content=(DATA / "conflicting-base-knowledge.ttl").read_bytes(),
+        headers=WRITE,
+    )
     assert response.status_code == 400
     assert response.json()["error"] == "conflicting-data"
     assert "base knowledge" in response.json()["detail"]
@@ -107,8 +116,10 @@ def test_submit_conflict_with_base_knowledge_refused(client: TestClient) -> None
 
 
 def test_submit_conflict_with_base_organisation_refused(client: TestClient) -> None:
-    data = (b'<' + TEST_BASE.encode() + b'/id/organisatie/vlaio> '
-            b'<http://www.w3.org/2004/02/skos/core#altLabel> "Overgenomen"@nl .')
+    data = (
+        b"<" + TEST_BASE.encode() + b"/id/organisatie/vlaio> "
+        b'<http://www.w3.org/2004/02/skos/core#altLabel> "Overgenomen"@nl .'
+    )
     response = client.post("/submissions", content=data, headers=WRITE)
     assert response.status_code == 400
     assert response.json()["error"] == "conflicting-data"
@@ -122,18 +133,24 @@ def test_submit_conflict_with_other_submission_refused(client: TestClient) -> No
     assert len(submission_graphs(client)) == 1
 
 
-@pytest.mark.parametrize(("name", "media_type", "status"), [
-    ("broken-syntax.ttl", "text/turtle", 400),
-    ("wrong-media-type.csv", "text/csv", 415),
-    ("doctype.rdf", "application/rdf+xml", 400),
-    ("remote-context.jsonld", "application/ld+json", 400),
-    ("invalid-utf8.ttl", "text/turtle", 400),
-])
+@pytest.mark.parametrize(
+    ("name", "media_type", "status"),
+    [
+        ("broken-syntax.ttl", "text/turtle", 400),
+        ("wrong-media-type.csv", "text/csv", 415),
+        ("doctype.rdf", "application/rdf+xml", 400),
+        ("remote-context.jsonld", "application/ld+json", 400),
+        ("invalid-utf8.ttl", "text/turtle", 400),
+    ],
+)
 def test_submit_bad_input_refused_nothing_stored(
     client: TestClient, name: str, media_type: str, status: int
 ) -> None:
-    response = client.post("/submissions", content=(DATA / name).read_bytes(),
-                           headers={**AUTH, "content-type": media_type})
+    response = client.post(
+        "/submissions",
+        content=(DATA / name).read_bytes(),
+        headers={**AUTH, "content-type": media_type},
+    )
     assert response.status_code == status
     assert set(response.json()) >= {"error", "detail"}
     assert submission_graphs(client) == set()
@@ -146,8 +163,12 @@ def test_submit_empty_body_400(client: TestClient) -> None:
 
 def test_list_submissions_paged(client: TestClient) -> None:
     for i in range(3):
-        assert client.post("/submissions", content=good(f"lijst-{i}", f"Lijst {i}"),
-                           headers=WRITE).status_code == 201
+        assert (
+            client.post(
+                "/submissions", content=good(f"lijst-{i}", f"Lijst {i}"), headers=WRITE
+            ).status_code
+            == 201
+        )
     first = client.get("/submissions", params={"per_page": 2}).json()
     assert first["total"] == 3
     assert len(first["items"]) == 2
@@ -168,8 +189,9 @@ def test_read_unknown_submission_404(client: TestClient) -> None:
 
 def test_submit_twenty_concurrent_each_lands_exactly_once(client: TestClient) -> None:
     def post(i: int) -> tuple[int, str]:
-        response = client.post("/submissions", content=good(f"gelijktijdig-{i}", f"Nr {i}"),
-                               headers=WRITE)
+        response = client.post(
+            "/submissions", content=good(f"gelijktijdig-{i}", f"Nr {i}"), headers=WRITE
+        )
         return response.status_code, response.json().get("id", "")
 
     with ThreadPoolExecutor(20) as pool:
@@ -181,8 +203,7 @@ def test_submit_twenty_concurrent_each_lands_exactly_once(client: TestClient) ->
     for i in range(20):
         iri = f"{TEST_BASE}/id/initiatief/gelijktijdig-{i}"
         runtime = client.app.state.runtime  # type: ignore[attr-defined]
-        rows = runtime.store.select(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { <" + iri + "> a ?t } }")
+        rows = runtime.store.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { <" + iri + "> a ?t } }")
         assert len(rows) == 1
 
 
@@ -192,8 +213,9 @@ def test_submit_twenty_concurrent_each_lands_exactly_once(client: TestClient) ->
 def test_replace_with_current_etag_200(client: TestClient) -> None:
     created = client.post("/submissions", content=good(), headers=WRITE)
     location, etag = created.headers["location"], created.headers["etag"]
-    response = client.put(location, content=good(title="Nieuwe titel"),
-                          headers={**WRITE, "if-match": etag})
+    response = client.put(
+        location, content=good(title="Nieuwe titel"), headers={**WRITE, "if-match": etag}
+    )
     assert response.status_code == 200, response.text
     assert response.headers["etag"] != etag
     record = client.get(location).json()
@@ -201,15 +223,15 @@ def test_replace_with_current_etag_200(client: TestClient) -> None:
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     rows = runtime.store.select(
         "SELECT ?t WHERE { GRAPH ?g { <" + TEST_BASE + "/id/initiatief/proef-luchtmeting> "
-        "<http://purl.org/dc/terms/title> ?t FILTER(lang(?t) = 'nl') } }")
+        "<http://purl.org/dc/terms/title> ?t FILTER(lang(?t) = 'nl') } }"
+    )
     assert [str(r["t"]) for r in rows] == ["Nieuwe titel"]
 
 
 def test_replace_with_stale_or_missing_etag_412(client: TestClient) -> None:
     created = client.post("/submissions", content=good(), headers=WRITE)
     location = created.headers["location"]
-    stale = client.put(location, content=good(title="X"),
-                       headers={**WRITE, "if-match": '"0000"'})
+    stale = client.put(location, content=good(title="X"), headers={**WRITE, "if-match": '"0000"'})
     assert stale.status_code == 412
     missing = client.put(location, content=good(title="X"), headers=WRITE)
     assert missing.status_code == 412
@@ -221,8 +243,9 @@ def test_replace_race_one_wins_other_412(client: TestClient) -> None:
     location, etag = created.headers["location"], created.headers["etag"]
 
     def put(title: str) -> int:
-        return client.put(location, content=good(title=title),
-                          headers={**WRITE, "if-match": etag}).status_code
+        return client.put(
+            location, content=good(title=title), headers={**WRITE, "if-match": etag}
+        ).status_code
 
     with ThreadPoolExecutor(2) as pool:
         statuses = sorted(pool.map(put, ["Eerste", "Tweede"]))
@@ -233,8 +256,11 @@ def test_replace_race_one_wins_other_412(client: TestClient) -> None:
 def test_replace_with_violations_422_keeps_old(client: TestClient) -> None:
     created = client.post("/submissions", content=good(), headers=WRITE)
     broken = good().replace(b'"Proef luchtmeting"@nl, ', b"")
-    response = client.put(created.headers["location"], content=broken,
-                          headers={**WRITE, "if-match": created.headers["etag"]})
+    response = client.put(
+        created.headers["location"],
+        content=broken,
+        headers={**WRITE, "if-match": created.headers["etag"]},
+    )
     assert response.status_code == 422
     assert client.get(created.headers["location"]).json()["etag"] == created.json()["etag"]
 
@@ -275,9 +301,14 @@ def cors_client() -> Iterator[TestClient]:
 
 
 def test_steward_cors_preflight_allows_listed_origin(cors_client: TestClient) -> None:
-    response = cors_client.options("/submissions", headers={
-        "origin": STEWARD_ORIGIN, "access-control-request-method": "POST",
-        "access-control-request-headers": "authorization, content-type"})
+    response = cors_client.options(
+        "/submissions",
+        headers={
+            "origin": STEWARD_ORIGIN,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "authorization, content-type",
+        },
+    )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == STEWARD_ORIGIN
     assert "authorization" in response.headers["access-control-allow-headers"].lower()
@@ -285,8 +316,10 @@ def test_steward_cors_preflight_allows_listed_origin(cors_client: TestClient) ->
 
 
 def test_steward_cors_refuses_other_origin(cors_client: TestClient) -> None:
-    preflight = cors_client.options("/submissions", headers={
-        "origin": "https://evil.example", "access-control-request-method": "POST"})
+    preflight = cors_client.options(
+        "/submissions",
+        headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
+    )
     assert "access-control-allow-origin" not in preflight.headers
     listed = cors_client.get("/submissions", headers={"origin": "https://evil.example"})
     assert "access-control-allow-origin" not in listed.headers

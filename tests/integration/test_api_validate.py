@@ -42,10 +42,14 @@ def keys_of_graph(graph: Graph) -> Counter[tuple[str, str, str, str]]:
     keys: Counter[tuple[str, str, str, str]] = Counter()
     for node in graph.objects(None, SH.result):
         path = graph.value(node, SH.resultPath)
-        keys[(str(graph.value(node, SH.focusNode)),
-              str(path) if isinstance(path, URIRef) else ("complex" if path else ""),
-              str(graph.value(node, SH.sourceConstraintComponent)),
-              str(graph.value(node, SH.resultSeverity)))] += 1
+        keys[
+            (
+                str(graph.value(node, SH.focusNode)),
+                str(path) if isinstance(path, URIRef) else ("complex" if path else ""),
+                str(graph.value(node, SH.sourceConstraintComponent)),
+                str(graph.value(node, SH.resultSeverity)),
+            )
+        ] += 1
     return keys
 
 
@@ -55,7 +59,8 @@ def test_validate_broken_initiative_json_report(client: TestClient) -> None:
     report = response.json()
     assert report["conforms"] is False
     assert report["counts"]["violation"] == sum(
-        1 for r in report["results"] if r["severity"] == "Violation")
+        1 for r in report["results"] if r["severity"] == "Violation"
+    )
     result = next(r for r in report["results"] if r["path"] == "http://purl.org/dc/terms/title")
     assert result["focusLabel"]["en"] == "Broken sensors"
     assert result["pathLabel"] == {"nl": "titel", "en": "title"}
@@ -65,7 +70,11 @@ def test_validate_broken_initiative_json_report(client: TestClient) -> None:
     (initiative,) = report["initiatives"]
     assert initiative["category"] == "related"
     assert {m["code"] for m in initiative["missing"]} == {
-        "lokale-overheid", "samenwerking", "probleem", "data"}
+        "lokale-overheid",
+        "samenwerking",
+        "probleem",
+        "data",
+    }
 
 
 def test_validate_good_initiative_resolves_references_from_store_context(
@@ -85,15 +94,18 @@ def test_validate_stores_nothing(client: TestClient) -> None:
     assert not any("/graph/inzending/" in g for g in runtime.store.graph_names())
 
 
-@pytest.mark.parametrize(("accept", "media_type"), [
-    ("text/turtle", "text/turtle"),
-    ("application/ld+json", "application/ld+json"),
-    ("application/n-triples", "application/n-triples"),
-])
-def test_validate_report_graph_by_accept(client: TestClient, accept: str, media_type: str
-                                         ) -> None:
-    response = client.post("/validate", content=body("broken-initiative.ttl"),
-                           headers={**TURTLE, "accept": accept})
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/n-triples", "application/n-triples"),
+    ],
+)
+def test_validate_report_graph_by_accept(client: TestClient, accept: str, media_type: str) -> None:
+    response = client.post(
+        "/validate", content=body("broken-initiative.ttl"), headers={**TURTLE, "accept": accept}
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(media_type)
     graph = parse_rdf(response.content, RdfFormat(media_type), base_iri=TEST_BASE + "/").graph
@@ -102,10 +114,12 @@ def test_validate_report_graph_by_accept(client: TestClient, accept: str, media_
 
 
 def test_validate_csv_one_row_per_result(client: TestClient) -> None:
-    json_report = client.post("/validate", content=body("broken-initiative.ttl"),
-                              headers=TURTLE).json()
-    response = client.post("/validate", content=body("broken-initiative.ttl"),
-                           headers={**TURTLE, "accept": "text/csv"})
+    json_report = client.post(
+        "/validate", content=body("broken-initiative.ttl"), headers=TURTLE
+    ).json()
+    response = client.post(
+        "/validate", content=body("broken-initiative.ttl"), headers={**TURTLE, "accept": "text/csv"}
+    )
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == len(json_report["results"])
@@ -113,9 +127,10 @@ def test_validate_csv_one_row_per_result(client: TestClient) -> None:
 
 def test_validate_html_report_for_browsers(client: TestClient) -> None:
     response = client.post(
-        "/validate", files={"data": ("kapot.ttl", body("broken-initiative.ttl"),
-                                     "application/octet-stream")},
-        headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+        "/validate",
+        files={"data": ("kapot.ttl", body("broken-initiative.ttl"), "application/octet-stream")},
+        headers={"accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "<table>" in response.text
@@ -124,9 +139,11 @@ def test_validate_html_report_for_browsers(client: TestClient) -> None:
 
 
 def test_validate_html_escapes_data(client: TestClient) -> None:
-    data = ('@prefix dct: <http://purl.org/dc/terms/> .\n'
-            f'<{TEST_BASE}/id/initiatief/x> a <{TEST_BASE}/ns/smartregio#SmartCityInitiatief> ;'
-            ' dct:title "<script>alert(1)</script>"@en .\n').encode()
+    data = (
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        f"<{TEST_BASE}/id/initiatief/x> a <{TEST_BASE}/ns/smartregio#SmartCityInitiatief> ;"
+        ' dct:title "<script>alert(1)</script>"@en .\n'
+    ).encode()
     response = client.post("/validate", content=data, headers={**TURTLE, "accept": "text/html"})
     assert "<script>alert(1)" not in response.text
     assert "&lt;script&gt;" in response.text
@@ -143,9 +160,12 @@ def test_validate_multipart_with_shapes_matches_pyshacl_in_process(client: TestC
     data, shapes = (CORE / "data.ttl").read_bytes(), (CORE / "shapes.ttl").read_bytes()
     response = client.post(
         "/validate",
-        files={"data": ("data.ttl", data, "text/turtle"),
-               "shapes": ("shapes.ttl", shapes, "text/turtle")},
-        headers={"accept": "application/n-triples"})
+        files={
+            "data": ("data.ttl", data, "text/turtle"),
+            "shapes": ("shapes.ttl", shapes, "text/turtle"),
+        },
+        headers={"accept": "application/n-triples"},
+    )
     assert response.status_code == 200
     over_http = parse_rdf(response.content, RdfFormat.NTRIPLES, base_iri=TEST_BASE + "/").graph
     data_graph = parse_rdf(data, RdfFormat.TURTLE, base_iri=TEST_BASE + "/").graph
@@ -160,11 +180,14 @@ def test_validate_multipart_with_shapes_matches_pyshacl_in_process(client: TestC
 
 def test_validate_json_with_shapes_counts_match_pyshacl(client: TestClient) -> None:
     data, shapes = (CORE / "data.ttl").read_bytes(), (CORE / "shapes.ttl").read_bytes()
-    report = client.post("/validate", files={"data": ("d.ttl", data, "text/turtle"),
-                                             "shapes": ("s.ttl", shapes, "text/turtle")}).json()
+    report = client.post(
+        "/validate",
+        files={"data": ("d.ttl", data, "text/turtle"), "shapes": ("s.ttl", shapes, "text/turtle")},
+    ).json()
     _, expected, _ = pyshacl.validate(
         parse_rdf(data, RdfFormat.TURTLE, base_iri=TEST_BASE + "/").graph,
-        shacl_graph=parse_rdf(shapes, RdfFormat.TURTLE, base_iri=TEST_BASE + "/").graph)
+        shacl_graph=parse_rdf(shapes, RdfFormat.TURTLE, base_iri=TEST_BASE + "/").graph,
+    )
     assert len(report["results"]) == len(list(expected.objects(None, SH.result)))
 
 
@@ -181,8 +204,9 @@ def test_validate_unparseable_400_with_line_and_column(client: TestClient) -> No
 
 
 def test_validate_unknown_media_type_415(client: TestClient) -> None:
-    response = client.post("/validate", content=body("wrong-media-type.csv"),
-                           headers={"content-type": "text/csv"})
+    response = client.post(
+        "/validate", content=body("wrong-media-type.csv"), headers={"content-type": "text/csv"}
+    )
     assert response.status_code == 415
     assert "text/turtle" in response.json()["detail"]
 
@@ -193,8 +217,9 @@ def test_validate_multipart_unknown_part_format_415(client: TestClient) -> None:
 
 
 def test_validate_not_acceptable_406(client: TestClient) -> None:
-    response = client.post("/validate", content=body("good-initiative.ttl"),
-                           headers={**TURTLE, "accept": "image/png"})
+    response = client.post(
+        "/validate", content=body("good-initiative.ttl"), headers={**TURTLE, "accept": "image/png"}
+    )
     assert response.status_code == 406
 
 
@@ -217,16 +242,20 @@ def test_validate_oversize_multipart_413(small_client: TestClient) -> None:
 
 
 def test_validate_doctype_refused(client: TestClient) -> None:
-    response = client.post("/validate", content=body("doctype.rdf"),
-                           headers={"content-type": "application/rdf+xml"})
+    response = client.post(
+        "/validate", content=body("doctype.rdf"), headers={"content-type": "application/rdf+xml"}
+    )
     assert response.status_code == 400
     assert response.json()["error"] == "unsafe-input"
     assert "DOCTYPE" in response.json()["detail"]
 
 
 def test_validate_remote_context_refused(client: TestClient) -> None:
-    response = client.post("/validate", content=body("remote-context.jsonld"),
-                           headers={"content-type": "application/ld+json"})
+    response = client.post(
+        "/validate",
+        content=body("remote-context.jsonld"),
+        headers={"content-type": "application/ld+json"},
+    )
     assert response.status_code == 400
     assert response.json()["error"] == "unsafe-input"
     assert "context" in response.json()["detail"]
@@ -255,9 +284,13 @@ def test_validate_uploaded_shapes_with_sparql_refused(client: TestClient) -> Non
 <http://example.org/S> a sh:NodeShape ; sh:targetNode <http://example.org/a> ;
   sh:sparql [ sh:select "SELECT $this WHERE { SERVICE <http://169.254.169.254/> { ?s ?p ?o } }" ] .
 """
-    response = client.post("/validate", files={
-        "data": ("d.ttl", b"<http://example.org/a> <http://example.org/p> 1 .", "text/turtle"),
-        "shapes": ("s.ttl", shapes, "text/turtle")})
+    response = client.post(
+        "/validate",
+        files={
+            "data": ("d.ttl", b"<http://example.org/a> <http://example.org/p> 1 .", "text/turtle"),
+            "shapes": ("s.ttl", shapes, "text/turtle"),
+        },
+    )
     assert response.status_code == 400
     assert response.json()["error"] == "unsafe-input"
     assert "SHACL-SPARQL" in response.json()["detail"]

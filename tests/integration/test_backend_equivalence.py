@@ -29,26 +29,34 @@ INITIATIVE = f"{TEST_BASE}/id/initiatief/gent-luchtkwaliteit-sensoren"
 # Each named query with the parameter sets it is compared under (defaults, the other
 # language, each optional parameter).
 CASES: list[tuple[str, dict[str, str]]] = [
-    ("initiatives-per-challenge", {}), ("initiatives-per-challenge", {"lang": "en"}),
+    ("initiatives-per-challenge", {}),
+    ("initiatives-per-challenge", {"lang": "en"}),
     ("initiatives-per-objective", {"lang": "en"}),
     ("initiatives-per-focus-domain", {}),
     ("initiatives-of-municipality", {"gemeente": GENT}),
     ("initiatives-of-municipality", {"gemeente": GENT, "lang": "en"}),
     ("initiatives-by-building-block", {"bouwsteen": "oslo"}),
     ("initiatives-by-building-block", {"bouwsteen": "oslo", "lang": "en"}),
-    ("core-related-overview", {}), ("core-related-overview", {"status": "gerelateerd"}),
+    ("core-related-overview", {}),
+    ("core-related-overview", {"status": "gerelateerd"}),
     ("core-related-overview", {"status": "kern", "lang": "en"}),
-    ("actors-by-helix-type", {}), ("actors-by-helix-type", {"actortype": "bedrijf"}),
-    ("cooperation-pairs", {}), ("cooperation-pairs", {"minimum": "2", "lang": "en"}),
+    ("actors-by-helix-type", {}),
+    ("actors-by-helix-type", {"actortype": "bedrijf"}),
+    ("cooperation-pairs", {}),
+    ("cooperation-pairs", {"minimum": "2", "lang": "en"}),
     ("coverage-matrix", {}),
     ("municipality-coverage", {}),
-    ("keyword-search", {"q": "sensor"}), ("keyword-search", {"q": "sensor", "taal": "en"}),
-    ("find-partners", {"initiatief": INITIATIVE}), ("find-partners", {"gemeente": GENT}),
+    ("keyword-search", {"q": "sensor"}),
+    ("keyword-search", {"q": "sensor", "taal": "en"}),
+    ("find-partners", {"initiatief": INITIATIVE}),
+    ("find-partners", {"gemeente": GENT}),
     ("find-partners", {"initiatief": INITIATIVE, "lang": "en"}),
     ("joint-procurement-candidates", {}),
     ("joint-procurement-candidates", {"minimum": "3", "lang": "en"}),
-    ("funding-overview", {}), ("funding-overview", {"lang": "en"}),
-    ("lighthouses", {}), ("lighthouses-feed", {"lang": "en"}),
+    ("funding-overview", {}),
+    ("funding-overview", {"lang": "en"}),
+    ("lighthouses", {}),
+    ("lighthouses-feed", {"lang": "en"}),
 ]
 
 
@@ -59,8 +67,10 @@ def embedded() -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="module", params=REMOTE_KINDS)
-def remote(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-           ) -> Iterator[TestClient]:
+def remote(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[TestClient]:
     with running_server(request.param, tmp_path_factory.mktemp(request.param)) as server:
         settings = make_settings(store=server.store_location, store_update=server.update_url)
         with TestClient(create_app(settings)) as client:
@@ -89,10 +99,14 @@ def _normal(row: dict[str, Any]) -> dict[str, Any]:
 _LIST_SEPARATOR = re.compile(r", | \| |; | (?=https?://)")
 
 
-@pytest.mark.parametrize(("name", "params"), CASES,
-                         ids=[f"{n}-{'-'.join(p.values()) or 'defaults'}" for n, p in CASES])
+@pytest.mark.parametrize(
+    ("name", "params"), CASES, ids=[f"{n}-{'-'.join(p.values()) or 'defaults'}" for n, p in CASES]
+)
 def test_named_query_answers_the_same_on_every_backend(
-    embedded: TestClient, remote: TestClient, name: str, params: dict[str, str],
+    embedded: TestClient,
+    remote: TestClient,
+    name: str,
+    params: dict[str, str],
 ) -> None:
     expected = _rows(embedded, name, params)
     assert expected, "a comparison over no rows proves nothing"
@@ -105,15 +119,18 @@ def _catalog(client: TestClient) -> set[tuple[object, ...]]:
     r = client.get("/catalog.nt")
     assert r.status_code == 200
     graph = Graph().parse(data=r.text, format="nt")
-    skip = {URIRef("http://www.w3.org/ns/dcat#byteSize"),
-            URIRef("http://spdx.org/rdf/terms#checksumValue")}
-    return {(s, p, o) for s, p, o in graph
-            if p not in skip
-            and not (isinstance(o, Literal) and o.datatype in (XSD.dateTime, XSD.date))}
+    skip = {
+        URIRef("http://www.w3.org/ns/dcat#byteSize"),
+        URIRef("http://spdx.org/rdf/terms#checksumValue"),
+    }
+    return {
+        (s, p, o)
+        for s, p, o in graph
+        if p not in skip and not (isinstance(o, Literal) and o.datatype in (XSD.dateTime, XSD.date))
+    }
 
 
-def test_catalogue_is_the_same_on_every_backend(embedded: TestClient,
-                                                 remote: TestClient) -> None:
+def test_catalogue_is_the_same_on_every_backend(embedded: TestClient, remote: TestClient) -> None:
     expected = _catalog(embedded)
     found = _catalog(remote)
     assert found - expected == set()

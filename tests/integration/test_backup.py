@@ -36,7 +36,7 @@ def test_backup_then_restore_into_an_empty_store_is_isomorphic_per_graph(
     source, target = tmp_path / "a", tmp_path / "b"
     env = {"SRO_BASE_URI": TEST_BASE}
     extra = Graph()
-    extra.add((URIRef(f"{TEST_BASE}/id/x/1"), URIRef(f"{TEST_BASE}/p"), Literal("é \"q\"")))
+    extra.add((URIRef(f"{TEST_BASE}/id/x/1"), URIRef(f"{TEST_BASE}/p"), Literal('é "q"')))
     store = open_store(str(source), system_graph=SYSTEM)
     store.write(GraphWrite(add={f"{TEST_BASE}/graph/extra": extra}), new_version="1")
     store.close()
@@ -70,7 +70,10 @@ def test_restore_drops_graphs_absent_from_the_backup(tmp_path: Path) -> None:
 def test_restore_of_a_broken_backup_changes_nothing(tmp_path: Path) -> None:
     broken = tmp_path / "broken.nq"
     broken.write_text("<a> <b> .\n")
-    result = runner.invoke(app, ["restore", str(broken), "--store", str(tmp_path / "s")],
-                           env={"SRO_BASE_URI": TEST_BASE})
+    result = runner.invoke(
+        app,
+        ["restore", str(broken), "--store", str(tmp_path / "s")],
+        env={"SRO_BASE_URI": TEST_BASE},
+    )
     assert result.exit_code == EXIT_UNUSABLE
     assert "not valid N-Quads" in result.output

@@ -27,11 +27,11 @@ def _env(store: Path) -> dict[str, str]:
 
 def test_load_puts_a_file_in_its_own_graph_and_reload_replaces_it(tmp_path: Path) -> None:
     data = tmp_path / "extra.ttl"
-    data.write_text("</id/x/1> <http://purl.org/dc/terms/title> \"een\"@nl .\n")
+    data.write_text('</id/x/1> <http://purl.org/dc/terms/title> "een"@nl .\n')
     store = tmp_path / "store"
     result = runner.invoke(app, ["load", str(data)], env=_env(store))
     assert result.exit_code == 0, result.output
-    data.write_text("</id/x/1> <http://purl.org/dc/terms/title> \"twee\"@nl .\n")
+    data.write_text('</id/x/1> <http://purl.org/dc/terms/title> "twee"@nl .\n')
     result = runner.invoke(app, ["load", str(data)], env=_env(store))
     assert result.exit_code == 0, result.output
     opened = open_store(str(store), system_graph="urn:sro-graph:system")
@@ -72,12 +72,14 @@ def test_a_load_killed_midway_leaves_the_graph_wholly_in_or_out(tmp_path: Path) 
     big = tmp_path / "big.nt"
     with big.open("w") as out:
         for i in range(150_000):
-            out.write(f"<https://sro.test/id/x/{i}> <https://sro.test/p> \"{i}\" .\n")
+            out.write(f'<https://sro.test/id/x/{i}> <https://sro.test/p> "{i}" .\n')
     store = tmp_path / "store"
     env = {**os.environ, **_env(store)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sro_graph.cli", "load", str(big)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "sro_graph.cli", "load", str(big)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     time.sleep(2.0)
     proc.send_signal(signal.SIGKILL)
@@ -100,13 +102,13 @@ def test_a_load_killed_midway_leaves_the_graph_wholly_in_or_out(tmp_path: Path) 
 
 def test_load_bulk_replaces_the_graph_and_bumps_the_version(tmp_path: Path) -> None:
     data = tmp_path / "extra.nt"
-    data.write_text("<https://sro.test/id/x/1> <http://purl.org/dc/terms/title> \"een\"@nl .\n")
+    data.write_text('<https://sro.test/id/x/1> <http://purl.org/dc/terms/title> "een"@nl .\n')
     store = tmp_path / "store"
     assert runner.invoke(app, ["load", "--bulk", str(data)], env=_env(store)).exit_code == 0
     before = open_store(str(store), system_graph="urn:sro-graph:system")
     version = before.version()
     before.close()
-    data.write_text("<https://sro.test/id/x/1> <http://purl.org/dc/terms/title> \"twee\"@nl .\n")
+    data.write_text('<https://sro.test/id/x/1> <http://purl.org/dc/terms/title> "twee"@nl .\n')
     result = runner.invoke(app, ["load", "--bulk", str(data)], env=_env(store))
     assert result.exit_code == 0, result.output
     opened = open_store(str(store), system_graph="urn:sro-graph:system")
@@ -118,7 +120,7 @@ def test_load_bulk_replaces_the_graph_and_bumps_the_version(tmp_path: Path) -> N
 
 def test_load_bulk_of_a_malformed_file_exits_2_and_leaves_no_graph(tmp_path: Path) -> None:
     data = tmp_path / "broken.nt"
-    data.write_text("<https://sro.test/a> <https://sro.test/p> \"1\" .\n<a> <b> .\n")
+    data.write_text('<https://sro.test/a> <https://sro.test/p> "1" .\n<a> <b> .\n')
     store = tmp_path / "store"
     result = runner.invoke(app, ["load", "--bulk", str(data)], env=_env(store))
     assert result.exit_code == EXIT_UNUSABLE
@@ -139,12 +141,14 @@ def test_a_bulk_load_killed_midway_leaves_the_graph_wholly_in_or_out(tmp_path: P
     big = tmp_path / "big.nt"
     with big.open("w") as out:
         for i in range(300_000):
-            out.write(f"<https://sro.test/id/x/{i}> <https://sro.test/p> \"{i}\" .\n")
+            out.write(f'<https://sro.test/id/x/{i}> <https://sro.test/p> "{i}" .\n')
     store = tmp_path / "store"
     env = {**os.environ, **_env(store)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sro_graph.cli", "load", "--bulk", str(big)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "sro_graph.cli", "load", "--bulk", str(big)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     time.sleep(2.5)
     proc.send_signal(signal.SIGKILL)
@@ -159,9 +163,11 @@ def test_a_bulk_load_killed_midway_leaves_the_graph_wholly_in_or_out(tmp_path: P
 
 @pytest.mark.parametrize("workers", ["0", "2"])
 def test_serve_refuses_worker_counts_an_embedded_store_cannot_take(
-    tmp_path: Path, workers: str,
+    tmp_path: Path,
+    workers: str,
 ) -> None:
-    result = runner.invoke(app, ["serve", "--workers", workers, "--no-access-log"],
-                           env=_env(tmp_path / "store"))
+    result = runner.invoke(
+        app, ["serve", "--workers", workers, "--no-access-log"], env=_env(tmp_path / "store")
+    )
     assert result.exit_code == EXIT_UNUSABLE
     assert "workers" in result.output.lower()

@@ -29,8 +29,15 @@ def _rows(output: str) -> list[dict[str, str]]:
 
 
 def test_cli_query_named_query_with_param_prints_csv() -> None:
-    result = runner.invoke(app, ["query", "initiatives-by-programme",
-                                 "--param", f"programma={TEST_BASE}/id/programma/lokaal-digitaal"])
+    result = runner.invoke(
+        app,
+        [
+            "query",
+            "initiatives-by-programme",
+            "--param",
+            f"programma={TEST_BASE}/id/programma/lokaal-digitaal",
+        ],
+    )
     assert result.exit_code == 0, result.output
     slugs = {r["initiatief"].rsplit("/", 1)[1] for r in _rows(result.stdout)}
     assert slugs == {"kempen-loket-aan-huis", "marktconsultatie-slimme-sensoren"}

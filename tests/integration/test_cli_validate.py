@@ -41,8 +41,9 @@ def test_validate_nonconforming_initiative_exits_1_with_table() -> None:
 
 
 def test_validate_json_format() -> None:
-    result = runner.invoke(app, ["validate", str(DATA / "broken-initiative.ttl"),
-                                 "--format", "json"], env=ENV)
+    result = runner.invoke(
+        app, ["validate", str(DATA / "broken-initiative.ttl"), "--format", "json"], env=ENV
+    )
     assert result.exit_code == EXIT_VIOLATIONS
     report = json.loads(result.stdout)
     assert report["conforms"] is False
@@ -50,8 +51,9 @@ def test_validate_json_format() -> None:
 
 
 def test_validate_turtle_format_is_a_report_graph() -> None:
-    result = runner.invoke(app, ["validate", str(DATA / "broken-initiative.ttl"),
-                                 "--format", "turtle"], env=ENV)
+    result = runner.invoke(
+        app, ["validate", str(DATA / "broken-initiative.ttl"), "--format", "turtle"], env=ENV
+    )
     assert result.exit_code == EXIT_VIOLATIONS
     graph = parse_rdf(result.stdout_bytes, RdfFormat.TURTLE, base_iri=TEST_BASE + "/").graph
     assert (None, SH.conforms, None) in graph
@@ -59,8 +61,18 @@ def test_validate_turtle_format_is_a_report_graph() -> None:
 
 def test_validate_with_shapes_file() -> None:
     core = DATA / "shacl-core"
-    result = runner.invoke(app, ["validate", str(core / "data.ttl"), "--shapes",
-                                 str(core / "shapes.ttl"), "--format", "json"], env=ENV)
+    result = runner.invoke(
+        app,
+        [
+            "validate",
+            str(core / "data.ttl"),
+            "--shapes",
+            str(core / "shapes.ttl"),
+            "--format",
+            "json",
+        ],
+        env=ENV,
+    )
     assert result.exit_code == EXIT_VIOLATIONS
     assert len(json.loads(result.stdout)["results"]) >= 29
 
@@ -79,8 +91,9 @@ def test_validate_unknown_format_exits_2() -> None:
 
 
 def test_validate_unknown_output_format_exits_2() -> None:
-    result = runner.invoke(app, ["validate", str(DATA / "good-initiative.ttl"), "--format",
-                                 "yaml"], env=ENV)
+    result = runner.invoke(
+        app, ["validate", str(DATA / "good-initiative.ttl"), "--format", "yaml"], env=ENV
+    )
     assert result.exit_code == EXIT_UNUSABLE
 
 
@@ -97,8 +110,7 @@ def test_validate_doctype_exits_2() -> None:
 
 
 def _submit_env(store: Path) -> dict[str, str]:
-    return {**ENV, "SRO_STORE": str(store),
-            "SRO_STEWARD_TOKEN_HASHES": hash_token(STEWARD_TOKEN)}
+    return {**ENV, "SRO_STORE": str(store), "SRO_STEWARD_TOKEN_HASHES": hash_token(STEWARD_TOKEN)}
 
 
 def test_submit_stores_and_refuses(tmp_path: Path) -> None:
@@ -129,14 +141,24 @@ def test_submit_killed_mid_burst_leaves_each_submission_whole_or_absent(tmp_path
         path = tmp_path / f"initiatief-{i}.ttl"
         path.write_text(template.replace("proef-luchtmeting", f"burst-{i}"), encoding="utf-8")
         files.append(path)
-    expected_size = len(parse_rdf(files[0].read_bytes(), RdfFormat.TURTLE,
-                                  base_iri=TEST_BASE + "/").graph)
+    expected_size = len(
+        parse_rdf(files[0].read_bytes(), RdfFormat.TURTLE, base_iri=TEST_BASE + "/").graph
+    )
     store = tmp_path / "store"
     env = {**os.environ, **_submit_env(store), "SRO_STEWARD_TOKEN": STEWARD_TOKEN}
     process = subprocess.Popen(
-        [sys.executable, "-c", "from sro_graph.cli import main; main()", "submit",
-         *map(str, files)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        [
+            sys.executable,
+            "-c",
+            "from sro_graph.cli import main; main()",
+            "submit",
+            *map(str, files),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert process.stdout is not None
     stored_before_kill = 0
     for line in process.stdout:
@@ -155,12 +177,14 @@ def test_submit_killed_mid_burst_leaves_each_submission_whole_or_absent(tmp_path
         graphs = [g for g in opened.graph_names() if "/graph/inzending/" in g]
         assert 3 <= len(graphs) < 25
         for graph in graphs:
-            triples = parse_rdf(opened.dump(graph=graph), RdfFormat.NTRIPLES,
-                                base_iri=TEST_BASE + "/").graph
+            triples = parse_rdf(
+                opened.dump(graph=graph), RdfFormat.NTRIPLES, base_iri=TEST_BASE + "/"
+            ).graph
             assert len(triples) == expected_size
         records = opened.select(
             "SELECT ?s WHERE { GRAPH <" + str(uris.provenance_graph) + "> { "
-            "?s <http://www.w3.org/ns/prov#specializationOf> ?sub } }")
+            "?s <http://www.w3.org/ns/prov#specializationOf> ?sub } }"
+        )
         assert len(records) == len(graphs)
     finally:
         opened.close()

@@ -24,12 +24,12 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(params=REMOTE_KINDS)
-def two_apps(request: pytest.FixtureRequest,
-             tmp_path: Path) -> Iterator[tuple[TestClient, TestClient]]:
+def two_apps(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[TestClient, TestClient]]:
     with running_server(request.param, tmp_path / request.param) as server:
         settings = make_settings(store=server.store_location, store_update=server.update_url)
-        with TestClient(create_app(settings)) as first, \
-                TestClient(create_app(settings)) as second:
+        with TestClient(create_app(settings)) as first, TestClient(create_app(settings)) as second:
             yield first, second
 
 
@@ -56,23 +56,36 @@ def test_replace_that_lost_a_race_with_another_process_is_412(
     assert created.status_code == 201, created.text
     location, etag = created.headers["location"], created.headers["etag"]
     winner: list[int] = []
-    _write_first(first, lambda: winner.append(second.put(
-        location, content=good(title="Door het tweede proces"),
-        headers={**WRITE, "if-match": etag}).status_code))
+    _write_first(
+        first,
+        lambda: winner.append(
+            second.put(
+                location,
+                content=good(title="Door het tweede proces"),
+                headers={**WRITE, "if-match": etag},
+            ).status_code
+        ),
+    )
 
-    late = first.put(location, content=good(title="Door het eerste proces"),
-                     headers={**WRITE, "if-match": etag})
+    late = first.put(
+        location, content=good(title="Door het eerste proces"), headers={**WRITE, "if-match": etag}
+    )
 
     assert winner == [200]
     assert late.status_code == 412, late.text
     record = second.get(location).json()
     assert len(record["provenance"]) == 2
-    titles = first.get("/sparql", params={"query": (
-        "SELECT ?t WHERE { ?i <http://purl.org/dc/terms/title> ?t FILTER(lang(?t) = 'nl') "
-        "FILTER(CONTAINS(STR(?t), 'proces')) }")},
-        headers={"accept": "application/sparql-results+json"}).json()
-    assert [b["t"]["value"] for b in titles["results"]["bindings"]] == [
-        "Door het tweede proces"]
+    titles = first.get(
+        "/sparql",
+        params={
+            "query": (
+                "SELECT ?t WHERE { ?i <http://purl.org/dc/terms/title> ?t FILTER(lang(?t) = 'nl') "
+                "FILTER(CONTAINS(STR(?t), 'proces')) }"
+            )
+        },
+        headers={"accept": "application/sparql-results+json"},
+    ).json()
+    assert [b["t"]["value"] for b in titles["results"]["bindings"]] == ["Door het tweede proces"]
 
 
 def test_submission_that_raced_an_unrelated_write_is_stored_once(
@@ -81,9 +94,14 @@ def test_submission_that_raced_an_unrelated_write_is_stored_once(
     """A write by another process in between that touches something else: the late writer
     tries again and lands, once."""
     first, second = two_apps
-    _write_first(first, lambda: second.post(
-        "/submissions", content=good(slug="ander-initiatief", title="Ander initiatief"),
-        headers=WRITE))
+    _write_first(
+        first,
+        lambda: second.post(
+            "/submissions",
+            content=good(slug="ander-initiatief", title="Ander initiatief"),
+            headers=WRITE,
+        ),
+    )
     created = first.post("/submissions", content=good(), headers=WRITE)
     assert created.status_code == 201, created.text
     listing = second.get("/submissions").json()

@@ -23,8 +23,9 @@ def _initiatives_graph(runtime: Runtime) -> Graph:
 
 
 def _by_named_query(runtime: Runtime) -> dict[str, set[str]]:
-    result = runtime.queries.run("core-related-overview", {},
-                                 accept="application/sparql-results+json")
+    result = runtime.queries.run(
+        "core-related-overview", {}, accept="application/sparql-results+json"
+    )
     bindings = json.loads(result.raw.body)["results"]["bindings"]
     out: dict[str, set[str]] = {}
     for row in bindings:

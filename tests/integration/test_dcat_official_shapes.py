@@ -45,10 +45,12 @@ def _first(graph: Graph, cls: URIRef) -> URIRef:
     return sorted(s for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef))[0]
 
 
-@pytest.mark.parametrize("fmt", [RdfFormat.TURTLE, RdfFormat.RDFXML, RdfFormat.JSONLD,
-                                 RdfFormat.NTRIPLES])
+@pytest.mark.parametrize(
+    "fmt", [RdfFormat.TURTLE, RdfFormat.RDFXML, RdfFormat.JSONLD, RdfFormat.NTRIPLES]
+)
 def test_catalog_each_format_conforms_to_corrected_official_shapes(
-        catalog_graph: Graph, shapes: Graph, fmt: RdfFormat) -> None:
+    catalog_graph: Graph, shapes: Graph, fmt: RdfFormat
+) -> None:
     parsed = parse_rdf(render_catalog(catalog_graph, fmt), fmt, base_iri=TEST_BASE + "/").graph
     report = dcat_check.check_catalog(parsed, shapes)
     assert report.conforms, report.violations[:5]
@@ -57,10 +59,12 @@ def test_catalog_each_format_conforms_to_corrected_official_shapes(
 def test_official_shapes_uncorrected_have_the_published_defects(shared_reference: Path) -> None:
     raw = dcat_check.load_official_shapes(shared_reference, corrected=False)
     fixed = dcat_check.load_official_shapes(shared_reference)
-    assert any(str(o) == "n" for o in raw.objects(None, URIRef(
-        "http://www.w3.org/ns/shacl#maxCount")))
-    assert not any(str(o) == "n" for o in fixed.objects(None, URIRef(
-        "http://www.w3.org/ns/shacl#maxCount")))
+    assert any(
+        str(o) == "n" for o in raw.objects(None, URIRef("http://www.w3.org/ns/shacl#maxCount"))
+    )
+    assert not any(
+        str(o) == "n" for o in fixed.objects(None, URIRef("http://www.w3.org/ns/shacl#maxCount"))
+    )
     assert (None, None, URIRef(str(DCAT) + "servesdataset")) in raw
     assert (None, None, URIRef(str(DCAT) + "servesdataset")) not in fixed
 
@@ -110,13 +114,19 @@ def _no_keyword(g: Graph) -> None:  # Metadata Vlaanderen: ≥1 keyword
 def _other_catalog_licence(g: Graph) -> None:  # Metadata Vlaanderen: CC0 catalogue licence
     catalog = _first(g, DCAT.Catalog)
     g.remove((catalog, DCTERMS.license, None))
-    g.add((catalog, DCTERMS.license, URIRef(
-        "https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0")))
+    g.add(
+        (
+            catalog,
+            DCTERMS.license,
+            URIRef("https://data.vlaanderen.be/id/licentie/modellicentie-gratis-hergebruik/v1.0"),
+        )
+    )
 
 
 def _theme_off_list(g: Graph) -> None:  # code lists: a theme not in the Belgian/EU lists
-    g.add((_first(g, DCAT.Dataset), DCAT.theme,
-           URIRef("http://vocab.belgif.be/auth/datatheme/NOPE")))
+    g.add(
+        (_first(g, DCAT.Dataset), DCAT.theme, URIRef("http://vocab.belgif.be/auth/datatheme/NOPE"))
+    )
 
 
 def _no_record_modified(g: Graph) -> None:  # record dct:modified 1..1
@@ -124,16 +134,26 @@ def _no_record_modified(g: Graph) -> None:  # record dct:modified 1..1
     g.remove((record, DCTERMS.modified, None))
 
 
-@pytest.mark.parametrize(("mutation", "path"), [
-    (_two_identifiers, DCTERMS.identifier), (_no_title, DCTERMS.title),
-    (_serves_non_dataset, DCAT.servesDataset), (_sample_without_download, DCAT.downloadURL),
-    (_endpoint_literal, DCAT.endpointURL), (_no_publisher, DCTERMS.publisher),
-    (_literal_email, None), (_no_keyword, None), (_other_catalog_licence, None),
-    (_theme_off_list, DCAT.theme), (_no_record_modified, DCTERMS.modified),
-], ids=lambda v: v.__name__.strip("_") if callable(v) else "")
-def test_corrected_shapes_still_reject_broken_catalog(catalog_graph: Graph, shapes: Graph,
-                                                      mutation: Mutation,
-                                                      path: URIRef | None) -> None:
+@pytest.mark.parametrize(
+    ("mutation", "path"),
+    [
+        (_two_identifiers, DCTERMS.identifier),
+        (_no_title, DCTERMS.title),
+        (_serves_non_dataset, DCAT.servesDataset),
+        (_sample_without_download, DCAT.downloadURL),
+        (_endpoint_literal, DCAT.endpointURL),
+        (_no_publisher, DCTERMS.publisher),
+        (_literal_email, None),
+        (_no_keyword, None),
+        (_other_catalog_licence, None),
+        (_theme_off_list, DCAT.theme),
+        (_no_record_modified, DCTERMS.modified),
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else "",
+)
+def test_corrected_shapes_still_reject_broken_catalog(
+    catalog_graph: Graph, shapes: Graph, mutation: Mutation, path: URIRef | None
+) -> None:
     broken = _copy(catalog_graph)
     mutation(broken)
     report = dcat_check.check_catalog(broken, shapes)
@@ -146,35 +166,40 @@ def test_corrected_shapes_still_reject_broken_catalog(catalog_graph: Graph, shap
 
 
 def test_distribution_without_download_url_is_fine_once_sample_shape_is_retargeted(
-        catalog_graph: Graph, shapes: Graph) -> None:
+    catalog_graph: Graph, shapes: Graph
+) -> None:
     """Without the retargeting, every distribution would need a downloadURL."""
     g = _copy(catalog_graph)
     g.remove((_first(g, DCAT.Distribution), DCAT.downloadURL, None))
     assert dcat_check.check_catalog(g, shapes).conforms
 
 
-def test_cli_catalog_check_reports_conformance(shared_reference: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_catalog_check_reports_conformance(
+    shared_reference: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from typer.testing import CliRunner
 
     from sro_graph.cli import app
 
     monkeypatch.setenv("SRO_BASE_URI", TEST_BASE)
-    result = CliRunner().invoke(app, ["catalog", "--store", "memory", "--check",
-                                      "--reference", str(shared_reference)])
+    result = CliRunner().invoke(
+        app, ["catalog", "--store", "memory", "--check", "--reference", str(shared_reference)]
+    )
     assert result.exit_code == 0, result.output
     assert "conforms: 0 violations" in result.output
 
 
-def test_cli_catalog_check_without_reference_is_unusable(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_catalog_check_without_reference_is_unusable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from typer.testing import CliRunner
 
     from sro_graph.cli import app
 
     monkeypatch.setenv("SRO_BASE_URI", TEST_BASE)
-    result = CliRunner().invoke(app, ["catalog", "--store", "memory", "--check",
-                                      "--reference", str(tmp_path)])
+    result = CliRunner().invoke(
+        app, ["catalog", "--store", "memory", "--check", "--reference", str(tmp_path)]
+    )
     assert result.exit_code == 2
 
 
@@ -194,8 +219,13 @@ def test_inlined_concept_labels_match_the_official_code_lists(shared_reference: 
     from sro_graph.vocab import SKOS
 
     lists = Graph()
-    for name in ("access-right.rdf", "belgif-datatheme.rdf", "file-type.rdf",
-                 "GDI-Vlaanderen-trefwoorden.rdf", "publisher-type.rdf"):
+    for name in (
+        "access-right.rdf",
+        "belgif-datatheme.rdf",
+        "file-type.rdf",
+        "GDI-Vlaanderen-trefwoorden.rdf",
+        "publisher-type.rdf",
+    ):
         path = shared_reference / name
         lists += parse_rdf(path.read_bytes(), RdfFormat.RDFXML, base_iri="urn:x:").graph
     for concept, (scheme, nl, en) in CONCEPT_LABELS.items():

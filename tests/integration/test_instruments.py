@@ -104,10 +104,12 @@ def test_find_partners_leaves_out_governments_already_cooperating() -> None:
         graph.add((joint, RDF.type, runtime.uris.sr.SmartCityInitiatief))
         graph.add((joint, DCTERMS.title, Literal("Samenwerking Gent-Antwerpen", lang="nl")))
         for nis in ("44021", "11002"):
-            graph.add((joint, PROV.wasAssociatedWith,
-                       URIRef(f"{TEST_BASE}/id/bestuurseenheid/{nis}")))
-        runtime.store.write(GraphWrite(replace={f"{TEST_BASE}/graph/test-joint": graph}),
-                            new_version="test-joint")
+            graph.add(
+                (joint, PROV.wasAssociatedWith, URIRef(f"{TEST_BASE}/id/bestuurseenheid/{nis}"))
+            )
+        runtime.store.write(
+            GraphWrite(replace={f"{TEST_BASE}/graph/test-joint": graph}), new_version="test-joint"
+        )
         partners = {p.iri for p in tools.partners(initiative=GENT_AIR)}
         assert ANTWERP_NOISE not in partners
         assert INITIATIVE + "brugge-bezoekersspreiding" in partners
@@ -121,8 +123,11 @@ def test_find_partners_leaves_out_governments_already_cooperating() -> None:
 def test_lighthouses_are_newest_first_with_what_makes_them_reusable(tools: Instruments) -> None:
     items = tools.lighthouses()
     assert [i.iri.removeprefix(INITIATIVE) for i in items] == [
-        "brugge-bezoekersspreiding", "kortrijk-roeselare-druktemetingen",
-        "leuven-digitale-tweeling", "gent-luchtkwaliteit-sensoren", "antwerpen-geluidsmeetnet",
+        "brugge-bezoekersspreiding",
+        "kortrijk-roeselare-druktemetingen",
+        "leuven-digitale-tweeling",
+        "gent-luchtkwaliteit-sensoren",
+        "antwerpen-geluidsmeetnet",
     ]
     gent = next(i for i in items if i.iri == GENT_AIR)
     assert {"OSLO", "Vlaamse Sensordataspace"} <= set(gent.building_blocks)
@@ -140,15 +145,20 @@ def test_joint_procurement_clusters_small_municipalities_on_welfare(tools: Instr
     clusters = {c.key: c for c in tools.procurement_clusters()}
     welfare = clusters["Welzijn + Bevragingen"]
     assert set(welfare.governments) == {
-        "Gemeente Zwalm", "Gemeente Herzele", "Gemeente Lierde",
-        "Gemeente Retie", "Gemeente Dessel", "Gemeente Kasterlee",
+        "Gemeente Zwalm",
+        "Gemeente Herzele",
+        "Gemeente Lierde",
+        "Gemeente Retie",
+        "Gemeente Dessel",
+        "Gemeente Kasterlee",
     }
     assert welfare.size == 6
     assert welfare.initiative_count == 2
 
 
 def test_joint_procurement_largest_cluster_first_and_never_one_initiative(
-        tools: Instruments) -> None:
+    tools: Instruments,
+) -> None:
     clusters = tools.procurement_clusters()
     assert clusters[0].key == "Mobiliteit + OSLO"
     assert clusters[0].size == 11
@@ -186,7 +196,8 @@ def test_funding_budgets_only_where_known(tools: Instruments) -> None:
 
 
 def test_coverage_lists_every_refnis_municipality_with_none_first(
-        tools: Instruments, example: Graph) -> None:
+    tools: Instruments, example: Graph
+) -> None:
     rows = tools.coverage()
     assert len(rows) == _refnis_municipalities() == 285
     counts = [r.count for r in rows]
@@ -208,8 +219,7 @@ def test_coverage_lists_every_refnis_municipality_with_none_first(
 # --- coverage-matrix (reused) --------------------------------------------------------------
 
 
-def test_matrix_has_nine_challenges_by_seven_objectives(
-        tools: Instruments, example: Graph) -> None:
+def test_matrix_has_nine_challenges_by_seven_objectives(tools: Instruments, example: Graph) -> None:
     matrix = tools.matrix()
     assert [c.notation for c in matrix.challenges] == [str(n) for n in range(1, 10)]
     assert [o.notation for o in matrix.objectives] == [str(n) for n in range(1, 8)]
@@ -231,8 +241,14 @@ def test_matrix_has_nine_challenges_by_seven_objectives(
 def test_page_index_links_every_instrument(site: TestClient) -> None:
     page = site.get("/instrumenten")
     assert page.status_code == 200
-    for path in ("partners", "vuurtorens", "gezamenlijke-aankoop", "financiering", "dekking",
-                 "matrix"):
+    for path in (
+        "partners",
+        "vuurtorens",
+        "gezamenlijke-aankoop",
+        "financiering",
+        "dekking",
+        "matrix",
+    ):
         assert f'href="/instrumenten/{path}"' in page.text
 
 
@@ -298,5 +314,6 @@ def test_page_matrix_heat_map_with_numbers(site: TestClient) -> None:
     page = site.get("/instrumenten/matrix")
     assert page.status_code == 200
     assert re.search(r"<strong>[0-9]+</strong> van de 63", page.text)
-    assert re.search(r'class="cell dark" style="background: hsl\(212, 70%, 30%\)"[^>]*>7<',
-                     page.text)
+    assert re.search(
+        r'class="cell dark" style="background: hsl\(212, 70%, 30%\)"[^>]*>7<', page.text
+    )

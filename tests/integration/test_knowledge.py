@@ -46,11 +46,11 @@ def test_a_changed_file_is_reloaded_alone(tmp_path: Path) -> None:
     root = tmp_path / "project"
     (root / "data").mkdir(parents=True)
     a, b = root / "data" / "a.ttl", root / "data" / "b.ttl"
-    a.write_text("</id/x/a> <http://www.w3.org/2004/02/skos/core#prefLabel> \"a\"@nl .\n")
-    b.write_text("</id/x/b> <http://www.w3.org/2004/02/skos/core#prefLabel> \"b\"@nl .\n")
+    a.write_text('</id/x/a> <http://www.w3.org/2004/02/skos/core#prefLabel> "a"@nl .\n')
+    b.write_text('</id/x/b> <http://www.w3.org/2004/02/skos/core#prefLabel> "b"@nl .\n')
     store = open_store("memory", system_graph=str(URIS.system_graph))
     load_base_knowledge(store, URIS, base_knowledge_files(root, URIS))
-    b.write_text("</id/x/b> <http://www.w3.org/2004/02/skos/core#prefLabel> \"B\"@nl .\n")
+    b.write_text('</id/x/b> <http://www.w3.org/2004/02/skos/core#prefLabel> "B"@nl .\n')
     report = load_base_knowledge(store, URIS, base_knowledge_files(root, URIS))
     assert report.loaded == ["b.ttl"]
     assert report.unchanged == ["a.ttl"]
@@ -62,7 +62,7 @@ def test_a_removed_file_drops_its_graph(tmp_path: Path) -> None:
     root = tmp_path / "project"
     (root / "data").mkdir(parents=True)
     a = root / "data" / "a.ttl"
-    a.write_text("</id/x/a> <http://www.w3.org/2004/02/skos/core#prefLabel> \"a\"@nl .\n")
+    a.write_text('</id/x/a> <http://www.w3.org/2004/02/skos/core#prefLabel> "a"@nl .\n')
     store = open_store("memory", system_graph=str(URIS.system_graph))
     load_base_knowledge(store, URIS, base_knowledge_files(root, URIS))
     a.unlink()

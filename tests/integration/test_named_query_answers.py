@@ -49,20 +49,28 @@ def test_initiatives_per_objective_counts(api: TestClient) -> None:
 def test_initiatives_per_focus_domain_counts_most_first(api: TestClient) -> None:
     found = rows(api, "initiatives-per-focus-domain", lang="en")
     counts = {r["notation"]: int(r["aantal"]) for r in found}
-    assert counts == {"economy": 4, "environment": 6, "government": 7, "living": 4,
-                      "mobility": 3, "people": 5}
+    assert counts == {
+        "economy": 4,
+        "environment": 6,
+        "government": 7,
+        "living": 4,
+        "mobility": 3,
+        "people": 5,
+    }
     assert found[0]["notation"] == "government"
 
 
 def test_initiatives_of_municipality_gent(api: TestClient) -> None:
-    found = rows(api, "initiatives-of-municipality",
-                 gemeente="https://data.vlaanderen.be/id/gemeente/44021")
+    found = rows(
+        api, "initiatives-of-municipality", gemeente="https://data.vlaanderen.be/id/gemeente/44021"
+    )
     assert slugs(found) == {"gent-luchtkwaliteit-sensoren"}
 
 
 def test_core_related_overview_matches_the_oracle(api: TestClient) -> None:
-    found = {r["initiatief"].removeprefix(INITIATIVE): r
-             for r in rows(api, "core-related-overview")}
+    found = {
+        r["initiatief"].removeprefix(INITIATIVE): r for r in rows(api, "core-related-overview")
+    }
     assert len(found) == 18
     assert sum(1 for r in found.values() if r["soort"] == "kern") == 12
     missing = {slug: r["ontbreekt"] for slug, r in found.items() if r["soort"] == "gerelateerd"}
@@ -86,7 +94,10 @@ def test_cooperation_pairs_most_shared_first(api: TestClient) -> None:
     assert len(found) == 120
     top = found[0]
     assert (top["organisatie1"], top["organisatie2"], top["gedeeld"]) == (
-        ORG + "vlaamse-milieumaatschappij", ORG + "voorbeeld-sensolux", "2")
+        ORG + "vlaamse-milieumaatschappij",
+        ORG + "voorbeeld-sensolux",
+        "2",
+    )
     assert len(rows(api, "cooperation-pairs", minimum=2)) == 1
 
 
@@ -98,35 +109,56 @@ def test_coverage_matrix_has_every_cell(api: TestClient) -> None:
 
 def test_initiatives_by_building_block_oslo(api: TestClient) -> None:
     assert slugs(rows(api, "initiatives-by-building-block", bouwsteen="oslo")) == {
-        "aalst-sint-niklaas-lokeren-parkeren", "brugge-bezoekersspreiding",
-        "demer-waterpeil-sensordataspace", "gent-luchtkwaliteit-sensoren",
-        "kortrijk-roeselare-druktemetingen", "leuven-digitale-tweeling",
-        "vilvoorde-halle-open-data", "westhoek-vervoer-op-maat",
+        "aalst-sint-niklaas-lokeren-parkeren",
+        "brugge-bezoekersspreiding",
+        "demer-waterpeil-sensordataspace",
+        "gent-luchtkwaliteit-sensoren",
+        "kortrijk-roeselare-druktemetingen",
+        "leuven-digitale-tweeling",
+        "vilvoorde-halle-open-data",
+        "westhoek-vervoer-op-maat",
     }
 
 
 def test_initiatives_by_building_block_accepts_the_concept_iri(api: TestClient) -> None:
-    found = rows(api, "initiatives-by-building-block",
-                 bouwsteen=f"{TEST_BASE}/id/concept/bouwsteen/vlaamse-sensordataspace")
-    assert slugs(found) == {"antwerpen-geluidsmeetnet", "demer-waterpeil-sensordataspace",
-                            "gent-luchtkwaliteit-sensoren", "leuven-digitale-tweeling"}
+    found = rows(
+        api,
+        "initiatives-by-building-block",
+        bouwsteen=f"{TEST_BASE}/id/concept/bouwsteen/vlaamse-sensordataspace",
+    )
+    assert slugs(found) == {
+        "antwerpen-geluidsmeetnet",
+        "demer-waterpeil-sensordataspace",
+        "gent-luchtkwaliteit-sensoren",
+        "leuven-digitale-tweeling",
+    }
 
 
-@pytest.mark.parametrize(("programme", "expected"), [
-    ("city-of-things", {"gent-luchtkwaliteit-sensoren", "kortrijk-roeselare-druktemetingen",
-                        "aalst-sint-niklaas-lokeren-parkeren"}),
-    ("lokaal-digitaal", {"kempen-loket-aan-huis", "marktconsultatie-slimme-sensoren"}),
-    ("programma-innovatie-overheidsopdrachten", {"noord-limburg-slimme-verlichting"}),
-])
+@pytest.mark.parametrize(
+    ("programme", "expected"),
+    [
+        (
+            "city-of-things",
+            {
+                "gent-luchtkwaliteit-sensoren",
+                "kortrijk-roeselare-druktemetingen",
+                "aalst-sint-niklaas-lokeren-parkeren",
+            },
+        ),
+        ("lokaal-digitaal", {"kempen-loket-aan-huis", "marktconsultatie-slimme-sensoren"}),
+        ("programma-innovatie-overheidsopdrachten", {"noord-limburg-slimme-verlichting"}),
+    ],
+)
 def test_initiatives_by_programme(api: TestClient, programme: str, expected: set[str]) -> None:
-    found = rows(api, "initiatives-by-programme",
-                 programma=f"{TEST_BASE}/id/programma/{programme}")
+    found = rows(api, "initiatives-by-programme", programma=f"{TEST_BASE}/id/programma/{programme}")
     assert slugs(found) == expected
 
 
 def test_initiatives_by_programme_refuses_a_non_programme(api: TestClient) -> None:
-    r = api.get("/queries/initiatives-by-programme",
-                params={"programma": f"{INITIATIVE}gent-luchtkwaliteit-sensoren"})
+    r = api.get(
+        "/queries/initiatives-by-programme",
+        params={"programma": f"{INITIATIVE}gent-luchtkwaliteit-sensoren"},
+    )
     assert r.status_code == 422
 
 
@@ -140,12 +172,16 @@ def test_actors_by_helix_type_companies(api: TestClient) -> None:
 def test_keyword_search_dutch_and_english(api: TestClient) -> None:
     assert slugs(rows(api, "keyword-search", q="Tweeling")) == {"leuven-digitale-tweeling"}
     assert slugs(rows(api, "keyword-search", q="digital twin", taal="en")) == {
-        "leuven-digitale-tweeling"}
+        "leuven-digitale-tweeling"
+    }
     assert rows(api, "keyword-search", q="digital twin", taal="nl") == []
 
 
 def test_lighthouses(api: TestClient) -> None:
     assert slugs(rows(api, "lighthouses")) == {
-        "gent-luchtkwaliteit-sensoren", "kortrijk-roeselare-druktemetingen",
-        "leuven-digitale-tweeling", "antwerpen-geluidsmeetnet", "brugge-bezoekersspreiding",
+        "gent-luchtkwaliteit-sensoren",
+        "kortrijk-roeselare-druktemetingen",
+        "leuven-digitale-tweeling",
+        "antwerpen-geluidsmeetnet",
+        "brugge-bezoekersspreiding",
     }

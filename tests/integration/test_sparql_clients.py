@@ -16,8 +16,10 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from sro_graph.web.app import create_app
 from tests.conftest import TEST_BASE, make_settings
 
-SCHEMES = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-           "SELECT ?s WHERE { ?s a skos:ConceptScheme }")
+SCHEMES = (
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+    "SELECT ?s WHERE { ?s a skos:ConceptScheme }"
+)
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +28,9 @@ def endpoint() -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(make_settings()), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        create_app(make_settings()), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -53,8 +56,10 @@ def test_sparqlwrapper_select_get(endpoint: str) -> None:
 def test_sparqlwrapper_construct_post(endpoint: str) -> None:
     client = SPARQLWrapper(endpoint)
     client.setMethod(POST)
-    client.setQuery("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
-                    "CONSTRUCT { ?s a skos:ConceptScheme } WHERE { ?s a skos:ConceptScheme }")
+    client.setQuery(
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "CONSTRUCT { ?s a skos:ConceptScheme } WHERE { ?s a skos:ConceptScheme }"
+    )
     client.setReturnFormat(TURTLE)
     data = client.queryAndConvert()
     graph = Graph().parse(data=data, format="turtle")

@@ -23,15 +23,19 @@ TIMEOUT_S = 2.0
 def disk_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """An app over a disk store (hard limit: killable workers), one query slot, no queue."""
     store = tmp_path_factory.mktemp("store") / "db"
-    settings = make_settings(store=str(store), query_timeout_s=TIMEOUT_S, query_concurrency=1,
-                             query_queue_s=0)
+    settings = make_settings(
+        store=str(store), query_timeout_s=TIMEOUT_S, query_concurrency=1, query_queue_s=0
+    )
     with TestClient(create_app(settings)) as client:
         yield client
 
 
 def _workers() -> list[psutil.Process]:
-    return [p for p in psutil.Process().children(recursive=True)
-            if "sro_graph.store.worker" in " ".join(_cmdline(p))]
+    return [
+        p
+        for p in psutil.Process().children(recursive=True)
+        if "sro_graph.store.worker" in " ".join(_cmdline(p))
+    ]
 
 
 def _cmdline(process: psutil.Process) -> list[str]:
@@ -92,9 +96,9 @@ def test_concurrency_cap_answers_503_with_retry_after(disk_client: TestClient) -
 def _probe_while_a_runaway_query_runs(client: TestClient) -> tuple[list[int], list[int]]:
     runaway: list[int] = []
     first = threading.Thread(
-        target=lambda: runaway.append(
-            client.get("/sparql", params={"query": RUNAWAY}).status_code),
-        daemon=True)
+        target=lambda: runaway.append(client.get("/sparql", params={"query": RUNAWAY}).status_code),
+        daemon=True,
+    )
     first.start()
     time.sleep(0.2)  # let the runaway query take the slot first
     answers: list[int] = []
@@ -114,12 +118,17 @@ def _probe_while_a_runaway_query_runs(client: TestClient) -> tuple[list[int], li
 
 def test_a_query_waits_for_a_slot_within_the_queue_time(tmp_path: Path) -> None:
     """With a queue, a light query behind a runaway one is answered once the slot frees."""
-    settings = make_settings(store=str(tmp_path / "db"), query_timeout_s=TIMEOUT_S,
-                             query_concurrency=1, query_queue_s=TIMEOUT_S + 5)
+    settings = make_settings(
+        store=str(tmp_path / "db"),
+        query_timeout_s=TIMEOUT_S,
+        query_concurrency=1,
+        query_queue_s=TIMEOUT_S + 5,
+    )
     with TestClient(create_app(settings)) as client:
         client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})  # start the worker
         first = threading.Thread(
-            target=lambda: client.get("/sparql", params={"query": RUNAWAY}), daemon=True)
+            target=lambda: client.get("/sparql", params={"query": RUNAWAY}), daemon=True
+        )
         first.start()
         time.sleep(0.5)
         r = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
@@ -155,16 +164,21 @@ def listener() -> Iterator[tuple[int, list[bytes]]]:
     server.close()
 
 
-@pytest.mark.parametrize("template", [
-    "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
-    "SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
-    "PREFIX l: <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE l:sparql {{ ?s ?p ?o }} }}",
-    "SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
-    "PREFIX e: <http://e/> SELECT * WHERE {{ ?s e:a\\# ?o "
-    "SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ SERVICE SILENT <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+        "PREFIX l: <http://127.0.0.1:{port}/> SELECT * WHERE {{ SERVICE l:sparql {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+        "PREFIX e: <http://e/> SELECT * WHERE {{ ?s e:a\\# ?o "
+        "SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+    ],
+)
 def test_service_to_a_local_listener_never_reaches_it(
-    client: TestClient, listener: tuple[int, list[bytes]], template: str,
+    client: TestClient,
+    listener: tuple[int, list[bytes]],
+    template: str,
 ) -> None:
     port, hits = listener
     r = client.get("/sparql", params={"query": template.format(port=port)})
@@ -175,14 +189,20 @@ def test_service_to_a_local_listener_never_reaches_it(
 
 
 def test_service_on_the_allowlist_passes_inspection(
-    listener: tuple[int, list[bytes]], tmp_path: Path,
+    listener: tuple[int, list[bytes]],
+    tmp_path: Path,
 ) -> None:
     """The allow-list opens SERVICE to its targets (here the listener, which answers nothing)."""
     port, hits = listener
     settings = make_settings(sparql_allowlist=[f"http://127.0.0.1:{port}/"], query_timeout_s=5)
     with TestClient(create_app(settings)) as client:
-        r = client.get("/sparql", params={
-            "query": f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
-        })
+        r = client.get(
+            "/sparql",
+            params={
+                "query": (
+                    f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}"
+                )
+            },
+        )
     assert r.status_code != 200 or hits
     assert hits, "an allow-listed SERVICE is called"

@@ -28,8 +28,9 @@ def oxigraph() -> Iterator[OxigraphServer]:
 def store(request: pytest.FixtureRequest) -> Iterator[Store]:
     if request.param == "oxigraph":
         server: OxigraphServer = request.getfixturevalue("oxigraph")
-        opened = open_store(server.store_location, system_graph=SYSTEM,
-                            update_url=server.update_url, timeout_s=10)
+        opened = open_store(
+            server.store_location, system_graph=SYSTEM, update_url=server.update_url, timeout_s=10
+        )
     else:
         opened = open_store("memory", system_graph=SYSTEM)
     yield opened

@@ -54,14 +54,19 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "virtuoso":
         virtuoso: VirtuosoServer = request.getfixturevalue("virtuoso")
         virtuoso.clear()
-        opened = open_store(virtuoso.store_location, system_graph=SYSTEM,
-                            update_url=virtuoso.update_url, timeout_s=10)
+        opened = open_store(
+            virtuoso.store_location,
+            system_graph=SYSTEM,
+            update_url=virtuoso.update_url,
+            timeout_s=10,
+        )
     elif request.param == "remote":
         server: OxigraphServer = request.getfixturevalue("oxigraph")
         server.clear()
         location = server.store_location
-        opened = open_store(location, system_graph=SYSTEM, update_url=server.update_url,
-                            timeout_s=10)
+        opened = open_store(
+            location, system_graph=SYSTEM, update_url=server.update_url, timeout_s=10
+        )
     elif request.param == "disk":
         opened = open_store(str(tmp_path / "store"), system_graph=SYSTEM)
     else:
@@ -78,8 +83,15 @@ def _graph(*pairs: tuple[str, str]) -> Graph:
 
 
 def _fill(store: Store) -> None:
-    store.write(GraphWrite(add={G1: _graph(("a", "Slimme verlichting"), ("b", HOSTILE)),
-                                G2: _graph(("c", "Deelmobiliteit"))}), new_version="v1")
+    store.write(
+        GraphWrite(
+            add={
+                G1: _graph(("a", "Slimme verlichting"), ("b", HOSTILE)),
+                G2: _graph(("c", "Deelmobiliteit")),
+            }
+        ),
+        new_version="v1",
+    )
 
 
 LABELS = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
@@ -112,8 +124,9 @@ def test_store_ask_with_binding_answers_per_term(store: Store) -> None:
 
 def test_store_construct_with_binding_returns_that_resource(store: Store) -> None:
     _fill(store)
-    graph = store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-                            bindings={"s": URIRef(EX + "c")})
+    graph = store.construct(
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", bindings={"s": URIRef(EX + "c")}
+    )
     assert set(graph) == set(_graph(("c", "Deelmobiliteit")))
 
 
@@ -122,8 +135,15 @@ def test_store_write_with_invalid_term_leaves_nothing(store: Store) -> None:
     bad = Graph()
     bad.add((URIRef("https://sro.test/bad iri"), RDFS.label, Literal("x")))
     with pytest.raises(StoreQueryError):
-        store.write(GraphWrite(add={"https://sro.test/graph/new": _graph(("d", "d")),
-                                    "https://sro.test/graph/bad": bad}), new_version="v2")
+        store.write(
+            GraphWrite(
+                add={
+                    "https://sro.test/graph/new": _graph(("d", "d")),
+                    "https://sro.test/graph/bad": bad,
+                }
+            ),
+            new_version="v2",
+        )
     assert store.graph_names() == {G1, G2, SYSTEM}
     assert store.version() == "v1"
 
@@ -131,8 +151,7 @@ def test_store_write_with_invalid_term_leaves_nothing(store: Store) -> None:
 def test_store_replace_swaps_graph_content(store: Store) -> None:
     _fill(store)
     store.write(GraphWrite(replace={G1: _graph(("z", "Nieuw"))}), new_version="v2")
-    assert set(Graph().parse(data=store.dump(graph=G1), format="nt")) == set(
-        _graph(("z", "Nieuw")))
+    assert set(Graph().parse(data=store.dump(graph=G1), format="nt")) == set(_graph(("z", "Nieuw")))
 
 
 def test_store_drop_removes_graph(store: Store) -> None:
@@ -168,16 +187,24 @@ def _large_graph(n: int) -> Graph:
     return graph
 
 
-ADDRESSES = ("SELECT ?s ?code WHERE { ?s <http://www.w3.org/ns/locn#address> ?a . "
-             "?a <http://www.w3.org/ns/locn#postCode> ?code }")
+ADDRESSES = (
+    "SELECT ?s ?code WHERE { ?s <http://www.w3.org/ns/locn#address> ?a . "
+    "?a <http://www.w3.org/ns/locn#postCode> ?code }"
+)
 
 
 def test_store_large_write_with_blank_nodes_lands_whole(store: Store) -> None:
     """Far past what one Virtuoso operation takes inline (staged there): every triple, and
     every blank node still joins its two triples."""
     _fill(store)
-    store.write(GraphWrite(replace={G1: _large_graph(600)}, add={G2: _large_graph(5)},
-                           remove={G2: _graph(("c", "Deelmobiliteit"))}), new_version="v2")
+    store.write(
+        GraphWrite(
+            replace={G1: _large_graph(600)},
+            add={G2: _large_graph(5)},
+            remove={G2: _graph(("c", "Deelmobiliteit"))},
+        ),
+        new_version="v2",
+    )
     assert len(store.select(ADDRESSES)) == 605
     assert len(Graph().parse(data=store.dump(graph=G1), format="nt")) == 2400
     assert store.select(LABELS, bindings={"s": URIRef(EX + "c")}) == []
@@ -186,17 +213,18 @@ def test_store_large_write_with_blank_nodes_lands_whole(store: Store) -> None:
 
 
 def test_store_conditional_write_applies_at_the_expected_version(store: Store) -> None:
-    store.write(GraphWrite(add={G1: _graph(("a", "Eerste"))}), new_version="v1",
-                if_version="0")
-    store.write(GraphWrite(replace={G1: _graph(("a", "Tweede"))}), new_version="v2",
-                if_version="v1")
+    store.write(GraphWrite(add={G1: _graph(("a", "Eerste"))}), new_version="v1", if_version="0")
+    store.write(
+        GraphWrite(replace={G1: _graph(("a", "Tweede"))}), new_version="v2", if_version="v1"
+    )
     assert store.version() == "v2"
     assert [str(r["label"]) for r in store.select(LABELS)] == ["Tweede"]
 
 
 @pytest.mark.parametrize("size", [1, 600])
 def test_store_conditional_write_at_a_stale_version_writes_nothing(
-    store: Store, size: int,
+    store: Store,
+    size: int,
 ) -> None:
     """Another writer came first: the check and the write are one step in the store, so a
     stale writer changes nothing (also when its data goes through staging graphs)."""
@@ -209,8 +237,7 @@ def test_store_conditional_write_at_a_stale_version_writes_nothing(
     assert len(store.select(LABELS)) == 2
     assert store.graph_names() == {G1, SYSTEM}
     with pytest.raises(StoreConflict):
-        store.write(GraphWrite(add={G2: _graph(("c", "c"))}), new_version="v4",
-                    if_version="0")
+        store.write(GraphWrite(add={G2: _graph(("c", "c"))}), new_version="v4", if_version="0")
     assert store.version() == "v2"
 
 
@@ -244,7 +271,9 @@ def test_store_query_raw_construct_as_turtle(store: Store) -> None:
     _fill(store)
     result = store.query_raw(
         "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(isLiteral(?o) && lang(?o) = 'nl') }",
-        accept="text/turtle", row_cap=100)
+        accept="text/turtle",
+        row_cap=100,
+    )
     assert (result.kind, result.media_type, result.count) == ("graph", "text/turtle", 3)
     assert len(Graph().parse(data=result.body, format="turtle")) == 3
 
@@ -258,15 +287,15 @@ def test_store_query_raw_ask_as_json(store: Store) -> None:
 
 def test_store_query_raw_default_graph_param_restricts_the_default_graph(store: Store) -> None:
     _fill(store)
-    result = store.query_raw(LABELS, accept="application/sparql-results+json",
-                             default_graphs=[G2])
+    result = store.query_raw(LABELS, accept="application/sparql-results+json", default_graphs=[G2])
     assert result.count == 1
 
 
 def test_store_query_raw_named_graph_param_restricts_the_named_graphs(store: Store) -> None:
     _fill(store)
-    result = store.query_raw("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
-                             accept="text/csv", named_graphs=[G1])
+    result = store.query_raw(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", accept="text/csv", named_graphs=[G1]
+    )
     assert result.body.decode().split() == ["g", G1]
 
 
@@ -281,10 +310,12 @@ def test_store_query_raw_syntax_error_is_a_query_error(store: Store) -> None:
 def test_remote_store_union_default_graph_is_asked_for(oxigraph: OxigraphServer) -> None:
     """Oxigraph server queries its own (empty) default graph unless asked for the union."""
     oxigraph.clear()
-    store = RemoteStore(f"{oxigraph.url}/query", update_url=oxigraph.update_url,
-                        system_graph=SYSTEM)
-    plain = RemoteStore(f"{oxigraph.url}/query", update_url=oxigraph.update_url,
-                        system_graph=SYSTEM, kind="generic")
+    store = RemoteStore(
+        f"{oxigraph.url}/query", update_url=oxigraph.update_url, system_graph=SYSTEM
+    )
+    plain = RemoteStore(
+        f"{oxigraph.url}/query", update_url=oxigraph.update_url, system_graph=SYSTEM, kind="generic"
+    )
     try:
         _fill(store)
         assert len(store.select(LABELS)) == 3
@@ -299,8 +330,14 @@ def test_remote_store_down_is_unavailable_then_comes_back(tmp_path: Path) -> Non
         pytest.skip("the oxigraph server (PyPI package 'oxigraph', dev extra) is not installed")
     server = OxigraphServer(tmp_path / "ox")
     server.start()
-    store = RemoteStore(f"{server.url}/query", update_url=server.update_url,
-                        system_graph=SYSTEM, user="steward", password="s3cret-pw", timeout_s=5)
+    store = RemoteStore(
+        f"{server.url}/query",
+        update_url=server.update_url,
+        system_graph=SYSTEM,
+        user="steward",
+        password="s3cret-pw",
+        timeout_s=5,
+    )
     try:
         _fill(store)
         server.stop()
@@ -347,8 +384,9 @@ def test_remote_store_update_request_is_one_transaction(oxigraph: OxigraphServer
     response = httpx.post(
         oxigraph.update_url,
         content=f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}a> <{EX}p> 1 }} }} ;"
-                f" DROP GRAPH <{G2}>".encode(),
-        headers={"Content-Type": "application/sparql-update"}, timeout=10,
+        f" DROP GRAPH <{G2}>".encode(),
+        headers={"Content-Type": "application/sparql-update"},
+        timeout=10,
     )
     assert response.status_code >= 400
     store = RemoteStore(f"{oxigraph.url}/query", system_graph=SYSTEM)
@@ -365,13 +403,18 @@ def test_virtuoso_commits_each_operation_not_each_request(virtuoso: VirtuosoServ
     created = f"https://sro.test/graph/created-{uuid.uuid4().hex}"
 
     def update(text: str) -> httpx.Response:
-        return httpx.post(virtuoso.update_url, content=text.encode(),
-                          headers={"Content-Type": "application/sparql-update"}, timeout=10)
+        return httpx.post(
+            virtuoso.update_url,
+            content=text.encode(),
+            headers={"Content-Type": "application/sparql-update"},
+            timeout=10,
+        )
 
     assert update(f"CREATE GRAPH <{created}>").status_code == 200
     # Creating a graph that exists is an error (SPARQL 1.1 Update §3.2.3).
-    response = update(f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}a> <{EX}p> 1 }} }} ;"
-                      f" CREATE GRAPH <{created}>")
+    response = update(
+        f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}a> <{EX}p> 1 }} }} ; CREATE GRAPH <{created}>"
+    )
     assert response.status_code >= 400
     store = RemoteStore(virtuoso.store_location.removeprefix("sparql+"), system_graph=SYSTEM)
     try:
@@ -384,8 +427,11 @@ def test_virtuoso_staged_write_that_cannot_stage_changes_nothing(
     virtuoso: VirtuosoServer,
 ) -> None:
     virtuoso.clear()
-    store = RemoteStore(virtuoso.store_location.removeprefix("sparql+"), system_graph=SYSTEM,
-                        graph_store_url=f"{virtuoso.url}/no-graph-store-here")
+    store = RemoteStore(
+        virtuoso.store_location.removeprefix("sparql+"),
+        system_graph=SYSTEM,
+        graph_store_url=f"{virtuoso.url}/no-graph-store-here",
+    )
     try:
         _fill(store)
         with pytest.raises(StoreError):

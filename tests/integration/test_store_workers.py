@@ -116,14 +116,21 @@ def test_pool_async_answers_under_uvloop_leave_the_worker_usable_for_large_answe
     # the loop and afterwards by the thread path on the same worker.
     uvloop = pytest.importorskip("uvloop", reason="uvloop comes with uvicorn[standard]")
     pool = QueryWorkerPool(store_path, size=1, processes=1)
-    big = QueryJob("1", "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 3000",
-                   "application/sparql-results+json", None, None, 5000)
+    big = QueryJob(
+        "1",
+        "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 3000",
+        "application/sparql-results+json",
+        None,
+        None,
+        5000,
+    )
 
     async def scenario() -> list[RawResult]:
         await pool.query_async(_job(), timeout_s=30)  # starts the worker
         return [await pool.query_async(big, timeout_s=30) for _ in range(3)]
 
     try:
+
         def run() -> list[RawResult]:
             with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
                 return runner.run(scenario())

@@ -27,18 +27,22 @@ INITIATIVE = "https://sro.test/id/initiatief/proef-luchtmeting"
 def _start_api(server: OxigraphServer, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SRO_")}
-    env.update({
-        "SRO_BASE_URI": TEST_BASE,
-        "SRO_STORE": server.store_location,
-        "SRO_STORE_UPDATE": server.update_url,
-        "SRO_STEWARD_TOKEN_HASHES": hash_token(STEWARD_TOKEN),
-        "SRO_VALIDATION_WORKERS": "1",
-        "SRO_LOG_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "SRO_BASE_URI": TEST_BASE,
+            "SRO_STORE": server.store_location,
+            "SRO_STORE_UPDATE": server.update_url,
+            "SRO_STEWARD_TOKEN_HASHES": hash_token(STEWARD_TOKEN),
+            "SRO_VALIDATION_WORKERS": "1",
+            "SRO_LOG_LEVEL": "WARNING",
+        }
+    )
     with log.open("wb") as out:
         process = subprocess.Popen(
             [str(SRO_GRAPH), "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     return process, f"http://127.0.0.1:{port}"
 
@@ -84,8 +88,12 @@ def two_apis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
 
 
 def _ask(url: str, query: str) -> bool:
-    response = httpx.get(f"{url}/sparql", params={"query": query},
-                         headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    response = httpx.get(
+        f"{url}/sparql",
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
     response.raise_for_status()
     return bool(response.json()["boolean"])
 
@@ -97,7 +105,8 @@ def test_two_processes_submission_through_one_is_visible_through_the_other(
     ask = f"ASK {{ <{INITIATIVE}> ?p ?o }}"
     assert _ask(second, ask) is False
     response = httpx.post(
-        f"{first}/submissions", content=(DATA / "good-initiative.ttl").read_bytes(),
+        f"{first}/submissions",
+        content=(DATA / "good-initiative.ttl").read_bytes(),
         headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {STEWARD_TOKEN}"},
         timeout=60,
     )

@@ -24,8 +24,12 @@ import httpx
 
 from tests.security.helpers import WRITE, good, serving
 
-NAMED = ["/queries/initiatives-per-challenge", "/queries/lighthouses",
-         "/queries/municipality-coverage", "/queries/initiatives-per-focus-domain"]
+NAMED = [
+    "/queries/initiatives-per-challenge",
+    "/queries/lighthouses",
+    "/queries/municipality-coverage",
+    "/queries/initiatives-per-focus-domain",
+]
 SPARQL = [
     "SELECT ?s ?label WHERE {{ ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }} "
     "LIMIT {n}",
@@ -49,25 +53,31 @@ class LoadResult:
     @property
     def requests(self) -> int:
         return sum(len(v) for v in self.latencies.values()) + sum(
-            len(v) for v in self.errors.values())
+            len(v) for v in self.errors.values()
+        )
 
     @property
     def error_count(self) -> int:
         return sum(len(v) for v in self.errors.values())
 
     def table(self) -> str:
-        lines = [f"{'kind':<11} {'requests':>8} {'errors':>6} {'busy':>5} {'p50 ms':>8} "
-                 f"{'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"]
+        lines = [
+            f"{'kind':<11} {'requests':>8} {'errors':>6} {'busy':>5} {'p50 ms':>8} "
+            f"{'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+        ]
         for kind, _ in MIX:
             values = sorted(self.latencies.get(kind, []))
             lines.append(
                 f"{kind:<11} {len(values) + len(self.errors.get(kind, [])):>8} "
                 f"{len(self.errors.get(kind, [])):>6} {self.busy.get(kind, 0):>5} "
                 f"{_pct(values, 50):>8.1f} {_pct(values, 95):>8.1f} {_pct(values, 99):>8.1f} "
-                f"{(values[-1] * 1000 if values else 0):>8.1f}")
-        lines.append(f"{self.requests} requests in {self.seconds:.0f} s "
-                     f"({self.requests / self.seconds:.0f}/s), {self.error_count} errors, "
-                     f"{len(self.acknowledged)} submissions acknowledged, {len(self.lost)} lost")
+                f"{(values[-1] * 1000 if values else 0):>8.1f}"
+            )
+        lines.append(
+            f"{self.requests} requests in {self.seconds:.0f} s "
+            f"({self.requests / self.seconds:.0f}/s), {self.error_count} errors, "
+            f"{len(self.acknowledged)} submissions acknowledged, {len(self.lost)} lost"
+        )
         return "\n".join(lines)
 
 
@@ -79,8 +89,9 @@ def _pct(values: list[float], pct: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[pct - 1] * 1000
 
 
-def _request(http: httpx.Client, kind: str, rng: random.Random, worker: int, n: int
-             ) -> tuple[httpx.Response, str | None]:
+def _request(
+    http: httpx.Client, kind: str, rng: random.Random, worker: int, n: int
+) -> tuple[httpx.Response, str | None]:
     if kind == "named":
         return http.get(rng.choice(NAMED)), None
     if kind == "sparql":
@@ -129,8 +140,7 @@ def run_load(url: str, *, seconds: float, clients: int, seed: int = 8) -> LoadRe
                         if slug is not None:
                             result.acknowledged[response.json()["id"]] = slug
                     else:
-                        result.errors[kind].append(
-                            f"{response.status_code} {response.text[:200]}")
+                        result.errors[kind].append(f"{response.status_code} {response.text[:200]}")
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for thread in threads:
@@ -153,9 +163,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=32)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, serving(
-        Path(tmp) / "store", Path(tmp) / "server.log", SRO_QUERY_CONCURRENCY="8",
-    ) as server:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        serving(
+            Path(tmp) / "store",
+            Path(tmp) / "server.log",
+            SRO_QUERY_CONCURRENCY="8",
+        ) as server,
+    ):
         result = run_load(server.url, seconds=args.seconds, clients=args.clients)
     print(result.table())  # noqa: T201 - the figures are the output
     for kind, errors in result.errors.items():

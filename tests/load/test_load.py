@@ -18,8 +18,7 @@ CLIENTS = 32
 
 
 def test_load_mixed_clients_no_errors_no_lost_submissions(tmp_path: Path) -> None:
-    with serving(tmp_path / "store", tmp_path / "server.log",
-                 SRO_QUERY_CONCURRENCY="8") as server:
+    with serving(tmp_path / "store", tmp_path / "server.log", SRO_QUERY_CONCURRENCY="8") as server:
         result = run_load(server.url, seconds=SECONDS, clients=CLIENTS)
         log = (tmp_path / "server.log").read_text(errors="replace")
     print(result.table())  # noqa: T201 - the figures, with -s

@@ -29,8 +29,11 @@ WRITE = {**AUTH, "content-type": "text/turtle"}
 def good(slug: str = "proef-luchtmeting", title: str = "Proef luchtmeting") -> bytes:
     """The conforming initiative of tests/data, under another slug and title."""
     text = (DATA / "good-initiative.ttl").read_text(encoding="utf-8")
-    return (text.replace("proef-luchtmeting", slug)
-                .replace('"Proef luchtmeting"@nl', f'"{title}"@nl').encode())
+    return (
+        text.replace("proef-luchtmeting", slug)
+        .replace('"Proef luchtmeting"@nl', f'"{title}"@nl')
+        .encode()
+    )
 
 
 class Listener:
@@ -101,18 +104,23 @@ class Server:
 
     def start(self, ready_timeout_s: float = 120) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SRO_")}
-        env.update({
-            "SRO_BASE_URI": TEST_BASE,
-            "SRO_STORE": str(self.store),
-            "SRO_STEWARD_TOKEN_HASHES": hash_token(STEWARD_TOKEN),
-            "SRO_VALIDATION_WORKERS": "2",
-            "SRO_LOG_LEVEL": "WARNING",
-            **self.extra_env,
-        })
+        env.update(
+            {
+                "SRO_BASE_URI": TEST_BASE,
+                "SRO_STORE": str(self.store),
+                "SRO_STEWARD_TOKEN_HASHES": hash_token(STEWARD_TOKEN),
+                "SRO_VALIDATION_WORKERS": "2",
+                "SRO_LOG_LEVEL": "WARNING",
+                **self.extra_env,
+            }
+        )
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [str(SRO_GRAPH), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         deadline = time.monotonic() + ready_timeout_s
         while time.monotonic() < deadline:

@@ -31,9 +31,14 @@ NOT_STORING = {("POST", "/validate"), ("POST", "/sparql")}
 WRONG_TOKEN = "wrong-token-that-must-not-echo-7f3a9c"
 DUMMY_ID = "0" * 32
 LEAKS = [
-    re.compile(r"Traceback"), re.compile(r'File "'), re.compile(r"site-packages"),
-    re.compile(re.escape(str(PROJECT_ROOT))), re.compile(r"/(?:work|root|home|tmp|usr)/"),
-    re.compile(r"\.py\b"), re.compile(re.escape(STEWARD_TOKEN)), re.compile(WRONG_TOKEN),
+    re.compile(r"Traceback"),
+    re.compile(r'File "'),
+    re.compile(r"site-packages"),
+    re.compile(re.escape(str(PROJECT_ROOT))),
+    re.compile(r"/(?:work|root|home|tmp|usr)/"),
+    re.compile(r"\.py\b"),
+    re.compile(re.escape(STEWARD_TOKEN)),
+    re.compile(WRONG_TOKEN),
     re.compile(r"sha256:[0-9a-f]{16}"),
 ]
 
@@ -90,18 +95,33 @@ def _fill(path: str) -> str:
 
 def test_route_enumeration_finds_the_steward_routes(app: FastAPI) -> None:
     routes = set(_write_routes(app))
-    assert {("POST", "/submissions"), ("PUT", "/submissions/{submission_id}"),
-            ("DELETE", "/submissions/{submission_id}")} <= routes
+    assert {
+        ("POST", "/submissions"),
+        ("PUT", "/submissions/{submission_id}"),
+        ("DELETE", "/submissions/{submission_id}"),
+    } <= routes
 
 
-@pytest.mark.parametrize(("authorization", "status"), [
-    (None, 401), ("", 401), ("Bearer", 401), ("Bearer    ", 401),
-    (f"Basic {STEWARD_TOKEN}", 401), (f"Token {STEWARD_TOKEN}", 401),
-    (f"Bearer {WRONG_TOKEN}", 403), (f"Bearer {hash_token(STEWARD_TOKEN)}", 403),
-    (f"Bearer {STEWARD_TOKEN}x", 403), (f"Bearer {STEWARD_TOKEN[:-1]}", 403),
-])
+@pytest.mark.parametrize(
+    ("authorization", "status"),
+    [
+        (None, 401),
+        ("", 401),
+        ("Bearer", 401),
+        ("Bearer    ", 401),
+        (f"Basic {STEWARD_TOKEN}", 401),
+        (f"Token {STEWARD_TOKEN}", 401),
+        (f"Bearer {WRONG_TOKEN}", 403),
+        (f"Bearer {hash_token(STEWARD_TOKEN)}", 403),
+        (f"Bearer {STEWARD_TOKEN}x", 403),
+        (f"Bearer {STEWARD_TOKEN[:-1]}", 403),
+    ],
+)
 def test_every_write_route_needs_a_valid_token(
-    app: FastAPI, client: TestClient, authorization: str | None, status: int,
+    app: FastAPI,
+    client: TestClient,
+    authorization: str | None,
+    status: int,
 ) -> None:
     before = _state(client)
     headers = {"content-type": "text/turtle", "if-match": '"x"'}
@@ -130,8 +150,11 @@ def test_token_is_compared_against_every_hash_in_constant_time(
     monkeypatch.setattr(submissions_router.hmac, "compare_digest", spy)
     hashes = [hash_token(STEWARD_TOKEN), hash_token("other-1"), hash_token("other-2")]
     with TestClient(create_app(make_settings(steward_token_hashes=hashes))) as test_client:
-        r = test_client.post("/submissions", content=b"x", headers={
-            "authorization": f"Bearer {STEWARD_TOKEN}", "content-type": "text/turtle"})
+        r = test_client.post(
+            "/submissions",
+            content=b"x",
+            headers={"authorization": f"Bearer {STEWARD_TOKEN}", "content-type": "text/turtle"},
+        )
     assert r.status_code == 400  # authenticated, then the body was refused
     assert sorted(calls) == sorted(h.encode() for h in hashes)
 
@@ -162,10 +185,12 @@ def test_no_update_changes_the_store_through_sparql(client: TestClient, update: 
         client.get("/sparql", params={"update": update}),
         client.post("/sparql", data={"query": update}),
         client.post("/sparql", data={"update": update}),
-        client.post("/sparql", content=update,
-                    headers={"content-type": "application/sparql-query"}),
-        client.post("/sparql", content=update,
-                    headers={"content-type": "application/sparql-update"}),
+        client.post(
+            "/sparql", content=update, headers={"content-type": "application/sparql-query"}
+        ),
+        client.post(
+            "/sparql", content=update, headers={"content-type": "application/sparql-update"}
+        ),
     ]
     for r in attempts:
         assert 400 <= r.status_code < 500, r.text
@@ -177,11 +202,17 @@ def test_validate_stores_nothing_even_with_graphs_and_shapes(client: TestClient)
     before = _state(client)
     trig = b"<urn:x:g> { <urn:x:a> <urn:x:p> <urn:x:o> . }"
     for r in (
-        client.post("/validate", content=good("alleen-validatie"),
-                    headers={"content-type": "text/turtle"}),
+        client.post(
+            "/validate", content=good("alleen-validatie"), headers={"content-type": "text/turtle"}
+        ),
         client.post("/validate", content=trig, headers={"content-type": "application/trig"}),
-        client.post("/validate", files={"data": ("d.ttl", good("v2"), "text/turtle"),
-                                        "shapes": ("s.ttl", good("v3"), "text/turtle")}),
+        client.post(
+            "/validate",
+            files={
+                "data": ("d.ttl", good("v2"), "text/turtle"),
+                "shapes": ("s.ttl", good("v3"), "text/turtle"),
+            },
+        ),
     ):
         assert r.status_code in (200, 400), r.text
     assert _state(client) == before
@@ -214,21 +245,28 @@ def test_error_bodies_leak_no_trace_path_or_token(client: TestClient, accept: st
     auth = {**h, "authorization": f"Bearer {WRONG_TOKEN}", "content-type": "text/turtle"}
     responses = [
         client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p "}, headers=h),
-        client.get("/sparql", params={"query": "SELECT * WHERE { <file:///etc/passwd> ?p ?o "
-                                               "} GROUP BY ?zz"}, headers=h),
-        client.get("/sparql", params={"query": "SELECT * FROM <file:///etc/passwd> {}"},
-                   headers=h),
+        client.get(
+            "/sparql",
+            params={"query": "SELECT * WHERE { <file:///etc/passwd> ?p ?o } GROUP BY ?zz"},
+            headers=h,
+        ),
+        client.get("/sparql", params={"query": "SELECT * FROM <file:///etc/passwd> {}"}, headers=h),
         client.get("/no/such/page", headers=h),
         client.put("/sparql", headers=h),
         client.post("/submissions", content=good(), headers=auth),
         client.post("/submissions", content=good(), headers={**h, "content-type": "text/turtle"}),
-        client.post("/validate", content=b"@prefix x: <", headers={**h,
-                                                                  "content-type": "text/turtle"}),
+        client.post(
+            "/validate", content=b"@prefix x: <", headers={**h, "content-type": "text/turtle"}
+        ),
         client.post("/validate", content=b"x", headers={**h, "content-type": "image/png"}),
-        client.post("/validate", content=b"<a> <b> <c> .",
-                    headers={**h, "content-type": "text/turtle", "content-encoding": "gzip"}),
-        client.get("/queries/initiatives-of-municipality", params={"gemeente": "../x y"},
-                   headers=h),
+        client.post(
+            "/validate",
+            content=b"<a> <b> <c> .",
+            headers={**h, "content-type": "text/turtle", "content-encoding": "gzip"},
+        ),
+        client.get(
+            "/queries/initiatives-of-municipality", params={"gemeente": "../x y"}, headers=h
+        ),
         client.get("/queries/no-such-query", headers=h),
         client.get("/submissions/" + DUMMY_ID, headers=h),
         client.get("/submissions", params={"page": "-1"}, headers=h),
@@ -269,8 +307,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def _raw_get(server: Server, target: str) -> tuple[int, bytes]:
     """GET with the request target exactly as written (no client-side normalisation)."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
-        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/turtle\r\n"
-                     "Connection: close\r\n\r\n".encode())
+        sock.sendall(
+            f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/turtle\r\n"
+            "Connection: close\r\n\r\n".encode()
+        )
         chunks = []
         while chunk := sock.recv(65536):
             chunks.append(chunk)
@@ -279,26 +319,34 @@ def _raw_get(server: Server, target: str) -> tuple[int, bytes]:
     return status, raw
 
 
-SECRETS = [b"[build-system]", b"root:x:0:0", b"sro_graph.config", b"def create_app",
-           b"steward_token_hashes"]
+SECRETS = [
+    b"[build-system]",
+    b"root:x:0:0",
+    b"sro_graph.config",
+    b"def create_app",
+    b"steward_token_hashes",
+]
 
 
 @pytest.mark.parametrize("prefix", ["/doc/", "/dumps/", "/static/", "/id/", "/ns/"])
-@pytest.mark.parametrize("attack", [
-    "../../../../etc/passwd",
-    "..%2f..%2f..%2f..%2fetc%2fpasswd",
-    "%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
-    "%252e%252e%252f%252e%252e%252fetc%252fpasswd",
-    "....//....//....//etc/passwd",
-    "..\\..\\..\\..\\etc\\passwd",
-    "..%5c..%5c..%5cpyproject.toml",
-    "../../../pyproject.toml",
-    "../../../../src/sro_graph/config.py",
-    "../web/app.py",
-    "/etc/passwd",
-    "%2fetc%2fpasswd",
-    "..%00/pyproject.toml",
-])
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "../../../../etc/passwd",
+        "..%2f..%2f..%2f..%2fetc%2fpasswd",
+        "%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "%252e%252e%252f%252e%252e%252fetc%252fpasswd",
+        "....//....//....//etc/passwd",
+        "..\\..\\..\\..\\etc\\passwd",
+        "..%5c..%5c..%5cpyproject.toml",
+        "../../../pyproject.toml",
+        "../../../../src/sro_graph/config.py",
+        "../web/app.py",
+        "/etc/passwd",
+        "%2fetc%2fpasswd",
+        "..%00/pyproject.toml",
+    ],
+)
 def test_path_traversal_reads_no_file(server: Server, prefix: str, attack: str) -> None:
     status, raw = _raw_get(server, prefix + attack)
     assert status == 0 or 300 <= status < 500, raw[:300]

@@ -31,8 +31,11 @@ COUNT_PER_GRAPH = """SELECT ?g (COUNT(*) AS ?n) WHERE {
 
 
 def _graph_sizes_via(get: object, url: str = "") -> dict[str, int]:
-    r = get(f"{url}/sparql", params={"query": COUNT_PER_GRAPH},  # type: ignore[operator]
-            headers={"accept": "application/sparql-results+json"})
+    r = get(
+        f"{url}/sparql",
+        params={"query": COUNT_PER_GRAPH},  # type: ignore[operator]
+        headers={"accept": "application/sparql-results+json"},
+    )
     assert r.status_code == 200, r.text
     return {b["g"]["value"]: int(b["n"]["value"]) for b in r.json()["results"]["bindings"]}
 
@@ -45,11 +48,16 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 96 MB tmpfs: room for the store with the base knowledge, and little more."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96m", "tmpfs", str(mount)],
-                          capture_output=True, check=False)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=96m", "tmpfs", str(mount)],
+        capture_output=True,
+        check=False,
+    )
     if done.returncode != 0:
-        pytest.skip("mounting a tmpfs needs root (CI runs as root): "
-                    + done.stderr.decode(errors="replace")[:200])
+        pytest.skip(
+            "mounting a tmpfs needs root (CI runs as root): "
+            + done.stderr.decode(errors="replace")[:200]
+        )
     try:
         yield mount
     finally:
@@ -82,8 +90,9 @@ def test_disk_full_submission_fails_cleanly_then_the_service_recovers(small_disk
         assert _graph_sizes_via(client.get) == before  # nothing partial
         assert client.get("/submissions").json()["total"] == 1
         assert client.get("/health").status_code == 200  # reads go on
-        ask = client.get("/sparql", params={
-            "query": f"ASK {{ <{TEST_BASE}/id/initiatief/tijdens-vol> ?p ?o }}"})
+        ask = client.get(
+            "/sparql", params={"query": f"ASK {{ <{TEST_BASE}/id/initiatief/tijdens-vol> ?p ?o }}"}
+        )
         assert ask.json()["boolean"] is False
 
         filler.unlink()
@@ -113,8 +122,9 @@ def test_kill_9_during_a_burst_loses_no_acknowledged_submission(tmp_path: Path) 
                 slug = f"burst-{worker}-{n}"
                 n += 1
                 try:
-                    r = http.post("/submissions", content=good(slug, f"Burst {slug}"),
-                                  headers=WRITE)
+                    r = http.post(
+                        "/submissions", content=good(slug, f"Burst {slug}"), headers=WRITE
+                    )
                 except httpx.HTTPError:
                     return  # the server died under us: this one was not acknowledged
                 if r.status_code == 201:
@@ -147,11 +157,13 @@ def test_kill_9_during_a_burst_loses_no_acknowledged_submission(tmp_path: Path) 
         # Every stored graph is whole, acknowledged or not (one may have landed unanswered).
         assert set(sizes.values()) == {EXPECTED_TRIPLES}
         assert len(sizes) - len(acknowledged) <= len(threads)
-        listed = httpx.get(f"{restarted.url}/submissions", params={"per_page": 200},
-                           timeout=30).json()
+        listed = httpx.get(
+            f"{restarted.url}/submissions", params={"per_page": 200}, timeout=30
+        ).json()
         assert listed["total"] == len(sizes)
-        after = httpx.post(f"{restarted.url}/submissions", content=good("na-herstart"),
-                           headers=WRITE, timeout=60)
+        after = httpx.post(
+            f"{restarted.url}/submissions", content=good("na-herstart"), headers=WRITE, timeout=60
+        )
         assert after.status_code == 201
     finally:
         restarted.stop()
@@ -166,11 +178,14 @@ def test_remote_store_going_away_is_503_then_recovers(tmp_path: Path) -> None:
     oxigraph = OxigraphServer(tmp_path / "oxigraph")
     oxigraph.start()
     try:
-        settings = make_settings(store=oxigraph.store_location, store_update=oxigraph.update_url,
-                                 store_timeout_s=5)
+        settings = make_settings(
+            store=oxigraph.store_location, store_update=oxigraph.update_url, store_timeout_s=5
+        )
         with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-            assert client.post("/submissions", content=good("voor-uitval"),
-                               headers=WRITE).status_code == 201
+            assert (
+                client.post("/submissions", content=good("voor-uitval"), headers=WRITE).status_code
+                == 201
+            )
             oxigraph.stop()
             down = [
                 client.get("/health"),
@@ -183,8 +198,10 @@ def test_remote_store_going_away_is_503_then_recovers(tmp_path: Path) -> None:
                 assert "Traceback" not in r.text
             oxigraph.start()  # same folder, same port
             assert client.get("/health").status_code == 200
-            assert client.post("/submissions", content=good("na-uitval"),
-                               headers=WRITE).status_code == 201
+            assert (
+                client.post("/submissions", content=good("na-uitval"), headers=WRITE).status_code
+                == 201
+            )
             sizes = _graph_sizes_via(client.get)
             assert len(sizes) == 2
             assert set(sizes.values()) == {EXPECTED_TRIPLES}

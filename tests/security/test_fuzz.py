@@ -30,8 +30,7 @@ FUZZ_EXAMPLES = 6  # per operation; ~45 operations
 
 @schemathesis.serializer("application/sparql-query")
 def _sparql_query_text(ctx: Any, value: Any) -> bytes:
-    return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else str(value
-                                                                                   ).encode()
+    return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else str(value).encode()
 
 
 # Built at import so schemathesis can generate one test per operation; the lifespan (which
@@ -55,10 +54,15 @@ def test_openapi_operation_ids_are_unique(fuzz_app: FastAPI) -> None:
 
 
 @schema.parametrize()
-@settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
 def test_every_operation_answers_without_5xx_and_matches_its_schema(
-    fuzz_app: FastAPI, case: Any,
+    fuzz_app: FastAPI,
+    case: Any,
 ) -> None:
     case.call_and_validate(
         headers={"authorization": f"Bearer {STEWARD_TOKEN}"},
@@ -77,17 +81,33 @@ def test_parse_rdf_on_arbitrary_bytes_raises_only_sro_errors(fmt: RdfFormat, dat
         parse_rdf(data, fmt, base_iri=f"{TEST_BASE}/", max_bytes=4096)
 
 
-RDF_ALPHABET = st.sampled_from([
-    *'<>"@{}[]()^^.;,:_#\\ \n\t\'aZ09-+/é\u0000{"@context":',
-    "@prefix", "<http://x/>", "@base", '"""', "rdf:RDF", "<!DOCTYPE", "&x;", "xml:base",
-    "\\u0000", "\\U0010FFFF", "\udcff", "true", "1e9", "\ufeff"])
+RDF_ALPHABET = st.sampled_from(
+    [
+        *'<>"@{}[]()^^.;,:_#\\ \n\t\'aZ09-+/é\u0000{"@context":',
+        "@prefix",
+        "<http://x/>",
+        "@base",
+        '"""',
+        "rdf:RDF",
+        "<!DOCTYPE",
+        "&x;",
+        "xml:base",
+        "\\u0000",
+        "\\U0010FFFF",
+        "\udcff",
+        "true",
+        "1e9",
+        "\ufeff",
+    ]
+)
 
 
 @pytest.mark.parametrize("fmt", list(RdfFormat))
 @given(parts=st.lists(RDF_ALPHABET, max_size=60))
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-def test_parse_rdf_on_rdf_like_text_raises_only_sro_errors(fmt: RdfFormat, parts: list[str]
-                                                           ) -> None:
+def test_parse_rdf_on_rdf_like_text_raises_only_sro_errors(
+    fmt: RdfFormat, parts: list[str]
+) -> None:
     data = "".join(parts).encode("utf-8", "surrogatepass")
     with contextlib.suppress(SroError):  # anything else fails the test
         parse_rdf(data, fmt, base_iri=f"{TEST_BASE}/", max_bytes=4096)
@@ -103,15 +123,16 @@ def keyword_search(query_defs: dict[str, Any]) -> Any:
 
 def _shape(text: str) -> list[tuple[str, str]]:
     """The query's token structure, with literal and IRI contents blanked."""
-    return [(t.kind, "" if t.kind in ("string", "iri") else t.text.upper())
-            for t in tokenize(text)]
+    return [(t.kind, "" if t.kind in ("string", "iri") else t.text.upper()) for t in tokenize(text)]
 
 
 @given(value=st.text(max_size=200))
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_string_parameter_never_changes_the_query_structure(keyword_search: Any, value: str
-                                                            ) -> None:
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_string_parameter_never_changes_the_query_structure(
+    keyword_search: Any, value: str
+) -> None:
     baseline = bound_query(keyword_search, {"q": Literal("x")}, base=TEST_BASE)
     try:
         text = bound_query(keyword_search, {"q": Literal(value)}, base=TEST_BASE)
@@ -133,24 +154,31 @@ def query_defs() -> dict[str, Any]:
 
 
 @given(tail=IRI_CHARS)
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_iri_parameter_never_changes_the_query_structure(query_defs: dict[str, Any], tail: str
-                                                         ) -> None:
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_iri_parameter_never_changes_the_query_structure(
+    query_defs: dict[str, Any], tail: str
+) -> None:
     defs = query_defs
-    qdef = next(d for d in defs.values()
-                if any(p.type not in ("string", "integer", "date", "language")
-                       for p in d.params))
-    param = next(p.name for p in qdef.params
-                 if p.type not in ("string", "integer", "date", "language"))
+    qdef = next(
+        d
+        for d in defs.values()
+        if any(p.type not in ("string", "integer", "date", "language") for p in d.params)
+    )
+    param = next(
+        p.name for p in qdef.params if p.type not in ("string", "integer", "date", "language")
+    )
     baseline = bound_query(qdef, {param: URIRef("http://x/")}, base=TEST_BASE)
     try:
         text = bound_query(qdef, {param: URIRef("http://x/" + tail)}, base=TEST_BASE)
     except BadParameterError:
         return  # not an IRI: refused before any text is built
     assert _shape(text) == _shape(baseline)
-    assert not re.search(r"\bSERVICE\b", text.split("VALUES", 1)[0] + text.split("}", 1)[-1]
-                         ) or "SERVICE" in qdef.text
+    assert (
+        not re.search(r"\bSERVICE\b", text.split("VALUES", 1)[0] + text.split("}", 1)[-1])
+        or "SERVICE" in qdef.text
+    )
 
 
 @pytest.fixture(scope="module")
@@ -160,9 +188,11 @@ def http() -> Iterator[TestClient]:
 
 
 @given(value=st.text(max_size=100))
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-def test_keyword_search_over_http_is_200_or_422_for_any_text(http: TestClient, value: str
-                                                            ) -> None:
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_keyword_search_over_http_is_200_or_422_for_any_text(http: TestClient, value: str) -> None:
     r = http.get("/queries/keyword-search", params={"q": value})
     assert r.status_code in (200, 422), r.text

@@ -26,15 +26,21 @@ MEMORY_BOUND = 400 * MB  # peak growth of the server and its workers while one a
 TIME_BOUND_S = 60.0  # the client gives up (and the test fails) after this
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [\n<!ENTITY lol0 "lol">\n'
-          + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">\n' for i in range(1, 10))
-          + f']>\n<rdf:RDF xmlns:rdf="{RDF}" xmlns:ex="urn:x:">'
-          '<rdf:Description rdf:about="urn:x:a"><ex:p>&lol9;</ex:p></rdf:Description></rdf:RDF>')
-XXE = ('<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
-       f'<rdf:RDF xmlns:rdf="{RDF}" xmlns:ex="urn:x:">'
-       '<rdf:Description rdf:about="urn:x:a"><ex:p>&x;</ex:p></rdf:Description></rdf:RDF>')
-PARAMETER_ENTITY = ('<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY % p SYSTEM "file:///etc/passwd">'
-                    ' %p;]>\n<rdf:RDF xmlns:rdf="' + RDF + '"/>')
+LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n<!ENTITY lol0 "lol">\n'
+    + "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">\n' for i in range(1, 10))
+    + f']>\n<rdf:RDF xmlns:rdf="{RDF}" xmlns:ex="urn:x:">'
+    '<rdf:Description rdf:about="urn:x:a"><ex:p>&lol9;</ex:p></rdf:Description></rdf:RDF>'
+)
+XXE = (
+    '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+    f'<rdf:RDF xmlns:rdf="{RDF}" xmlns:ex="urn:x:">'
+    '<rdf:Description rdf:about="urn:x:a"><ex:p>&x;</ex:p></rdf:Description></rdf:RDF>'
+)
+PARAMETER_ENTITY = (
+    '<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY % p SYSTEM "file:///etc/passwd">'
+    ' %p;]>\n<rdf:RDF xmlns:rdf="' + RDF + '"/>'
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +48,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("parser")
     with serving(tmp / "store", tmp / "server.log") as running:
         # Warm up: a validation starts the worker pool, a submission the write path.
-        httpx.post(f"{running.url}/validate", content=good(),
-                   headers={"content-type": "text/turtle"}, timeout=TIME_BOUND_S)
+        httpx.post(
+            f"{running.url}/validate",
+            content=good(),
+            headers={"content-type": "text/turtle"},
+            timeout=TIME_BOUND_S,
+        )
         yield running
 
 
@@ -69,16 +79,27 @@ def _peak_growth(server: Server, call: Callable[[], httpx.Response]) -> tuple[ht
     return response, peak - baseline
 
 
-def _post(server: Server, path: str, body: bytes, media_type: str,
-          **headers: str) -> Callable[[], httpx.Response]:
+def _post(
+    server: Server, path: str, body: bytes, media_type: str, **headers: str
+) -> Callable[[], httpx.Response]:
     def call() -> httpx.Response:
-        return httpx.post(f"{server.url}{path}", content=body, timeout=TIME_BOUND_S,
-                          headers={**AUTH, "content-type": media_type, **headers})
+        return httpx.post(
+            f"{server.url}{path}",
+            content=body,
+            timeout=TIME_BOUND_S,
+            headers={**AUTH, "content-type": media_type, **headers},
+        )
+
     return call
 
 
-def _check(server: Server, response: httpx.Response, growth: int, statuses: tuple[int, ...],
-           error: str | None = None) -> None:
+def _check(
+    server: Server,
+    response: httpx.Response,
+    growth: int,
+    statuses: tuple[int, ...],
+    error: str | None = None,
+) -> None:
     assert response.status_code in statuses, response.text[:500]
     if error is not None:
         assert response.json()["error"] == error
@@ -92,21 +113,31 @@ def _check(server: Server, response: httpx.Response, growth: int, statuses: tupl
 # -- XML entities ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("body", [LAUGHS, XXE, PARAMETER_ENTITY],
-                         ids=["billion-laughs", "external-entity", "parameter-entity"])
+@pytest.mark.parametrize(
+    "body",
+    [LAUGHS, XXE, PARAMETER_ENTITY],
+    ids=["billion-laughs", "external-entity", "parameter-entity"],
+)
 @pytest.mark.parametrize("path", ["/validate", "/submissions"])
 def test_xml_entity_attacks_are_refused_400(server: Server, body: str, path: str) -> None:
-    response, growth = _peak_growth(server, _post(server, path, body.encode(),
-                                                   "application/rdf+xml"))
+    response, growth = _peak_growth(
+        server, _post(server, path, body.encode(), "application/rdf+xml")
+    )
     _check(server, response, growth, (400,), "unsafe-input")
     assert "root:" not in response.text
 
 
 def test_xml_doctype_in_a_multipart_shapes_part_is_refused(server: Server) -> None:
     def call() -> httpx.Response:
-        return httpx.post(f"{server.url}/validate", timeout=TIME_BOUND_S, files={
-            "data": ("data.ttl", good(), "text/turtle"),
-            "shapes": ("shapes.rdf", LAUGHS.encode(), "application/rdf+xml")})
+        return httpx.post(
+            f"{server.url}/validate",
+            timeout=TIME_BOUND_S,
+            files={
+                "data": ("data.ttl", good(), "text/turtle"),
+                "shapes": ("shapes.rdf", LAUGHS.encode(), "application/rdf+xml"),
+            },
+        )
+
     response, growth = _peak_growth(server, call)
     _check(server, response, growth, (400,), "unsafe-input")
 
@@ -119,8 +150,7 @@ def test_deeply_nested_jsonld_is_refused_400(server: Server, depth: int) -> None
     body = ('{"@id": "urn:x:a", "urn:x:p": ' * depth + '"x"' + "}" * depth).encode()
     if len(body) > CAP:
         body = ("[" * (CAP - 10)).encode()
-    response, growth = _peak_growth(server, _post(server, "/validate", body,
-                                                  "application/ld+json"))
+    response, growth = _peak_growth(server, _post(server, "/validate", body, "application/ld+json"))
     _check(server, response, growth, (400,))
 
 
@@ -136,9 +166,13 @@ def test_huge_literal_is_answered_or_refused_413(server: Server, size: int) -> N
 
 
 def test_huge_literal_in_a_submission_is_not_a_server_error(server: Server) -> None:
-    body = good("lange-tekst") + (
-        '\n<https://sro.test/id/initiatief/lange-tekst> '
-        '<http://purl.org/dc/terms/abstract> "' + "b" * (CAP // 2) + '"@nl .\n').encode()
+    body = (
+        good("lange-tekst")
+        + (
+            "\n<https://sro.test/id/initiatief/lange-tekst> "
+            '<http://purl.org/dc/terms/abstract> "' + "b" * (CAP // 2) + '"@nl .\n'
+        ).encode()
+    )
     response, growth = _peak_growth(server, _post(server, "/submissions", body, "text/turtle"))
     _check(server, response, growth, (201, 400, 413, 422))
 
@@ -146,8 +180,9 @@ def test_huge_literal_in_a_submission_is_not_a_server_error(server: Server) -> N
 @pytest.mark.parametrize("where", ["subject", "object"])
 def test_long_iri_is_answered_without_a_server_error(server: Server, where: str) -> None:
     iri = "<urn:x:" + "i" * (CAP - 200) + ">"
-    body = (f"{iri} <urn:x:p> <urn:x:o> ." if where == "subject"
-            else f"<urn:x:s> <urn:x:p> {iri} .").encode()
+    body = (
+        f"{iri} <urn:x:p> <urn:x:o> ." if where == "subject" else f"<urn:x:s> <urn:x:p> {iri} ."
+    ).encode()
     response, growth = _peak_growth(server, _post(server, "/validate", body, "text/turtle"))
     _check(server, response, growth, (200, 400))
 
@@ -157,8 +192,11 @@ def test_long_iri_in_a_url_is_refused_without_a_server_error(server: Server, len
     """Long paths get a 4xx from the app, or the HTTP layer drops the request line; either
     way the server stays up and answers the next request."""
     try:
-        response = httpx.get(f"{server.url}/doc/initiatief/{'x' * length}",
-                             timeout=TIME_BOUND_S, headers={"accept": "text/turtle"})
+        response = httpx.get(
+            f"{server.url}/doc/initiatief/{'x' * length}",
+            timeout=TIME_BOUND_S,
+            headers={"accept": "text/turtle"},
+        )
     except httpx.RemoteProtocolError:
         pass  # the server closed the connection on an over-long request line
     else:
@@ -169,23 +207,28 @@ def test_long_iri_in_a_url_is_refused_without_a_server_error(server: Server, len
 # -- encodings ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "media_type"), [
-    ("/validate", "text/turtle"),
-    ("/validate", "application/n-triples"),
-    ("/validate", "application/ld+json"),
-    ("/validate", "application/rdf+xml"),
-    ("/submissions", "text/turtle"),
-    ("/submissions", "application/ld+json"),
-    ("/sparql", "application/sparql-query"),
-    ("/sparql", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    ("path", "media_type"),
+    [
+        ("/validate", "text/turtle"),
+        ("/validate", "application/n-triples"),
+        ("/validate", "application/ld+json"),
+        ("/validate", "application/rdf+xml"),
+        ("/submissions", "text/turtle"),
+        ("/submissions", "application/ld+json"),
+        ("/sparql", "application/sparql-query"),
+        ("/sparql", "application/x-www-form-urlencoded"),
+    ],
+)
 def test_invalid_utf8_is_refused_400(server: Server, path: str, media_type: str) -> None:
     bodies = {
         "application/ld+json": b'{"@id": "urn:x:a", "urn:x:p": "\xff\xfe"}',
-        "application/rdf+xml": (f'<rdf:RDF xmlns:rdf="{RDF}" xmlns:ex="urn:x:"><rdf:Description '
-                                'rdf:about="urn:x:a"><ex:p>\xff</ex:p></rdf:Description>'
-                                '</rdf:RDF>').encode("latin-1"),
-        "application/sparql-query": b"SELECT * WHERE { ?s ?p \"\xc3\x28\" }",
+        "application/rdf+xml": (
+            f'<rdf:RDF xmlns:rdf="{RDF}" xmlns:ex="urn:x:"><rdf:Description '
+            'rdf:about="urn:x:a"><ex:p>\xff</ex:p></rdf:Description>'
+            "</rdf:RDF>"
+        ).encode("latin-1"),
+        "application/sparql-query": b'SELECT * WHERE { ?s ?p "\xc3\x28" }',
         "application/x-www-form-urlencoded": b"query=SELECT%20*%20WHERE%20%7B%7D\xff",
     }
     body = bodies.get(media_type, b'<urn:x:a> <urn:x:p> "caf\xe9" .')
@@ -203,27 +246,34 @@ def gzip_bomb() -> bytes:
 
 
 @pytest.mark.parametrize("path", ["/validate", "/submissions", "/sparql"])
-def test_gzip_bomb_body_is_refused_415_unread(server: Server, gzip_bomb: bytes, path: str
-                                               ) -> None:
+def test_gzip_bomb_body_is_refused_415_unread(server: Server, gzip_bomb: bytes, path: str) -> None:
     media_type = "application/sparql-query" if path == "/sparql" else "text/turtle"
-    response, growth = _peak_growth(server, _post(server, path, gzip_bomb, media_type,
-                                                  **{"content-encoding": "gzip"}))
+    response, growth = _peak_growth(
+        server, _post(server, path, gzip_bomb, media_type, **{"content-encoding": "gzip"})
+    )
     _check(server, response, growth, (415,), "unsupported-encoding")
 
 
 @pytest.mark.parametrize("coding", ["deflate", "br", "identity, gzip", "x-gzip"])
 def test_any_request_content_encoding_is_refused_415(server: Server, coding: str) -> None:
     body = good()
-    response = httpx.post(f"{server.url}/validate", content=body, timeout=TIME_BOUND_S,
-                          headers={"content-type": "text/turtle", "content-encoding": coding})
+    response = httpx.post(
+        f"{server.url}/validate",
+        content=body,
+        timeout=TIME_BOUND_S,
+        headers={"content-type": "text/turtle", "content-encoding": coding},
+    )
     assert response.status_code == 415
     assert response.json()["error"] == "unsupported-encoding"
 
 
 def test_identity_content_encoding_is_accepted(server: Server) -> None:
-    response = httpx.post(f"{server.url}/validate", content=good(), timeout=TIME_BOUND_S,
-                          headers={"content-type": "text/turtle",
-                                   "content-encoding": "identity"})
+    response = httpx.post(
+        f"{server.url}/validate",
+        content=good(),
+        timeout=TIME_BOUND_S,
+        headers={"content-type": "text/turtle", "content-encoding": "identity"},
+    )
     assert response.status_code == 200
 
 

@@ -34,8 +34,12 @@ DOC = "/doc/conceptscheme/uitdaging"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("abuse")
-    with serving(tmp / "store", tmp / "server.log", SRO_QUERY_TIMEOUT_S=str(TIMEOUT_S),
-                 SRO_QUERY_CONCURRENCY="2") as running:
+    with serving(
+        tmp / "store",
+        tmp / "server.log",
+        SRO_QUERY_TIMEOUT_S=str(TIMEOUT_S),
+        SRO_QUERY_CONCURRENCY="2",
+    ) as running:
         yield running
 
 
@@ -67,9 +71,12 @@ def test_runaway_query_is_stopped_and_signalled(server: Server, query: str) -> N
 def test_huge_values_block_is_answered_or_stopped(server: Server, rows: int) -> None:
     values = " ".join(f'("{i}" <urn:x:{i}>)' for i in range(rows))
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES (?l ?i) {{ {values} }} ?s ?p ?o }}"
-    response = httpx.post(f"{server.url}/sparql", content=query.encode(),
-                          headers={"content-type": "application/sparql-query"},
-                          timeout=CLIENT_TIMEOUT_S)
+    response = httpx.post(
+        f"{server.url}/sparql",
+        content=query.encode(),
+        headers={"content-type": "application/sparql-query"},
+        timeout=CLIENT_TIMEOUT_S,
+    )
     if len(query) > 10 * 1024 * 1024:
         assert response.status_code == 413
     else:
@@ -80,17 +87,24 @@ def test_huge_values_block_is_answered_or_stopped(server: Server, rows: int) -> 
 def test_values_block_over_the_body_cap_is_413(server: Server) -> None:
     values = " ".join(f"(<urn:x:{i:08d}>)" for i in range(800_000))
     query = f"SELECT * WHERE {{ VALUES (?i) {{ {values} }} }}"
-    response = httpx.post(f"{server.url}/sparql", content=query.encode(),
-                          headers={"content-type": "application/sparql-query"},
-                          timeout=CLIENT_TIMEOUT_S)
+    response = httpx.post(
+        f"{server.url}/sparql",
+        content=query.encode(),
+        headers={"content-type": "application/sparql-query"},
+        timeout=CLIENT_TIMEOUT_S,
+    )
     assert response.status_code == 413
 
 
 def test_storm_of_heavy_queries_leaves_health_and_light_reads_answering(server: Server) -> None:
     light = httpx.get(f"{server.url}{LIGHT_QUERY}", timeout=CLIENT_TIMEOUT_S)
     assert light.status_code == 200  # warm: named queries are cached per store version
-    assert httpx.get(f"{server.url}{DOC}", timeout=CLIENT_TIMEOUT_S,
-                     headers={"accept": "text/turtle"}).status_code == 200
+    assert (
+        httpx.get(
+            f"{server.url}{DOC}", timeout=CLIENT_TIMEOUT_S, headers={"accept": "text/turtle"}
+        ).status_code
+        == 200
+    )
     stop = threading.Event()
     heavy: Counter[int] = Counter()
     failures: list[str] = []
@@ -111,8 +125,11 @@ def test_storm_of_heavy_queries_leaves_health_and_light_reads_answering(server: 
     try:
         deadline = time.monotonic() + 2 * TIMEOUT_S
         while time.monotonic() < deadline:
-            for path, headers in (("/health", {}), (LIGHT_QUERY, {}),
-                                  (DOC, {"accept": "text/turtle"})):
+            for path, headers in (
+                ("/health", {}),
+                (LIGHT_QUERY, {}),
+                (DOC, {"accept": "text/turtle"}),
+            ):
                 r = httpx.get(f"{server.url}{path}", headers=headers, timeout=CLIENT_TIMEOUT_S)
                 light_answers[(path, r.status_code)] += 1
             time.sleep(0.1)

@@ -45,16 +45,21 @@ def _submission_graphs(client: TestClient) -> set[str]:
 # -- queries ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("template", [
-    "SELECT * FROM <{url}/g> WHERE {{ ?s ?p ?o }}",
-    "SELECT * FROM NAMED <{url}/g> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
-    "PREFIX r: <{url}/> SELECT * FROM r:g WHERE {{ ?s ?p ?o }}",
-    "CONSTRUCT {{ ?s ?p ?o }} FROM <{url}/g.ttl> WHERE {{ ?s ?p ?o }}",
-    "ASK FROM NAMED <{url}/a> FROM <{url}/b> {{ ?s ?p ?o }}",
-    "DESCRIBE <{url}/thing>",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * FROM <{url}/g> WHERE {{ ?s ?p ?o }}",
+        "SELECT * FROM NAMED <{url}/g> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+        "PREFIX r: <{url}/> SELECT * FROM r:g WHERE {{ ?s ?p ?o }}",
+        "CONSTRUCT {{ ?s ?p ?o }} FROM <{url}/g.ttl> WHERE {{ ?s ?p ?o }}",
+        "ASK FROM NAMED <{url}/a> FROM <{url}/b> {{ ?s ?p ?o }}",
+        "DESCRIBE <{url}/thing>",
+    ],
+)
 def test_query_naming_a_remote_graph_never_reaches_it(
-    client: TestClient, listener: Listener, template: str,
+    client: TestClient,
+    listener: Listener,
+    template: str,
 ) -> None:
     query = template.format(url=listener.url)
     r = client.get("/sparql", params={"query": query})
@@ -67,22 +72,31 @@ def test_query_naming_a_remote_graph_never_reaches_it(
 
 @pytest.mark.parametrize("param", ["default-graph-uri", "named-graph-uri"])
 def test_protocol_graph_parameter_naming_a_remote_graph_never_reaches_it(
-    client: TestClient, listener: Listener, param: str,
+    client: TestClient,
+    listener: Listener,
+    param: str,
 ) -> None:
-    r = client.post("/sparql", data={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
-                                     param: f"{listener.url}/g"})
+    r = client.post(
+        "/sparql", data={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1", param: f"{listener.url}/g"}
+    )
     assert r.status_code == 400
     assert listener.heard() == []
 
 
-@pytest.mark.parametrize("template", [
-    "LOAD <{url}/data.ttl>",
-    "LOAD SILENT <{url}/data.ttl> INTO GRAPH <urn:x>",
-    "SELECT * WHERE {{ ?s ?p ?o }} ; LOAD <{url}/data.ttl>",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "LOAD <{url}/data.ttl>",
+        "LOAD SILENT <{url}/data.ttl> INTO GRAPH <urn:x>",
+        "SELECT * WHERE {{ ?s ?p ?o }} ; LOAD <{url}/data.ttl>",
+    ],
+)
 @pytest.mark.parametrize("how", ["get", "form", "body", "update-form", "update-body"])
 def test_load_never_reaches_the_listener(
-    client: TestClient, listener: Listener, template: str, how: str,
+    client: TestClient,
+    listener: Listener,
+    template: str,
+    how: str,
 ) -> None:
     text = template.format(url=listener.url)
     if how == "get":
@@ -90,22 +104,26 @@ def test_load_never_reaches_the_listener(
     elif how == "form":
         r = client.post("/sparql", data={"query": text})
     elif how == "body":
-        r = client.post("/sparql", content=text,
-                        headers={"content-type": "application/sparql-query"})
+        r = client.post(
+            "/sparql", content=text, headers={"content-type": "application/sparql-query"}
+        )
     elif how == "update-form":
         r = client.post("/sparql", data={"update": text})
     else:
-        r = client.post("/sparql", content=text,
-                        headers={"content-type": "application/sparql-update"})
+        r = client.post(
+            "/sparql", content=text, headers={"content-type": "application/sparql-update"}
+        )
     assert 400 <= r.status_code < 500, r.text
     assert listener.heard() == []
 
 
 def test_named_query_iri_parameter_naming_the_listener_is_never_fetched(
-    client: TestClient, listener: Listener,
+    client: TestClient,
+    listener: Listener,
 ) -> None:
-    r = client.get("/queries/initiatives-of-municipality",
-                   params={"gemeente": f"{listener.url}/gemeente/1"})
+    r = client.get(
+        "/queries/initiatives-of-municipality", params={"gemeente": f"{listener.url}/gemeente/1"}
+    )
     assert r.status_code in (200, 422)
     assert listener.heard() == []
 
@@ -113,39 +131,53 @@ def test_named_query_iri_parameter_naming_the_listener_is_never_fetched(
 # -- /validate: imports and shapes graphs ------------------------------------------------------
 
 
-def test_validate_data_with_owl_imports_never_fetches(client: TestClient, listener: Listener
-                                                      ) -> None:
-    data = (PREFIXES + f"<urn:x:ontology> a owl:Ontology ; owl:imports <{listener.url}/o.ttl> .\n"
-            f"<urn:x:a> rdfs:seeAlso <{listener.url}/see> .\n").encode()
+def test_validate_data_with_owl_imports_never_fetches(
+    client: TestClient, listener: Listener
+) -> None:
+    data = (
+        PREFIXES + f"<urn:x:ontology> a owl:Ontology ; owl:imports <{listener.url}/o.ttl> .\n"
+        f"<urn:x:a> rdfs:seeAlso <{listener.url}/see> .\n"
+    ).encode()
     r = client.post("/validate", content=data, headers={"content-type": "text/turtle"})
     assert r.status_code == 200, r.text
     assert listener.heard() == []
 
 
 def test_validate_uploaded_shapes_with_imports_and_shapes_graph_never_fetch(
-    client: TestClient, listener: Listener,
+    client: TestClient,
+    listener: Listener,
 ) -> None:
-    shapes = (PREFIXES + f"<urn:x:shapes> a owl:Ontology ; owl:imports <{listener.url}/s.ttl> .\n"
-              f"<urn:x:data> sh:shapesGraph <{listener.url}/shapes.ttl> .\n"
-              "<urn:x:S> a sh:NodeShape ; sh:targetClass <urn:x:C> ;\n"
-              f"  sh:property [ sh:path <urn:x:p> ; sh:class <{listener.url}/C> ] .\n").encode()
-    data = (PREFIXES + f"<urn:x:data> owl:imports <{listener.url}/d.ttl> .\n"
-            f"<urn:x:a> a <urn:x:C> ; <urn:x:p> <{listener.url}/thing> .\n").encode()
-    r = client.post("/validate", files={
-        "data": ("data.ttl", data, "text/turtle"),
-        "shapes": ("shapes.ttl", shapes, "text/turtle"),
-    })
+    shapes = (
+        PREFIXES + f"<urn:x:shapes> a owl:Ontology ; owl:imports <{listener.url}/s.ttl> .\n"
+        f"<urn:x:data> sh:shapesGraph <{listener.url}/shapes.ttl> .\n"
+        "<urn:x:S> a sh:NodeShape ; sh:targetClass <urn:x:C> ;\n"
+        f"  sh:property [ sh:path <urn:x:p> ; sh:class <{listener.url}/C> ] .\n"
+    ).encode()
+    data = (
+        PREFIXES + f"<urn:x:data> owl:imports <{listener.url}/d.ttl> .\n"
+        f"<urn:x:a> a <urn:x:C> ; <urn:x:p> <{listener.url}/thing> .\n"
+    ).encode()
+    r = client.post(
+        "/validate",
+        files={
+            "data": ("data.ttl", data, "text/turtle"),
+            "shapes": ("shapes.ttl", shapes, "text/turtle"),
+        },
+    )
     assert r.status_code == 200, r.text
     assert listener.heard() == []
 
 
 def test_validate_rdfxml_external_entity_to_the_listener_refused_unfetched(
-    client: TestClient, listener: Listener,
+    client: TestClient,
+    listener: Listener,
 ) -> None:
-    data = (f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY ext SYSTEM "{listener.url}/e">]>\n'
-            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-            'xmlns:ex="urn:x:"><rdf:Description rdf:about="urn:x:a"><ex:p>&ext;</ex:p>'
-            '</rdf:Description></rdf:RDF>').encode()
+    data = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY ext SYSTEM "{listener.url}/e">]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:ex="urn:x:"><rdf:Description rdf:about="urn:x:a"><ex:p>&ext;</ex:p>'
+        "</rdf:Description></rdf:RDF>"
+    ).encode()
     r = client.post("/validate", content=data, headers={"content-type": "application/rdf+xml"})
     assert r.status_code == 400
     assert r.json()["error"] == "unsafe-input"
@@ -156,14 +188,18 @@ def test_validate_rdfxml_external_entity_to_the_listener_refused_unfetched(
 
 
 def _jsonld_with_context(context: object) -> bytes:
-    return json.dumps({"@context": context, "@id": "urn:x:a",
-                       "http://purl.org/dc/terms/title": "x"}).encode()
+    return json.dumps(
+        {"@context": context, "@id": "urn:x:a", "http://purl.org/dc/terms/title": "x"}
+    ).encode()
 
 
 @pytest.mark.parametrize("shape", ["string", "list", "import", "nested"])
 @pytest.mark.parametrize("path", ["/validate", "/submissions"])
 def test_remote_jsonld_context_is_refused_and_never_fetched(
-    client: TestClient, listener: Listener, shape: str, path: str,
+    client: TestClient,
+    listener: Listener,
+    shape: str,
+    path: str,
 ) -> None:
     url = f"{listener.url}/context.jsonld"
     body: bytes
@@ -174,8 +210,9 @@ def test_remote_jsonld_context_is_refused_and_never_fetched(
     elif shape == "import":
         body = _jsonld_with_context({"@import": url})
     else:
-        body = json.dumps({"@id": "urn:x:a", "urn:x:p": {"@context": url, "@id": "urn:x:b"}}
-                          ).encode()
+        body = json.dumps(
+            {"@id": "urn:x:a", "urn:x:p": {"@context": url, "@id": "urn:x:b"}}
+        ).encode()
     r = client.post(path, content=body, headers={**AUTH, "content-type": "application/ld+json"})
     assert r.status_code == 400, r.text
     assert r.json()["error"] == "unsafe-input"
@@ -184,30 +221,38 @@ def test_remote_jsonld_context_is_refused_and_never_fetched(
 
 
 def test_submission_with_owl_imports_stores_without_fetching(
-    client: TestClient, listener: Listener,
+    client: TestClient,
+    listener: Listener,
 ) -> None:
-    data = good("met-import") + (
-        f"\n<https://sro.test/id/initiatief/met-import> "
-        f"<http://www.w3.org/2002/07/owl#imports> <{listener.url}/o.ttl> .\n").encode()
-    r = client.post("/submissions", content=data,
-                    headers={**AUTH, "content-type": "text/turtle"})
+    data = (
+        good("met-import")
+        + (
+            f"\n<https://sro.test/id/initiatief/met-import> "
+            f"<http://www.w3.org/2002/07/owl#imports> <{listener.url}/o.ttl> .\n"
+        ).encode()
+    )
+    r = client.post("/submissions", content=data, headers={**AUTH, "content-type": "text/turtle"})
     assert r.status_code in (201, 422), r.text
     assert listener.heard() == []
     if r.status_code == 201:
-        client.delete(f"/submissions/{r.json()['id']}", headers={
-            **AUTH, "if-match": r.headers["etag"]})
+        client.delete(
+            f"/submissions/{r.json()['id']}", headers={**AUTH, "if-match": r.headers["etag"]}
+        )
 
 
 # -- redirects -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [
-    "/id//127.0.0.1:{port}/x",
-    "/id/%2F%2F127.0.0.1:{port}/x",
-    "/id/http://127.0.0.1:{port}/x",
-    "/id/initiatief/x?next=http://127.0.0.1:{port}/",
-    "/id/\\\\127.0.0.1:{port}/x",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id//127.0.0.1:{port}/x",
+        "/id/%2F%2F127.0.0.1:{port}/x",
+        "/id/http://127.0.0.1:{port}/x",
+        "/id/initiatief/x?next=http://127.0.0.1:{port}/",
+        "/id/\\\\127.0.0.1:{port}/x",
+    ],
+)
 def test_redirects_stay_on_this_host(client: TestClient, listener: Listener, path: str) -> None:
     """/id answers 303 to a path of this service, never to another host (an open redirect
     would turn clients and harvesters into our SSRF)."""

@@ -46,8 +46,10 @@ def test_page_last_rounds_up_and_is_at_least_one() -> None:
 
 def test_page_url_is_absolute_and_keeps_filters() -> None:
     url = PageUrl("https://sro.test/catalog", 5, {"modified_since": "2026-01-01T00:00:00+00:00"})
-    assert url(2) == ("https://sro.test/catalog?modified_since=2026-01-01T00%3A00%3A00%2B00%3A00"
-                      "&page=2&pageSize=5")
+    assert url(2) == (
+        "https://sro.test/catalog?modified_since=2026-01-01T00%3A00%3A00%2B00%3A00"
+        "&page=2&pageSize=5"
+    )
 
 
 def test_build_page_graph_middle_page_has_all_links_new_and_legacy() -> None:
@@ -57,14 +59,18 @@ def test_build_page_graph_middle_page_has_all_links_new_and_legacy() -> None:
     view = URIRef(urls(2))
     assert (view, RDF.type, HYDRA.PartialCollectionView) in graph
     assert (view, RDF.type, HYDRA.PagedCollection) in graph
-    for new, legacy, number in ((HYDRA.next, HYDRA.nextPage, 3),
-                                (HYDRA.previous, HYDRA.previousPage, 1),
-                                (HYDRA.last, HYDRA.lastPage, 3)):
+    for new, legacy, number in (
+        (HYDRA.next, HYDRA.nextPage, 3),
+        (HYDRA.previous, HYDRA.previousPage, 1),
+        (HYDRA.last, HYDRA.lastPage, 3),
+    ):
         assert graph.value(view, new) == URIRef(urls(number))
         assert graph.value(view, legacy) == URIRef(urls(number))
     assert graph.value(CAT, HYDRA.totalItems) == Literal(5)
-    assert set(graph.objects(CAT, DCAT.dataset)) == {snap.entries[2].resource,
-                                                      snap.entries[3].resource}
+    assert set(graph.objects(CAT, DCAT.dataset)) == {
+        snap.entries[2].resource,
+        snap.entries[3].resource,
+    }
 
 
 def test_catalog_view_unpaged_has_no_links_and_every_entry() -> None:
@@ -75,14 +81,19 @@ def test_catalog_view_unpaged_has_no_links_and_every_entry() -> None:
 
 
 def test_catalog_view_modified_since_keeps_only_later_entries() -> None:
-    view = catalog_view(_snapshot(4), RdfFormat.NTRIPLES, base_url="x",
-                        modified_since=datetime(2026, 1, 2, tzinfo=UTC))
+    view = catalog_view(
+        _snapshot(4),
+        RdfFormat.NTRIPLES,
+        base_url="x",
+        modified_since=datetime(2026, 1, 2, tzinfo=UTC),
+    )
     assert view.total_items == 2
 
 
 def test_catalog_view_last_page_has_prev_not_next() -> None:
-    view = catalog_view(_snapshot(5), RdfFormat.TURTLE, base_url="https://sro.test/catalog",
-                        page=3, page_size=2)
+    view = catalog_view(
+        _snapshot(5), RdfFormat.TURTLE, base_url="https://sro.test/catalog", page=3, page_size=2
+    )
     assert set(view.links) == {"first", "last", "prev"}
 
 
@@ -104,8 +115,11 @@ def test_record_identifier_is_uuid5_of_resource_iri() -> None:
 def test_lead_agent_prefers_trekker_then_initiatiefnemer_then_first() -> None:
     a, b, c = (URIRef(f"https://sro.test/id/organisatie/{x}") for x in "abc")
     role = "https://sro.test/id/concept/rol-lokaal-bestuur/"
-    rows = [{"agent": a}, {"agent": b, "role": URIRef(role + "initiatiefnemer")},
-            {"agent": c, "role": URIRef(role + "trekker")}]
+    rows = [
+        {"agent": a},
+        {"agent": b, "role": URIRef(role + "initiatiefnemer")},
+        {"agent": c, "role": URIRef(role + "trekker")},
+    ]
     assert _lead_agent(rows) == c  # type: ignore[arg-type]
     assert _lead_agent(rows[:2]) == b  # type: ignore[arg-type]
     assert _lead_agent(rows[:1]) == a  # type: ignore[arg-type]

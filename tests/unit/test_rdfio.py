@@ -32,8 +32,11 @@ def test_parse_turtle_resolves_relative_iris_against_the_base() -> None:
     parsed = parse_rdf(TURTLE, RdfFormat.TURTLE, base_iri=BASE)
     assert parsed.statements == 2
     subject = URIRef("https://sro.test/id/initiatief/x")
-    assert (subject, URIRef("http://purl.org/dc/terms/title"),
-            Literal("Slimme parking", lang="nl")) in parsed.graph
+    assert (
+        subject,
+        URIRef("http://purl.org/dc/terms/title"),
+        Literal("Slimme parking", lang="nl"),
+    ) in parsed.graph
 
 
 @pytest.mark.parametrize("fmt", list(RdfFormat))
@@ -70,10 +73,12 @@ def test_jsonld_with_a_known_context_uses_the_local_copy() -> None:
     url = "https://sro.test/ns/context.jsonld"
     context = {"title": {"@id": "http://purl.org/dc/terms/title", "@container": "@language"}}
     doc = json.dumps({"@context": url, "@id": "http://x", "title": {"nl": "Hallo"}})
-    parsed = parse_rdf(doc.encode(), RdfFormat.JSONLD, base_iri=BASE,
-                       known_contexts={url: context})
-    assert (URIRef("http://x"), URIRef("http://purl.org/dc/terms/title"),
-            Literal("Hallo", lang="nl")) in parsed.graph
+    parsed = parse_rdf(doc.encode(), RdfFormat.JSONLD, base_iri=BASE, known_contexts={url: context})
+    assert (
+        URIRef("http://x"),
+        URIRef("http://purl.org/dc/terms/title"),
+        Literal("Hallo", lang="nl"),
+    ) in parsed.graph
 
 
 def test_deeply_nested_jsonld_is_refused() -> None:
@@ -100,12 +105,14 @@ def test_empty_input_is_unparseable(body: bytes) -> None:
 
 @pytest.mark.parametrize(
     ("media_type", "expected"),
-    [("text/turtle; charset=utf-8", RdfFormat.TURTLE),
-     ("application/ld+json", RdfFormat.JSONLD),
-     ("application/rdf+xml", RdfFormat.RDFXML),
-     ("application/n-triples", RdfFormat.NTRIPLES),
-     ("application/n-quads", RdfFormat.NQUADS),
-     ("application/trig", RdfFormat.TRIG)],
+    [
+        ("text/turtle; charset=utf-8", RdfFormat.TURTLE),
+        ("application/ld+json", RdfFormat.JSONLD),
+        ("application/rdf+xml", RdfFormat.RDFXML),
+        ("application/n-triples", RdfFormat.NTRIPLES),
+        ("application/n-quads", RdfFormat.NQUADS),
+        ("application/trig", RdfFormat.TRIG),
+    ],
 )
 def test_media_types_name_their_formats(media_type: str, expected: RdfFormat) -> None:
     assert format_from_media_type(media_type) is expected

@@ -14,30 +14,36 @@ def _known() -> set[str]:
     return STORE_GRAPHS
 
 
-@pytest.mark.parametrize(("query", "form"), [
-    ("SELECT * WHERE { ?s ?p ?o }", "SELECT"),
-    ("PREFIX ex: <http://ex/> ASK { ex:a ?p ?o }", "ASK"),
-    ("BASE <http://ex/> CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT"),
-    ("# a comment with SELECT\ndescribe <http://ex/a>", "DESCRIBE"),
-])
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", "SELECT"),
+        ("PREFIX ex: <http://ex/> ASK { ex:a ?p ?o }", "ASK"),
+        ("BASE <http://ex/> CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("# a comment with SELECT\ndescribe <http://ex/a>", "DESCRIBE"),
+    ],
+)
 def test_inspect_query_forms_are_recognised(query: str, form: str) -> None:
     assert inspect_query(query).form == form
 
 
-@pytest.mark.parametrize("update", [
-    "INSERT DATA { <http://a> <http://b> <http://c> }",
-    "DELETE WHERE { ?s ?p ?o }",
-    "LOAD <http://example.org/data.ttl>",
-    "CLEAR ALL",
-    "DROP GRAPH <http://a>",
-    "CREATE GRAPH <http://a>",
-    "COPY <http://a> TO <http://b>",
-    "MOVE DEFAULT TO <http://b>",
-    "ADD <http://a> TO <http://b>",
-    "WITH <http://a> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
-    "SELECT * WHERE { ?s ?p ?o } ; INSERT DATA { <http://a> <http://b> <http://c> }",
-    "PREFIX ex: <http://ex/>\ninsert data { ex:a ex:b ex:c }",
-])
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { <http://a> <http://b> <http://c> }",
+        "DELETE WHERE { ?s ?p ?o }",
+        "LOAD <http://example.org/data.ttl>",
+        "CLEAR ALL",
+        "DROP GRAPH <http://a>",
+        "CREATE GRAPH <http://a>",
+        "COPY <http://a> TO <http://b>",
+        "MOVE DEFAULT TO <http://b>",
+        "ADD <http://a> TO <http://b>",
+        "WITH <http://a> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "SELECT * WHERE { ?s ?p ?o } ; INSERT DATA { <http://a> <http://b> <http://c> }",
+        "PREFIX ex: <http://ex/>\ninsert data { ex:a ex:b ex:c }",
+    ],
+)
 def test_inspect_query_update_operations_are_rejected(update: str) -> None:
     with pytest.raises(QueryRejectedError):
         inspect_query(update)
@@ -56,14 +62,17 @@ def test_inspect_query_language_tag_is_not_a_keyword() -> None:
     assert inspect_query('SELECT * WHERE { ?s ?p "x"@add }').form == "SELECT"
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
-    "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
-    "SELECT * WHERE { SERVICE ?endpoint { ?s ?p ?o } }",
-    "PREFIX e: <http://127.0.0.1:9/> SELECT * WHERE { service e:sparql { ?s ?p ?o } }",
-    "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
-    "SELECT * WHERE { SERVICE <relative> { ?s ?p ?o } }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE ?endpoint { ?s ?p ?o } }",
+        "PREFIX e: <http://127.0.0.1:9/> SELECT * WHERE { service e:sparql { ?s ?p ?o } }",
+        "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE <relative> { ?s ?p ?o } }",
+    ],
+)
 def test_inspect_query_service_outside_allowlist_is_rejected(query: str) -> None:
     with pytest.raises(QueryRejectedError):
         inspect_query(query)
@@ -93,10 +102,13 @@ def test_inspect_query_from_a_graph_of_the_store_is_allowed() -> None:
     assert info.from_graphs == ("https://sro.test/graph/basis/organisaties",)
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * FROM <http://example.org/remote.ttl> WHERE { ?s ?p ?o }",
-    "SELECT * FROM NAMED <http://example.org/remote.ttl> WHERE { GRAPH ?g { ?s ?p ?o } }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * FROM <http://example.org/remote.ttl> WHERE { ?s ?p ?o }",
+        "SELECT * FROM NAMED <http://example.org/remote.ttl> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    ],
+)
 def test_inspect_query_from_outside_the_store_is_rejected(query: str) -> None:
     with pytest.raises(QueryRejectedError):
         inspect_query(query, known_graphs=_known)
@@ -104,11 +116,17 @@ def test_inspect_query_from_outside_the_store_is_rejected(query: str) -> None:
 
 def test_inspect_query_dataset_parameters_outside_the_store_are_rejected() -> None:
     with pytest.raises(QueryRejectedError):
-        inspect_query("SELECT * WHERE { ?s ?p ?o }", known_graphs=_known,
-                      default_graphs=["http://example.org/remote.ttl"])
+        inspect_query(
+            "SELECT * WHERE { ?s ?p ?o }",
+            known_graphs=_known,
+            default_graphs=["http://example.org/remote.ttl"],
+        )
     with pytest.raises(QueryRejectedError):
-        inspect_query("SELECT * WHERE { ?s ?p ?o }", known_graphs=_known,
-                      named_graphs=["http://example.org/remote.ttl"])
+        inspect_query(
+            "SELECT * WHERE { ?s ?p ?o }",
+            known_graphs=_known,
+            named_graphs=["http://example.org/remote.ttl"],
+        )
 
 
 def test_inspect_query_without_form_is_a_syntax_error() -> None:
@@ -125,8 +143,10 @@ def test_tokenize_distinguishes_iris_from_comparisons() -> None:
 
 def test_inspect_query_escaped_hash_in_a_name_does_not_hide_a_service() -> None:
     """``ex:a\\#`` is a prefixed name, not the start of a comment, for the engine."""
-    query = ("PREFIX ex: <http://ex/> SELECT * WHERE { ?s ex:a\\# ?o "
-             "SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    query = (
+        "PREFIX ex: <http://ex/> SELECT * WHERE { ?s ex:a\\# ?o "
+        "SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    )
     with pytest.raises(QueryRejectedError):
         inspect_query(query)
 

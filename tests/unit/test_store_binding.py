@@ -50,8 +50,10 @@ def test_bind_values_describe_without_where_goes_last() -> None:
 
 
 def test_bind_values_braces_in_strings_iris_and_comments_are_skipped() -> None:
-    query = ('PREFIX ex: <https://ex.org/x#>\n# a { comment\n'
-             'SELECT ?s (\'{\' AS ?b) WHERE { ?s ex:p """ } """ }')
+    query = (
+        "PREFIX ex: <https://ex.org/x#>\n# a { comment\n"
+        'SELECT ?s (\'{\' AS ?b) WHERE { ?s ex:p """ } """ }'
+    )
     out = bind_values(query, {"s": S})
     assert out.index("VALUES") > out.index("WHERE")
     _parses(out)

@@ -78,8 +78,11 @@ def test_bad_query_is_a_query_error(store: Store) -> None:
 
 def test_row_cap_cuts_and_says_so(store: Store) -> None:
     store.write(GraphWrite(add={G1: graph_of("a", "b", "c")}), new_version="1")
-    result = store.query_raw("SELECT ?s WHERE { ?s <https://sro.test/p> ?o }",
-                             accept="application/sparql-results+json", row_cap=2)
+    result = store.query_raw(
+        "SELECT ?s WHERE { ?s <https://sro.test/p> ?o }",
+        accept="application/sparql-results+json",
+        row_cap=2,
+    )
     assert result.truncated
     assert result.count == 2
 
@@ -100,8 +103,7 @@ def test_reopening_a_disk_store_drops_a_graph_whose_bulk_load_did_not_finish(
     store = open_store(str(tmp_path / "store"), system_graph=SYSTEM)
     marker = Graph()
     marker.add((URIRef(SYSTEM), URIRef("urn:sro-graph:loading"), URIRef(G1)))
-    store.write(GraphWrite(replace={G1: graph_of("a")}, add={SYSTEM: marker}),
-                new_version="1")
+    store.write(GraphWrite(replace={G1: graph_of("a")}, add={SYSTEM: marker}), new_version="1")
     store.write(GraphWrite(replace={G2: graph_of("b")}), new_version="2")
     store.close()
     reopened = open_store(str(tmp_path / "store"), system_graph=SYSTEM)

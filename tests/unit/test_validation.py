@@ -27,10 +27,33 @@ EX = "http://example.org/"
 # sh:property is exercised too (ex:PropertyShapeRef), but by the spec its results carry the
 # property shape's own component (here sh:MinCountConstraintComponent), never sh:property's.
 CORE_COMPONENTS = [
-    "Class", "Datatype", "NodeKind", "MinCount", "MaxCount", "MinExclusive", "MinInclusive",
-    "MaxExclusive", "MaxInclusive", "MinLength", "MaxLength", "Pattern", "LanguageIn",
-    "UniqueLang", "Equals", "Disjoint", "LessThan", "LessThanOrEquals", "Not", "And", "Or",
-    "Xone", "Node", "QualifiedMinCount", "QualifiedMaxCount", "Closed", "HasValue",
+    "Class",
+    "Datatype",
+    "NodeKind",
+    "MinCount",
+    "MaxCount",
+    "MinExclusive",
+    "MinInclusive",
+    "MaxExclusive",
+    "MaxInclusive",
+    "MinLength",
+    "MaxLength",
+    "Pattern",
+    "LanguageIn",
+    "UniqueLang",
+    "Equals",
+    "Disjoint",
+    "LessThan",
+    "LessThanOrEquals",
+    "Not",
+    "And",
+    "Or",
+    "Xone",
+    "Node",
+    "QualifiedMinCount",
+    "QualifiedMaxCount",
+    "Closed",
+    "HasValue",
     "In",
 ]
 
@@ -47,19 +70,22 @@ def result_keys(report_graph: Graph) -> Counter[tuple[str, str, str, str]]:
     keys: Counter[tuple[str, str, str, str]] = Counter()
     for node in report_graph.objects(None, SH.result):
         path = report_graph.value(node, SH.resultPath)
-        keys[(
-            str(report_graph.value(node, SH.focusNode)),
-            str(path) if isinstance(path, URIRef) else ("complex" if path is not None else ""),
-            str(report_graph.value(node, SH.sourceConstraintComponent)),
-            str(report_graph.value(node, SH.resultSeverity)),
-        )] += 1
+        keys[
+            (
+                str(report_graph.value(node, SH.focusNode)),
+                str(path) if isinstance(path, URIRef) else ("complex" if path is not None else ""),
+                str(report_graph.value(node, SH.sourceConstraintComponent)),
+                str(report_graph.value(node, SH.resultSeverity)),
+            )
+        ] += 1
     return keys
 
 
 @pytest.fixture(scope="module")
 def server_validator() -> Validator:
-    return make_validator(PROJECT_ROOT / "shapes", PROJECT_ROOT / "ontology", Uris(BASE),
-                          workers=0, timeout_s=30)
+    return make_validator(
+        PROJECT_ROOT / "shapes", PROJECT_ROOT / "ontology", Uris(BASE), workers=0, timeout_s=30
+    )
 
 
 def test_validate_core_components_match_pyshacl_in_process() -> None:
@@ -106,7 +132,11 @@ def test_validate_broken_initiative_reports_related_with_missing_elements(
     (initiative,) = report.initiatives
     assert initiative.category == "related"
     assert {m.code for m in initiative.missing} == {
-        "lokale-overheid", "samenwerking", "probleem", "data"}
+        "lokale-overheid",
+        "samenwerking",
+        "probleem",
+        "data",
+    }
     assert all(m.label["nl"] and m.label["en"] for m in initiative.missing)
 
 
@@ -138,8 +168,9 @@ def test_report_csv_has_one_row_per_result() -> None:
 
 def test_report_serialize_turtle_is_a_validation_report() -> None:
     report = plain_validator(read(CORE / "shapes.ttl")).validate(read(CORE / "data.ttl"))
-    graph = parse_rdf(report.serialize(RdfFormat.TURTLE), RdfFormat.TURTLE,
-                      base_iri=BASE + "/").graph
+    graph = parse_rdf(
+        report.serialize(RdfFormat.TURTLE), RdfFormat.TURTLE, base_iri=BASE + "/"
+    ).graph
     assert (None, RDF.type, SH.ValidationReport) in graph
     assert (None, SH.conforms, Literal(False)) in graph
 
@@ -148,8 +179,17 @@ def test_report_json_counts_match_results() -> None:
     report: Report = plain_validator(read(CORE / "shapes.ttl")).validate(read(CORE / "data.ttl"))
     body = report.to_json()
     assert sum(body["counts"].values()) == len(body["results"])
-    assert set(body["results"][0]) == {"focus", "focusLabel", "path", "pathLabel", "value",
-                                       "severity", "constraint", "message", "shape"}
+    assert set(body["results"][0]) == {
+        "focus",
+        "focusLabel",
+        "path",
+        "pathLabel",
+        "value",
+        "severity",
+        "constraint",
+        "message",
+        "shape",
+    }
 
 
 def test_pool_concurrent_validations_are_isolated() -> None:
@@ -197,16 +237,22 @@ ASSOCIATION_TTL = """
 
 def stock_pyshacl_keys(data: Graph, context: Graph, shapes: Graph) -> Counter[tuple[str, ...]]:
     """pySHACL as shipped, over data plus context, keeping results about the data's nodes."""
-    _, expected, _ = pyshacl.validate(Graph() + data + context, shacl_graph=Graph() + shapes,
-                                      inference="none", allow_infos=True, allow_warnings=True)
+    _, expected, _ = pyshacl.validate(
+        Graph() + data + context,
+        shacl_graph=Graph() + shapes,
+        inference="none",
+        allow_infos=True,
+        allow_warnings=True,
+    )
     mine = {str(s) for s in data.subjects()}
     return Counter({k: n for k, n in result_keys(expected).items() if k[0] in mine})
 
 
-@pytest.mark.parametrize("source", ["broken-initiative.ttl", "good-initiative.ttl",
-                                    "association"])
+@pytest.mark.parametrize("source", ["broken-initiative.ttl", "good-initiative.ttl", "association"])
 def test_validate_server_shapes_with_context_match_stock_pyshacl(
-    server_validator: Validator, runtime: Runtime, source: str,
+    server_validator: Validator,
+    runtime: Runtime,
+    source: str,
 ) -> None:
     if source == "association":
         data = parse_rdf(ASSOCIATION_TTL.encode(), RdfFormat.TURTLE, base_iri=BASE + "/").graph
@@ -252,12 +298,13 @@ def renamed(path: Path, old: str, new: str) -> Graph:
 
 
 def batch_graph() -> tuple[Graph, list[Graph]]:
-    parts = [renamed(DATA / "good-initiative.ttl", "proef-luchtmeting", f"goed-{i}")
-             for i in range(3)]
-    parts += [renamed(DATA / "broken-initiative.ttl", "kapot-voorbeeld", f"kapot-{i}")
-              for i in range(2)]
-    parts.append(parse_rdf(ASSOCIATION_TTL.encode(), RdfFormat.TURTLE,
-                           base_iri=BASE + "/").graph)
+    parts = [
+        renamed(DATA / "good-initiative.ttl", "proef-luchtmeting", f"goed-{i}") for i in range(3)
+    ]
+    parts += [
+        renamed(DATA / "broken-initiative.ttl", "kapot-voorbeeld", f"kapot-{i}") for i in range(2)
+    ]
+    parts.append(parse_rdf(ASSOCIATION_TTL.encode(), RdfFormat.TURTLE, base_iri=BASE + "/").graph)
     whole = Graph()
     for part in parts:
         whole += part
@@ -278,16 +325,24 @@ def test_partition_puts_every_subject_in_exactly_one_chunk() -> None:
 
 @pytest.mark.parametrize("workers", [0, 1])
 def test_validate_batch_equals_one_validation_per_initiative(
-    server_validator: Validator, runtime: Runtime, workers: int,
+    server_validator: Validator,
+    runtime: Runtime,
+    workers: int,
 ) -> None:
     whole, parts = batch_graph()
     context = fetch_context(runtime.store, whole)
     expected: Counter[tuple[str, ...]] = Counter()
     for part in parts:
         expected += result_keys(
-            server_validator.validate(part, context=fetch_context(runtime.store, part)).graph())
-    validator = make_validator(PROJECT_ROOT / "shapes", PROJECT_ROOT / "ontology", Uris(BASE),
-                               workers=workers, timeout_s=30)
+            server_validator.validate(part, context=fetch_context(runtime.store, part)).graph()
+        )
+    validator = make_validator(
+        PROJECT_ROOT / "shapes",
+        PROJECT_ROOT / "ontology",
+        Uris(BASE),
+        workers=workers,
+        timeout_s=30,
+    )
     try:
         report = validator.validate_batch(whole, context=context, chunk_size=2)
     finally:
@@ -296,5 +351,6 @@ def test_validate_batch_equals_one_validation_per_initiative(
     assert not report.conforms
     assert len(list(report.graph().subjects(RDF.type, SH.ValidationReport))) == 1
     assert {i.iri for i in report.initiatives} == {
-        str(s) for s in whole.subjects(RDF.type, URIRef(BASE + "/ns/smartregio#"
-                                                          "SmartCityInitiatief"))}
+        str(s)
+        for s in whole.subjects(RDF.type, URIRef(BASE + "/ns/smartregio#SmartCityInitiatief"))
+    }

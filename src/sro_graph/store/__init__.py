@@ -18,9 +18,17 @@ from sro_graph.store.base import (
 )
 
 __all__ = [
-    "GraphWrite", "RawResult", "Store", "StoreBusy", "StoreConflict", "StoreError",
+    "GraphWrite",
+    "RawResult",
+    "Store",
+    "StoreBusy",
+    "StoreConflict",
+    "StoreError",
     "StoreMismatch",
-    "StoreQueryError", "StoreTimeout", "StoreUnavailable", "open_store",
+    "StoreQueryError",
+    "StoreTimeout",
+    "StoreUnavailable",
+    "open_store",
 ]
 
 
@@ -47,8 +55,13 @@ def open_store(
 
         query_url = location.removeprefix("sparql+")
         return RemoteStore(
-            query_url, update_url=update_url or query_url, system_graph=system_graph,
-            user=user, password=password, timeout_s=timeout_s, kind=kind,
+            query_url,
+            update_url=update_url or query_url,
+            system_graph=system_graph,
+            user=user,
+            password=password,
+            timeout_s=timeout_s,
+            kind=kind,
             graph_store_url=graph_store_url,
         )
     from sro_graph.store.embedded import EmbeddedStore

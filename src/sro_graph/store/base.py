@@ -98,9 +98,7 @@ class Store(Protocol):
             StoreQueryError, StoreTimeout, StoreBusy, StoreUnavailable.
         """
 
-    def write(
-        self, change: GraphWrite, *, new_version: str, if_version: str | None = None
-    ) -> None:
+    def write(self, change: GraphWrite, *, new_version: str, if_version: str | None = None) -> None:
         """Apply ``change`` atomically and record ``new_version`` as the store's version.
 
         With ``if_version``, only if the store is still at that version ("0": none yet), a

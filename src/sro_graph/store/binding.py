@@ -79,7 +79,7 @@ def _top_level_braces(query: str) -> Iterator[tuple[int, str]]:
             continue
         if c == "<":
             end = query.find(">", i + 1)
-            if end > 0 and not any(ch in query[i + 1:end] for ch in ' \t\n\r<"{}|^`\\'):
+            if end > 0 and not any(ch in query[i + 1 : end] for ch in ' \t\n\r<"{}|^`\\'):
                 i = end + 1
                 continue
         if c == "{":

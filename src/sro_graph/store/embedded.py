@@ -52,9 +52,7 @@ LOADING_PREDICATE = "urn:sro-graph:loading"
 class EmbeddedStore:
     """pyoxigraph :class:`~pyoxigraph.Store`; ``path=None`` keeps everything in memory."""
 
-    def __init__(
-        self, path: Path | None, *, system_graph: str, query_workers: int = 0
-    ) -> None:
+    def __init__(self, path: Path | None, *, system_graph: str, query_workers: int = 0) -> None:
         """``query_workers`` > 0 on a disk store runs ``query_raw`` in that many killable
         worker processes (a hard time limit); otherwise a query runs in a thread and the
         time limit is soft: the caller gets its answer on time, the thread ends later."""
@@ -86,7 +84,9 @@ class EmbeddedStore:
         }
         try:
             return self._store.query(
-                query, use_default_graph_as_union=True, substitutions=subs or None,
+                query,
+                use_default_graph_as_union=True,
+                substitutions=subs or None,
                 **options,  # type: ignore[arg-type]
             )
         except SyntaxError as exc:
@@ -155,13 +155,26 @@ class EmbeddedStore:
         if self.workers is not None and timeout_s is not None:
             job = QueryJob(self.version(), query, accept, default_graphs, named_graphs, row_cap)
             return await self.workers.query_async(job, timeout_s=timeout_s)
-        return await asyncio.get_running_loop().run_in_executor(None, functools.partial(
-            self.query_raw, query, accept=accept, default_graphs=default_graphs,
-            named_graphs=named_graphs, row_cap=row_cap, timeout_s=timeout_s))
+        return await asyncio.get_running_loop().run_in_executor(
+            None,
+            functools.partial(
+                self.query_raw,
+                query,
+                accept=accept,
+                default_graphs=default_graphs,
+                named_graphs=named_graphs,
+                row_cap=row_cap,
+                timeout_s=timeout_s,
+            ),
+        )
 
     def _query_raw(
-        self, query: str, accept: str, default_graphs: list[str] | None,
-        named_graphs: list[str] | None, row_cap: int | None,
+        self,
+        query: str,
+        accept: str,
+        default_graphs: list[str] | None,
+        named_graphs: list[str] | None,
+        row_cap: int | None,
     ) -> RawResult:
         options: dict[str, object] = {}
         if default_graphs:
@@ -170,7 +183,9 @@ class EmbeddedStore:
             options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
             result = self._store.query(
-                query, use_default_graph_as_union=not default_graphs, **options  # type: ignore[arg-type]
+                query,
+                use_default_graph_as_union=not default_graphs,
+                **options,  # type: ignore[arg-type]
             )
         except SyntaxError as exc:
             raise StoreQueryError(f"The query does not parse: {_first_line(exc)}") from exc
@@ -183,9 +198,7 @@ class EmbeddedStore:
 
     # -- writes ----------------------------------------------------------------------------
 
-    def write(
-        self, change: GraphWrite, *, new_version: str, if_version: str | None = None
-    ) -> None:
+    def write(self, change: GraphWrite, *, new_version: str, if_version: str | None = None) -> None:
         update = build_update(change, system_graph=self._system_graph, new_version=new_version)
         with self._write_lock:
             if self._write_failed:
@@ -208,7 +221,9 @@ class EmbeddedStore:
     def bulk_load(self, data: bytes, *, media_type: str, graph: str, base_iri: str) -> None:
         """Fast, non-transactional load for very large files (the ``load`` command)."""
         self._store.bulk_load(
-            data, format=_GRAPH_FORMATS[media_type], base_iri=base_iri,
+            data,
+            format=_GRAPH_FORMATS[media_type],
+            base_iri=base_iri,
             to_graph=ox.NamedNode(graph),
         )
 
@@ -229,11 +244,17 @@ class EmbeddedStore:
             StoreUnavailable: the store cannot write.
         """
         target, sysg = _iri(graph), _iri(self._system_graph)
-        self._update(f"DROP SILENT GRAPH {target} ;\n"
-                     f"INSERT DATA {{ GRAPH {sysg} {{ {sysg} <{LOADING_PREDICATE}> {target} }} }}")
+        self._update(
+            f"DROP SILENT GRAPH {target} ;\n"
+            f"INSERT DATA {{ GRAPH {sysg} {{ {sysg} <{LOADING_PREDICATE}> {target} }} }}"
+        )
         try:
-            self._store.bulk_load(data, format=_GRAPH_FORMATS[media_type], base_iri=base_iri,
-                                  to_graph=ox.NamedNode(graph))
+            self._store.bulk_load(
+                data,
+                format=_GRAPH_FORMATS[media_type],
+                base_iri=base_iri,
+                to_graph=ox.NamedNode(graph),
+            )
         except (SyntaxError, ValueError) as exc:
             self.recover_bulk_loads()
             raise StoreQueryError(f"The data does not parse: {_first_line(exc)}") from exc
@@ -243,21 +264,27 @@ class EmbeddedStore:
         self._update(
             f"DELETE DATA {{ GRAPH {sysg} {{ {sysg} <{LOADING_PREDICATE}> {target} }} }} ;\n"
             f"DELETE WHERE {{ GRAPH {sysg} {{ {sysg} <{VERSION_PREDICATE}> ?v }} }} ;\n"
-            f"INSERT DATA {{ GRAPH {sysg} {{ {sysg} <{VERSION_PREDICATE}> {version} }} }}")
+            f"INSERT DATA {{ GRAPH {sysg} {{ {sysg} <{VERSION_PREDICATE}> {version} }} }}"
+        )
 
     def recover_bulk_loads(self) -> list[str]:
         """Drop the graphs of bulk loads that did not finish (a killed ``load --bulk``), each
         in one transaction with its record; returns their names."""
         sysg = ox.NamedNode(self._system_graph)
-        pending = [q.object for q in self._store.quads_for_pattern(
-            sysg, ox.NamedNode(LOADING_PREDICATE), None, sysg)]
+        pending = [
+            q.object
+            for q in self._store.quads_for_pattern(
+                sysg, ox.NamedNode(LOADING_PREDICATE), None, sysg
+            )
+        ]
         for target in pending:
             if not isinstance(target, ox.NamedNode):
                 continue
             log.warning("dropping %s: its bulk load did not finish", target.value)
             self._update(
                 f"DROP SILENT GRAPH {target} ;\n"
-                f"DELETE DATA {{ GRAPH {sysg} {{ {sysg} <{LOADING_PREDICATE}> {target} }} }}")
+                f"DELETE DATA {{ GRAPH {sysg} {{ {sysg} <{LOADING_PREDICATE}> {target} }} }}"
+            )
         return [t.value for t in pending if isinstance(t, ox.NamedNode)]
 
     def _update(self, update: str) -> None:
@@ -364,8 +391,11 @@ def serialize_result(result: object, *, accept: str, row_cap: int | None) -> Raw
         triples, truncated = _take(iter(result), row_cap)
         fmt = _GRAPH_FORMATS[accept]
         if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-            body = _bytes(ox.serialize(
-                [ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt))
+            body = _bytes(
+                ox.serialize(
+                    [ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt
+                )
+            )
         else:
             body = _bytes(ox.serialize(triples, format=fmt))
         return RawResult(body, accept, "graph", truncated, len(triples))

@@ -49,26 +49,32 @@ class RemoteProfile:
 
 PROFILES: dict[str, RemoteProfile] = {
     # Oxigraph server: transactional requests; queries its default graph unless asked.
-    "oxigraph": RemoteProfile("oxigraph", union_param="union-default-graph",
-                              graph_store_path="store"),
+    "oxigraph": RemoteProfile(
+        "oxigraph", union_param="union-default-graph", graph_store_path="store"
+    ),
     # Virtuoso 7: the default graph is already the union (with Virtuoso's own graphs: its
     # RDF-view schema, LDP terms and service description, ~2,500 triples);
     # ``timeout`` in ms makes an "anytime" query that answers partial results with
     # ``X-SQL-State: S1TAT``; each operation is its own transaction; the SPARQL compiler
     # refuses operations of more than ~1,000 constant triples (SP031, SP030).
-    "virtuoso": RemoteProfile("virtuoso", timeout_param="timeout", timeout_unit="ms",
-                              atomic_requests=False, inline_limit=400,
-                              graph_store_path="sparql-graph-crud",
-                              own_graph_prefixes=(
-                                  "http://www.openlinksw.com/schemas/virtrdf#",
-                                  "http://www.w3.org/ns/ldp#",
-                                  "http://localuriqaserver/",
-                                  "http://localhost:8890/",
-                              ),
-                              results_media=results.XML,
-                              unreliable_media=(results.JSON, results.TSV),
-                              single_accept=True,
-                              bnode_label_prefix="nodeID://"),
+    "virtuoso": RemoteProfile(
+        "virtuoso",
+        timeout_param="timeout",
+        timeout_unit="ms",
+        atomic_requests=False,
+        inline_limit=400,
+        graph_store_path="sparql-graph-crud",
+        own_graph_prefixes=(
+            "http://www.openlinksw.com/schemas/virtrdf#",
+            "http://www.w3.org/ns/ldp#",
+            "http://localuriqaserver/",
+            "http://localhost:8890/",
+        ),
+        results_media=results.XML,
+        unreliable_media=(results.JSON, results.TSV),
+        single_accept=True,
+        bnode_label_prefix="nodeID://",
+    ),
     # Fuseki, GraphDB and others: the SPARQL 1.1 standard and nothing more. Configure the
     # store's default graph as the union of the named graphs (Fuseki: tdb2:unionDefaultGraph).
     "generic": RemoteProfile("generic"),

@@ -123,8 +123,10 @@ class RemoteStore:
                 if self._profile is None:
                     try:
                         response = self._client.post(
-                            self._query_url, data={"query": "ASK {}"},
-                            headers={"Accept": _SPARQL_JSON})
+                            self._query_url,
+                            data={"query": "ASK {}"},
+                            headers={"Accept": _SPARQL_JSON},
+                        )
                     except httpx.HTTPError as exc:
                         raise StoreUnavailable(_UNAVAILABLE) from exc
                     if response.status_code in (502, 503, 504):
@@ -159,7 +161,9 @@ class RemoteStore:
             form.append((profile.timeout_param, str(round(limit * scale))))
         try:
             response = self._client.post(
-                self._query_url, data=dict(_group(form)), headers={"Accept": accept},
+                self._query_url,
+                data=dict(_group(form)),
+                headers={"Accept": accept},
                 # A little slack so the server's own limit answers first when it has one.
                 timeout=httpx.Timeout(limit + 1.0, connect=min(limit, 5.0)),
             )
@@ -178,7 +182,8 @@ class RemoteStore:
     def _post_update(self, update: str) -> None:
         try:
             response = self._client.post(
-                self._update_url, content=update.encode("utf-8"),
+                self._update_url,
+                content=update.encode("utf-8"),
                 headers={"Content-Type": "application/sparql-update"},
             )
         except httpx.HTTPError as exc:
@@ -195,8 +200,7 @@ class RemoteStore:
         ``<``.)"""
         body = response.content
         if self.profile.bnode_label_prefix and _media_type(response) == results.XML:
-            body = body.replace(b"<bnode>" + self.profile.bnode_label_prefix.encode(),
-                                b"<bnode>")
+            body = body.replace(b"<bnode>" + self.profile.bnode_label_prefix.encode(), b"<bnode>")
         return body
 
     # -- queries ---------------------------------------------------------------------------
@@ -211,8 +215,14 @@ class RemoteStore:
         if isinstance(solutions, bool):
             raise StoreQueryError("Expected a SELECT query.")
         names, values, _ = solutions
-        return [{name: to_rdflib(term) for name, term in zip(names, row, strict=True)
-                 if term is not None} for row in values]
+        return [
+            {
+                name: to_rdflib(term)
+                for name, term in zip(names, row, strict=True)
+                if term is not None
+            }
+            for row in values
+        ]
 
     def ask(self, query: str, *, bindings: Bindings | None = None) -> bool:
         answer = self._solutions(query, bindings)
@@ -243,9 +253,9 @@ class RemoteStore:
         be cut or converted.
         """
         results_media = self.profile.results_media
-        readable = ((accept in _RESULT_PARSERS
-                     and accept not in self.profile.unreliable_media)
-                    or accept in _READABLE_GRAPHS)
+        readable = (
+            accept in _RESULT_PARSERS and accept not in self.profile.unreliable_media
+        ) or accept in _READABLE_GRAPHS
         wanted = [accept] if readable else []
         if self.profile.single_accept:
             # ``accept`` always suits the query's form (the caller negotiated it by form).
@@ -254,8 +264,11 @@ class RemoteStore:
         else:
             header = ", ".join([*wanted, f"{results_media};q=0.9", f"{_N_TRIPLES};q=0.8"])
         response = self._post_query(
-            query, accept=header, default_graphs=default_graphs or (),
-            named_graphs=named_graphs or (), timeout_s=timeout_s,
+            query,
+            accept=header,
+            default_graphs=default_graphs or (),
+            named_graphs=named_graphs or (),
+            timeout_s=timeout_s,
         )
         got = _media_type(response)
         body = self._body(response)
@@ -264,8 +277,7 @@ class RemoteStore:
             if isinstance(parsed, bool):
                 if got == accept:
                     return RawResult(body, accept, "boolean", False, 1)
-                return RawResult(results.write_boolean(accept, parsed), accept,
-                                 "boolean", False, 1)
+                return RawResult(results.write_boolean(accept, parsed), accept, "boolean", False, 1)
             names, rows, truncated = parsed
             if got == accept and not truncated:
                 return RawResult(body, accept, "bindings", False, len(rows))
@@ -283,17 +295,17 @@ class RemoteStore:
                 raise StoreQueryError("A graph cannot be written in that format.")
             if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
                 quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-                return RawResult(_serialize(quads, format=fmt), accept, "graph",
-                                 truncated, len(triples))
-            return RawResult(_serialize(triples, format=fmt), accept, "graph",
-                             truncated, len(triples))
+                return RawResult(
+                    _serialize(quads, format=fmt), accept, "graph", truncated, len(triples)
+                )
+            return RawResult(
+                _serialize(triples, format=fmt), accept, "graph", truncated, len(triples)
+            )
         raise StoreQueryError("The store answered in a format sro-graph cannot read.")
 
     # -- writes and bookkeeping ------------------------------------------------------------
 
-    def write(
-        self, change: GraphWrite, *, new_version: str, if_version: str | None = None
-    ) -> None:
+    def write(self, change: GraphWrite, *, new_version: str, if_version: str | None = None) -> None:
         """One request, or one operation, per write (see the module docstring).
 
         With ``if_version`` the write is one operation whose WHERE clause holds the version
@@ -302,20 +314,30 @@ class RemoteStore:
         """
         profile = self.profile
         if profile.atomic_requests and if_version is None:
-            self._post_update(build_update(change, system_graph=self._system_graph,
-                                           new_version=new_version))
+            self._post_update(
+                build_update(change, system_graph=self._system_graph, new_version=new_version)
+            )
             return
-        size = sum(len(g) for g in [*change.replace.values(), *change.add.values(),
-                                    *change.remove.values()])
+        size = sum(
+            len(g)
+            for g in [*change.replace.values(), *change.add.values(), *change.remove.values()]
+        )
         if profile.inline_limit is None or size <= profile.inline_limit:
-            self._post_update(build_operation(change, system_graph=self._system_graph,
-                                              new_version=new_version, if_version=if_version))
+            self._post_update(
+                build_operation(
+                    change,
+                    system_graph=self._system_graph,
+                    new_version=new_version,
+                    if_version=if_version,
+                )
+            )
         else:
             self._staged_write(change, new_version=new_version, if_version=if_version)
         if if_version is not None and self.version() != new_version:
             raise StoreConflict(
                 "The store changed since it was read; the write was not applied (or was at "
-                "once superseded by another).")
+                "once superseded by another)."
+            )
 
     def _staged_write(
         self, change: GraphWrite, *, new_version: str, if_version: str | None
@@ -339,11 +361,19 @@ class RemoteStore:
                 if len(graph):
                     removes[f"{stamp}:remove:{n}"] = target
                     self._put_graph(f"{stamp}:remove:{n}", graph)
-            cleared = GraphWrite(replace={name: Graph() for name in change.replace},
-                                 drop=change.drop)
-            self._post_update(build_operation(
-                cleared, system_graph=self._system_graph, new_version=new_version,
-                if_version=if_version, staged_adds=adds, staged_removes=removes))
+            cleared = GraphWrite(
+                replace={name: Graph() for name in change.replace}, drop=change.drop
+            )
+            self._post_update(
+                build_operation(
+                    cleared,
+                    system_graph=self._system_graph,
+                    new_version=new_version,
+                    if_version=if_version,
+                    staged_adds=adds,
+                    staged_removes=removes,
+                )
+            )
         finally:
             self._drop_graphs([*adds, *removes])
 
@@ -352,21 +382,26 @@ class RemoteStore:
             return self._graph_store_url
         path = self.profile.graph_store_path
         if path is None:
-            raise StoreQueryError("This store takes no write this large; configure its Graph "
-                                  "Store Protocol endpoint (SRO_STORE_GRAPH_STORE).")
+            raise StoreQueryError(
+                "This store takes no write this large; configure its Graph "
+                "Store Protocol endpoint (SRO_STORE_GRAPH_STORE)."
+            )
         return self._query_url.rsplit("/", 1)[0] + "/" + path
 
     def _put_graph(self, name: str, graph: Graph) -> None:
         body = _serialize(list(graph_to_triples(graph)), format=ox.RdfFormat.N_TRIPLES)
         try:
             response = self._client.put(
-                self._graph_store(), params={"graph": name}, content=body,
+                self._graph_store(),
+                params={"graph": name},
+                content=body,
                 headers={"Content-Type": _N_TRIPLES},
             )
         except httpx.HTTPError as exc:
             raise StoreUnavailable(
                 "The remote SPARQL store did not take the data; nothing was changed. "
-                "Try again later.") from exc
+                "Try again later."
+            ) from exc
         _check(response, what="update")
 
     def _drop_graphs(self, names: Sequence[str]) -> None:
@@ -374,8 +409,7 @@ class RemoteStore:
         if not names:
             return
         try:
-            self._post_update(" ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(n)}"
-                                            for n in names))
+            self._post_update(" ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(n)}" for n in names))
         except (StoreUnavailable, StoreQueryError, StoreTimeout):
             log.warning("staging graphs were left behind; the next staged write drops them")
 
@@ -390,15 +424,17 @@ class RemoteStore:
         self._drop_graphs(stale)
 
     def version(self) -> str:
-        rows = self.select(rq.load("store-version"),
-                           bindings={"system": _uri(self._system_graph)})
+        rows = self.select(rq.load("store-version"), bindings={"system": _uri(self._system_graph)})
         return str(rows[0]["version"]) if rows else "0"
 
     def graph_names(self) -> set[str]:
         """The named graphs, without the staging graphs of writes under way and the store's
         own graphs."""
-        return {n for n in self._all_graph_names()
-                if not n.startswith(STAGING_PREFIX) and not self._is_own_graph(n)}
+        return {
+            n
+            for n in self._all_graph_names()
+            if not n.startswith(STAGING_PREFIX) and not self._is_own_graph(n)
+        }
 
     def _is_own_graph(self, name: str) -> bool:
         return name.startswith(self.profile.own_graph_prefixes)
@@ -418,9 +454,12 @@ class RemoteStore:
             raise StoreQueryError("Expected a SELECT query.")
         names, values, _ = solutions
         at = [names.index(n) for n in ("subject", "predicate", "object", "graph")]
-        quads = [ox.Quad(row[at[0]], row[at[1]], row[at[2]], row[at[3]]) for row in values
-                 if not row[at[3]].value.startswith(STAGING_PREFIX)
-                 and not self._is_own_graph(row[at[3]].value)]
+        quads = [
+            ox.Quad(row[at[0]], row[at[1]], row[at[2]], row[at[3]])
+            for row in values
+            if not row[at[3]].value.startswith(STAGING_PREFIX)
+            and not self._is_own_graph(row[at[3]].value)
+        ]
         return _serialize(quads, format=ox.RdfFormat.N_QUADS)
 
     def close(self) -> None:
@@ -428,8 +467,9 @@ class RemoteStore:
 
 
 _READABLE_GRAPHS = {
-    k: v for k, v in _GRAPH_FORMATS.items() if k in ("text/turtle", "application/n-triples",
-                                                     "application/rdf+xml")
+    k: v
+    for k, v in _GRAPH_FORMATS.items()
+    if k in ("text/turtle", "application/n-triples", "application/rdf+xml")
 }
 
 

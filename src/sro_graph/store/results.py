@@ -63,9 +63,14 @@ def _json_term(term: Term) -> dict[str, object]:
             out["datatype"] = term.datatype.value
         return out
     if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {
-            "subject": _json_term(term.subject), "predicate": _json_term(term.predicate),
-            "object": _json_term(term.object)}}
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
     raise TypeError(term)
 
 
@@ -76,7 +81,8 @@ def _json(variables: Sequence[str], rows: Iterable[Sequence[Term]]) -> bytes:
     ]
     return json.dumps(
         {"head": {"vars": list(variables)}, "results": {"bindings": bindings}},
-        ensure_ascii=False, separators=(",", ":"),
+        ensure_ascii=False,
+        separators=(",", ":"),
     ).encode("utf-8")
 
 
@@ -96,9 +102,13 @@ def _xml_term(term: Term) -> str:
 
 
 def _xml(variables: Sequence[str], rows: Iterable[Sequence[Term]]) -> bytes:
-    parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
-             "<head>", *(f"<variable name={quoteattr(v)}/>" for v in variables), "</head>",
-             "<results>"]
+    parts = [
+        '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+        "<head>",
+        *(f"<variable name={quoteattr(v)}/>" for v in variables),
+        "</head>",
+        "<results>",
+    ]
     for row in rows:
         parts.append("<result>")
         for v, t in zip(variables, row, strict=True):

@@ -92,16 +92,26 @@ def build_operation(
         StoreQueryError: a term cannot be written (an invalid IRI or language tag).
     """
     try:
-        return _operation(change, system_graph=system_graph, new_version=new_version,
-                          if_version=if_version, staged_adds=staged_adds or {},
-                          staged_removes=staged_removes or {})
+        return _operation(
+            change,
+            system_graph=system_graph,
+            new_version=new_version,
+            if_version=if_version,
+            staged_adds=staged_adds or {},
+            staged_removes=staged_removes or {},
+        )
     except (TypeError, ValueError) as exc:
         raise StoreQueryError(f"The change holds an invalid term: {exc}") from exc
 
 
 def _operation(
-    change: GraphWrite, *, system_graph: str, new_version: str, if_version: str | None,
-    staged_adds: Mapping[str, str], staged_removes: Mapping[str, str],
+    change: GraphWrite,
+    *,
+    system_graph: str,
+    new_version: str,
+    if_version: str | None,
+    staged_adds: Mapping[str, str],
+    staged_removes: Mapping[str, str],
 ) -> str:
     sysg, vp = _iri(system_graph), f"<{VERSION_PREDICATE}>"
     cleared = sorted({*change.drop, *change.replace})
@@ -117,21 +127,28 @@ def _operation(
     where = [f"{{ GRAPH {sysg} {{ {sysg} {vp} ?oldVersion }} }}"]
     if cleared:
         deletes.append("GRAPH ?cleared { ?s ?p ?o }")
-        where.append("{ VALUES ?cleared { " + " ".join(_iri(n) for n in cleared)
-                     + " } GRAPH ?cleared { ?s ?p ?o } }")
+        where.append(
+            "{ VALUES ?cleared { "
+            + " ".join(_iri(n) for n in cleared)
+            + " } GRAPH ?cleared { ?s ?p ?o } }"
+        )
     deletes += [_graph_block(guard(n), g) for n, g in removes]
     adds += [_graph_block(guard(n), g) for n, g in inserts]
     if staged_removes:
         deletes.append("GRAPH ?removeTarget { ?rs ?rp ?ro }")
-        where.append("{ VALUES (?removeSource ?removeTarget) { "
-                     + " ".join(f"({_iri(s)} {_iri(t)})" for s, t in staged_removes.items())
-                     + " } GRAPH ?removeSource { ?rs ?rp ?ro } "
-                     "GRAPH ?removeTarget { ?rs ?rp ?ro } }")
+        where.append(
+            "{ VALUES (?removeSource ?removeTarget) { "
+            + " ".join(f"({_iri(s)} {_iri(t)})" for s, t in staged_removes.items())
+            + " } GRAPH ?removeSource { ?rs ?rp ?ro } "
+            "GRAPH ?removeTarget { ?rs ?rp ?ro } }"
+        )
     if staged_adds:
         adds.append("GRAPH ?addTarget { ?as ?ap ?ao }")
-        where.append("{ VALUES (?addSource ?addTarget) { "
-                     + " ".join(f"({_iri(s)} {_iri(t)})" for s, t in staged_adds.items())
-                     + " } GRAPH ?addSource { ?as ?ap ?ao } }")
+        where.append(
+            "{ VALUES (?addSource ?addTarget) { "
+            + " ".join(f"({_iri(s)} {_iri(t)})" for s, t in staged_adds.items())
+            + " } GRAPH ?addSource { ?as ?ap ?ao } }"
+        )
     where.append("{ " + " ".join(f"BIND({_iri(n)} AS {v})" for n, v in guards.items()) + " }")
     body = "\n  UNION ".join(where)
     if if_version is None:
@@ -140,6 +157,10 @@ def _operation(
         condition = f"FILTER NOT EXISTS {{ GRAPH {sysg} {{ {sysg} {vp} ?anyVersion }} }}\n  "
     else:
         condition = f"GRAPH {sysg} {{ {sysg} {vp} {ox.Literal(if_version)} }}\n  "
-    return ("DELETE {\n" + "\n".join(deletes) + "\n}\nINSERT {\n" + "\n".join(adds)
-            + f"\n}}\nWHERE {{\n  {condition}{{ {body} }}\n}}")
-
+    return (
+        "DELETE {\n"
+        + "\n".join(deletes)
+        + "\n}\nINSERT {\n"
+        + "\n".join(adds)
+        + f"\n}}\nWHERE {{\n  {condition}{{ {body} }}\n}}"
+    )

@@ -111,9 +111,16 @@ class _Worker:
         from_child_r, from_child_w = os.pipe()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "sro_graph.store.worker", str(path),
-                 str(to_child_r), str(from_child_w)],
-                pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
+                [
+                    sys.executable,
+                    "-m",
+                    "sro_graph.store.worker",
+                    str(path),
+                    str(to_child_r),
+                    str(from_child_w),
+                ],
+                pass_fds=(to_child_r, from_child_w),
+                stdin=subprocess.DEVNULL,
                 close_fds=True,
             )
         finally:
@@ -183,8 +190,7 @@ class QueryWorkerPool:
         self._idle: list[_Worker] = []
         self._busy = 0
         self._waiting = 0
-        self._async_waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = (
-            deque())
+        self._async_waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
         self._closed = False
 
     def pids(self) -> list[int]:
@@ -226,8 +232,11 @@ class QueryWorkerPool:
 
     def _all_started(self) -> bool:
         with self._lock:
-            return not self._closed and self._busy >= self.processes and \
-                self._busy + self._waiting < self.size
+            return (
+                not self._closed
+                and self._busy >= self.processes
+                and self._busy + self._waiting < self.size
+            )
 
     def _checkin(self, worker: _Worker | None) -> None:
         with self._lock:
@@ -287,7 +296,8 @@ class QueryWorkerPool:
         if worker is None:  # a process must be started, or a long job written: in a thread
             remaining = max(0.001, deadline - time.monotonic())
             return await loop.run_in_executor(
-                None, functools.partial(self.query, job, timeout_s=remaining))
+                None, functools.partial(self.query, job, timeout_s=remaining)
+            )
         fd = worker.conn.reader.fileno()
         ready: asyncio.Future[None] = loop.create_future()
         answered = False

@@ -58,9 +58,13 @@ def bar_chart(bars: Sequence[Bar], *, css: Sequence[str] = ()) -> BarChart:
         )
         for i, b in enumerate(bars)
     )
-    return BarChart(rows=rows, width=label_width + BAR_AREA + 50,
-                    height=max(ROW_HEIGHT, ROW_HEIGHT * len(rows)), label_width=label_width,
-                    total=sum(b.value for b in bars))
+    return BarChart(
+        rows=rows,
+        width=label_width + BAR_AREA + 50,
+        height=max(ROW_HEIGHT, ROW_HEIGHT * len(rows)),
+        label_width=label_width,
+        total=sum(b.value for b in bars),
+    )
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,9 @@ class Network:
     width: int
 
 
-def network(nodes: Sequence[Bar], edges: Sequence[tuple[str, str, int]],
-            *, size: int = 400) -> Network:
+def network(
+    nodes: Sequence[Bar], edges: Sequence[tuple[str, str, int]], *, size: int = 400
+) -> Network:
     """Nodes on a circle (area ~ initiatives), edges as lines (width ~ shared initiatives)."""
     # Room on both sides for the labels of the left and right nodes.
     width = size + 200
@@ -115,18 +120,38 @@ def network(nodes: Sequence[Bar], edges: Sequence[tuple[str, str, int]],
         r = 10 + 22 * math.sqrt(bar.value / top)
         lx = centre_x + (radius + r + 12) * math.cos(angle)
         ly = centre + (radius + r + 12) * math.sin(angle) + 4
-        anchor = "middle" if abs(math.cos(angle)) < 0.3 else (
-            "start" if math.cos(angle) > 0 else "end")
-        placed[bar.label] = Node(bar.label, bar.value, bar.href, round(x, 1), round(y, 1),
-                                 round(r, 1), round(lx, 1), round(ly, 1), anchor)
+        anchor = (
+            "middle" if abs(math.cos(angle)) < 0.3 else ("start" if math.cos(angle) > 0 else "end")
+        )
+        placed[bar.label] = Node(
+            bar.label,
+            bar.value,
+            bar.href,
+            round(x, 1),
+            round(y, 1),
+            round(r, 1),
+            round(lx, 1),
+            round(ly, 1),
+            anchor,
+        )
     drawn = []
     for a, b, value in edges:
         if a not in placed or b not in placed:
             continue
         na, nb = placed[a], placed[b]
-        drawn.append(Edge(a, b, value, na.x, na.y, nb.x, nb.y,
-                          round(1.5 + 8 * value / top_edge, 1),
-                          # Labels at 40 % of the edge, so crossing edges keep theirs apart.
-                          round(na.x + 0.4 * (nb.x - na.x), 1),
-                          round(na.y + 0.4 * (nb.y - na.y) + 4, 1)))
+        drawn.append(
+            Edge(
+                a,
+                b,
+                value,
+                na.x,
+                na.y,
+                nb.x,
+                nb.y,
+                round(1.5 + 8 * value / top_edge, 1),
+                # Labels at 40 % of the edge, so crossing edges keep theirs apart.
+                round(na.x + 0.4 * (nb.x - na.x), 1),
+                round(na.y + 0.4 * (nb.y - na.y) + 4, 1),
+            )
+        )
     return Network(nodes=tuple(placed.values()), edges=tuple(drawn), size=size, width=width)

@@ -24,15 +24,20 @@ class RefuseEncodedBodiesMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            codings = [value.decode("latin-1").strip().lower()
-                       for key, value in scope.get("headers", [])
-                       if key.lower() == b"content-encoding"]
+            codings = [
+                value.decode("latin-1").strip().lower()
+                for key, value in scope.get("headers", [])
+                if key.lower() == b"content-encoding"
+            ]
             if any(c not in IDENTITY for item in codings for c in item.split(",")):
                 response = error_response(
-                    Request(scope), 415, "unsupported-encoding",
+                    Request(scope),
+                    415,
+                    "unsupported-encoding",
                     "Compressed request bodies (Content-Encoding) are not accepted; send the "
                     "body uncompressed.",
-                    headers={"Accept-Encoding": "identity"})
+                    headers={"Accept-Encoding": "identity"},
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -46,16 +46,21 @@ def status_for(exc: Exception) -> int:
 
 
 def error_response(
-    request: Request, status: int, code: str, detail: str, *,
-    headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None,
+    request: Request,
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     """The error body of DESIGN.md §5: ``{"error", "detail"}``, or HTML for browsers."""
     if prefers_html(request.headers.get("accept")):
         page = (
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
             f"<title>{status} {html.escape(code)}</title></head><body><main>"
             f"<h1>{status} {html.escape(code)}</h1><p>{html.escape(detail)}</p>"
-            "<p><a href=\"/\">sro-graph</a></p></main></body></html>"
+            '<p><a href="/">sro-graph</a></p></main></body></html>'
         )
         return HTMLResponse(page, status_code=status, headers=headers)
     body: dict[str, Any] = {"error": code, "detail": detail}
@@ -83,15 +88,24 @@ async def _sro_error(request: Request, exc: Exception) -> Response:
 
 async def _store_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, StoreBusy):
-        return error_response(request, 503, "busy", "All query slots are busy; retry shortly.",
-                              headers={"Retry-After": "1"})
+        return error_response(
+            request,
+            503,
+            "busy",
+            "All query slots are busy; retry shortly.",
+            headers={"Retry-After": "1"},
+        )
     if isinstance(exc, StoreTimeout):
         return error_response(request, 503, "timeout", str(exc))
     if isinstance(exc, StoreUnavailable | StoreMismatch):
         log.error("store unavailable: %s", exc)
-        return error_response(request, 503, "store-unavailable",
-                              "The graph store is unavailable; retry later.",
-                              headers={"Retry-After": "5"})
+        return error_response(
+            request,
+            503,
+            "store-unavailable",
+            "The graph store is unavailable; retry later.",
+            headers={"Retry-After": "5"},
+        )
     return error_response(request, 400, "query-failed", str(exc))
 
 
@@ -99,8 +113,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
     detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
-    return error_response(request, exc.status_code, code, detail,
-                          headers=dict(exc.headers or {}))
+    return error_response(request, exc.status_code, code, detail, headers=dict(exc.headers or {}))
 
 
 async def _request_validation(request: Request, exc: Exception) -> Response:
@@ -116,8 +129,9 @@ async def _request_validation(request: Request, exc: Exception) -> Response:
 async def _unexpected(request: Request, exc: Exception) -> Response:
     request_id = uuid.uuid4().hex[:12]
     log.error("unhandled error, request %s", request_id, exc_info=exc)
-    return error_response(request, 500, "internal-error",
-                          f"Something went wrong on our side (request {request_id}).")
+    return error_response(
+        request, 500, "internal-error", f"Something went wrong on our side (request {request_id})."
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -40,8 +40,13 @@ ERROR_BODY: dict[str, Any] = {
     "properties": {
         "error": {"type": "string", "description": "A stable code, e.g. bad-parameter."},
         "detail": {"type": "string", "description": "What went wrong, for people."},
-        "problems": {"type": "array", "items": {"type": "object", "properties": {
-            "where": {"type": "string"}, "problem": {"type": "string"}}}},
+        "problems": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"where": {"type": "string"}, "problem": {"type": "string"}},
+            },
+        },
     },
 }
 

@@ -24,8 +24,9 @@ STEWARD_PREFIX = "/submissions"
 class StewardCorsMiddleware:
     """Only ``origins`` may call ``/submissions`` from a browser."""
 
-    def __init__(self, app: ASGIApp, *, origins: Sequence[str],
-                 prefix: str = STEWARD_PREFIX) -> None:
+    def __init__(
+        self, app: ASGIApp, *, origins: Sequence[str], prefix: str = STEWARD_PREFIX
+    ) -> None:
         self.app = app
         self.prefix = prefix
         self.cors = CORSMiddleware(
@@ -42,7 +43,8 @@ class StewardCorsMiddleware:
         async def strip(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [
-                    (k, v) for k, v in message.get("headers", [])
+                    (k, v)
+                    for k, v in message.get("headers", [])
                     if not k.lower().startswith(b"access-control-")
                 ]
             await send(message)

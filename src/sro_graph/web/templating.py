@@ -81,8 +81,9 @@ def _site_context(request: Request) -> dict[str, Any]:
     nav = []
     for href, nl_label, en_label in NAV:
         current = path == "/" if href == "/" else (path == href or path.startswith(href + "/"))
-        nav.append({"href": href, "label": en_label if lang == "en" else nl_label,
-                    "current": current})
+        nav.append(
+            {"href": href, "label": en_label if lang == "en" else nl_label, "current": current}
+        )
     return {"lang": lang, "t": t, "nav": nav, "lang_url": _lang_url(request)}
 
 

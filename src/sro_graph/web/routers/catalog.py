@@ -26,8 +26,12 @@ from sro_graph.web.deps import RuntimeDep
 router = APIRouter(tags=["catalog"])
 
 OFFERS = (RdfFormat.TURTLE, RdfFormat.RDFXML, RdfFormat.JSONLD, RdfFormat.NTRIPLES)
-EXTENSIONS = {"ttl": RdfFormat.TURTLE, "rdf": RdfFormat.RDFXML, "jsonld": RdfFormat.JSONLD,
-              "nt": RdfFormat.NTRIPLES}
+EXTENSIONS = {
+    "ttl": RdfFormat.TURTLE,
+    "rdf": RdfFormat.RDFXML,
+    "jsonld": RdfFormat.JSONLD,
+    "nt": RdfFormat.NTRIPLES,
+}
 CONTENT_TYPES = {
     RdfFormat.TURTLE: "text/turtle; charset=utf-8",
     RdfFormat.RDFXML: "application/rdf+xml",
@@ -37,12 +41,20 @@ CONTENT_TYPES = {
 GZIP_MIN_BYTES = 1024
 
 PageQ = Annotated[int | None, Query(ge=1, le=1_000_000, description="Page number (from 1).")]
-PageSizeQ = Annotated[int | None, Query(
-    alias="pageSize", ge=1, le=MAX_PAGE_SIZE,
-    description=f"Items per page (at most {MAX_PAGE_SIZE}); paging is off without page and "
-                "pageSize.")]
-SinceQ = Annotated[str | None, Query(
-    description="ISO 8601 date-time: only datasets and services changed after it.")]
+PageSizeQ = Annotated[
+    int | None,
+    Query(
+        alias="pageSize",
+        ge=1,
+        le=MAX_PAGE_SIZE,
+        description=f"Items per page (at most {MAX_PAGE_SIZE}); paging is off without page and "
+        "pageSize.",
+    ),
+]
+SinceQ = Annotated[
+    str | None,
+    Query(description="ISO 8601 date-time: only datasets and services changed after it."),
+]
 
 
 def _since(value: str | None) -> datetime | None:
@@ -52,7 +64,8 @@ def _since(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError as exc:
         raise BadParameterError(
-            "modified_since must be an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z.") from exc
+            "modified_since must be an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z."
+        ) from exc
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -75,10 +88,19 @@ def _not_modified(request: Request, etag: str, modified: datetime | None) -> boo
     return False
 
 
-def _respond(request: Request, body: bytes, media_type: str, headers: dict[str, str], *,
-             compressible: bool = True) -> Response:
-    if compressible and "gzip" in request.headers.get("accept-encoding", "").lower() \
-            and len(body) >= GZIP_MIN_BYTES:
+def _respond(
+    request: Request,
+    body: bytes,
+    media_type: str,
+    headers: dict[str, str],
+    *,
+    compressible: bool = True,
+) -> Response:
+    if (
+        compressible
+        and "gzip" in request.headers.get("accept-encoding", "").lower()
+        and len(body) >= GZIP_MIN_BYTES
+    ):
         body = gzip.compress(body, compresslevel=6, mtime=0)
         headers["Content-Encoding"] = "gzip"
     if request.method == "HEAD":
@@ -87,13 +109,20 @@ def _respond(request: Request, body: bytes, media_type: str, headers: dict[str, 
     return Response(body, media_type=media_type, headers=headers)
 
 
-def _catalog(request: Request, runtime: RuntimeDep, fmt: RdfFormat, page: int | None,
-             page_size: int | None, modified_since: str | None) -> Response:
+def _catalog(
+    request: Request,
+    runtime: RuntimeDep,
+    fmt: RdfFormat,
+    page: int | None,
+    page_size: int | None,
+    modified_since: str | None,
+) -> Response:
     since = _since(modified_since)
     base_url = f"{runtime.uris.base}{request.url.path}"
     # The view and the validators come from one snapshot, so they always agree.
-    snapshot, view = runtime.catalog.view(fmt, base_url=base_url, page=page,
-                                          page_size=page_size, modified_since=since)
+    snapshot, view = runtime.catalog.view(
+        fmt, base_url=base_url, page=page, page_size=page_size, modified_since=since
+    )
     etag = _etag(snapshot.version, fmt.value, str(page), str(page_size), str(since))
     modified = snapshot.modified
     headers = {
@@ -110,8 +139,13 @@ def _catalog(request: Request, runtime: RuntimeDep, fmt: RdfFormat, page: int | 
 
 
 @router.api_route("/catalog", methods=["GET", "HEAD"])
-def catalog(request: Request, runtime: RuntimeDep, page: PageQ = None,
-            page_size: PageSizeQ = None, modified_since: SinceQ = None) -> Response:
+def catalog(
+    request: Request,
+    runtime: RuntimeDep,
+    page: PageQ = None,
+    page_size: PageSizeQ = None,
+    modified_since: SinceQ = None,
+) -> Response:
     """The DCAT-AP Vlaanderen 3.0 catalogue: Turtle (default), RDF/XML, JSON-LD or N-Triples
     by Accept; unpaged unless page or pageSize is given (then Hydra paging and Link headers);
     ``modified_since`` keeps only what changed."""
@@ -120,9 +154,14 @@ def catalog(request: Request, runtime: RuntimeDep, page: PageQ = None,
 
 
 @router.api_route("/catalog.{ext}", methods=["GET", "HEAD"])
-def catalog_with_extension(request: Request, runtime: RuntimeDep, ext: str,
-                           page: PageQ = None, page_size: PageSizeQ = None,
-                           modified_since: SinceQ = None) -> Response:
+def catalog_with_extension(
+    request: Request,
+    runtime: RuntimeDep,
+    ext: str,
+    page: PageQ = None,
+    page_size: PageSizeQ = None,
+    modified_since: SinceQ = None,
+) -> Response:
     """The catalogue in the format of the extension: ``.ttl``, ``.rdf``, ``.jsonld``, ``.nt``."""
     if ext not in EXTENSIONS:
         raise NotFoundError("The catalogue is available as .ttl, .rdf, .jsonld and .nt.")
@@ -137,12 +176,20 @@ def dump(request: Request, runtime: RuntimeDep, name: str) -> Response:
             found = runtime.catalog.dump(name.removesuffix("." + key), key)
             if found is not None:
                 etag = '"' + hashlib.sha256(found.body).hexdigest()[:32] + '"'
-                headers = {"ETag": etag, "Content-Disposition": f'attachment; filename="{name}"',
-                           "Cache-Control": "public, max-age=60, must-revalidate"}
+                headers = {
+                    "ETag": etag,
+                    "Content-Disposition": f'attachment; filename="{name}"',
+                    "Cache-Control": "public, max-age=60, must-revalidate",
+                }
                 if _not_modified(request, etag, None):
                     return Response(status_code=304, headers=headers)
                 # An .nt.gz dump is already compressed: served as is.
-                return _respond(request, found.body, found.content_type, headers,
-                                compressible=not key.endswith(".gz"))
+                return _respond(
+                    request,
+                    found.body,
+                    found.content_type,
+                    headers,
+                    compressible=not key.endswith(".gz"),
+                )
             break
     raise NotFoundError("No such dump; the catalogue (/catalog) lists every download URL.")

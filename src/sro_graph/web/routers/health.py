@@ -17,6 +17,9 @@ def health(store: StoreDep) -> JSONResponse:
     try:
         version = store.version()
     except StoreError:
-        return JSONResponse({"status": "unavailable", "store": "down"}, status_code=503,
-                            headers={"Retry-After": "5"})
+        return JSONResponse(
+            {"status": "unavailable", "store": "down"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
     return JSONResponse({"status": "ok", "store": "up", "version": version})

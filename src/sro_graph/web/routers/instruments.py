@@ -50,31 +50,45 @@ def index(request: Request) -> Response:
 
 
 @router.get("/partners")
-def partners(request: Request, runtime: RuntimeDep, initiatief: str = "",
-             gemeente: str = "") -> Response:
+def partners(
+    request: Request, runtime: RuntimeDep, initiatief: str = "", gemeente: str = ""
+) -> Response:
     """Partners for an initiative or a municipality, ranked by shared challenges, problem
     domains and kinds of data use."""
     lang = request_lang(request)
     tools = _instruments(runtime)
     found = None
     if initiatief or gemeente:
-        found = tools.partners(initiative=initiatief or None, municipality=gemeente or None,
-                               lang=lang)
+        found = tools.partners(
+            initiative=initiatief or None, municipality=gemeente or None, lang=lang
+        )
     municipalities = sorted(tools.coverage(), key=lambda c: c.name)
-    return _page(request, "instruments_partners.html", {
-        "partners": found, "initiatief": initiatief, "gemeente": gemeente,
-        "initiatives": tools.initiative_choices(lang), "municipalities": municipalities,
-        "href": lambda iri: _href(runtime.uris, iri),
-    })
+    return _page(
+        request,
+        "instruments_partners.html",
+        {
+            "partners": found,
+            "initiatief": initiatief,
+            "gemeente": gemeente,
+            "initiatives": tools.initiative_choices(lang),
+            "municipalities": municipalities,
+            "href": lambda iri: _href(runtime.uris, iri),
+        },
+    )
 
 
 @router.get("/vuurtorens")
 def lighthouses(request: Request, runtime: RuntimeDep) -> Response:
     """Lighthouse initiatives with what makes them reusable, newest first."""
     items = _instruments(runtime).lighthouses(request_lang(request))
-    return _page(request, "instruments_lighthouses.html", {
-        "items": items, "href": lambda iri: _href(runtime.uris, iri),
-    })
+    return _page(
+        request,
+        "instruments_lighthouses.html",
+        {
+            "items": items,
+            "href": lambda iri: _href(runtime.uris, iri),
+        },
+    )
 
 
 @router.get("/vuurtorens.atom")
@@ -82,8 +96,7 @@ def lighthouses_feed(request: Request, runtime: RuntimeDep) -> Response:
     """An Atom feed of the lighthouse initiatives, newest first."""
     lang = request_lang(request)
     items = _instruments(runtime).lighthouses(lang)
-    body = _atom(items, base=runtime.uris.base, site=str(request.base_url).rstrip("/"),
-                 lang=lang)
+    body = _atom(items, base=runtime.uris.base, site=str(request.base_url).rstrip("/"), lang=lang)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
@@ -122,18 +135,28 @@ def _atom(items: Sequence[Lighthouse], *, base: str, site: str, lang: str) -> by
 def joint_procurement(request: Request, runtime: RuntimeDep) -> Response:
     """Clusters of local governments that could procure a solution together."""
     clusters = _instruments(runtime).procurement_clusters(request_lang(request))
-    return _page(request, "instruments_procurement.html", {
-        "clusters": clusters, "href": lambda iri: _href(runtime.uris, iri),
-    })
+    return _page(
+        request,
+        "instruments_procurement.html",
+        {
+            "clusters": clusters,
+            "href": lambda iri: _href(runtime.uris, iri),
+        },
+    )
 
 
 @router.get("/financiering")
 def funding(request: Request, runtime: RuntimeDep) -> Response:
     """Per programme: the initiatives, municipalities, budgets, challenges and objectives."""
     programmes = _instruments(runtime).funding(request_lang(request))
-    return _page(request, "instruments_funding.html", {
-        "programmes": programmes, "href": lambda iri: _href(runtime.uris, iri),
-    })
+    return _page(
+        request,
+        "instruments_funding.html",
+        {
+            "programmes": programmes,
+            "href": lambda iri: _href(runtime.uris, iri),
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -168,14 +191,22 @@ def province_tiles(rows: Sequence[Coverage]) -> list[ProvinceTiles]:
     for name in sorted(provinces):
         members = sorted(provinces[name], key=lambda c: c.name)
         step = TILE + TILE_GAP
-        tiles = tuple(Tile(m, (i % TILES_PER_ROW) * step, (i // TILES_PER_ROW) * step,
-                           _tile_css(m.count)) for i, m in enumerate(members))
+        tiles = tuple(
+            Tile(m, (i % TILES_PER_ROW) * step, (i // TILES_PER_ROW) * step, _tile_css(m.count))
+            for i, m in enumerate(members)
+        )
         rows_needed = (len(members) + TILES_PER_ROW - 1) // TILES_PER_ROW
-        out.append(ProvinceTiles(
-            name=name, tiles=tiles, width=TILES_PER_ROW * step, height=max(1, rows_needed) * step,
-            total=len(members), covered=sum(1 for m in members if m.count),
-            initiatives=sum(m.count for m in members),
-        ))
+        out.append(
+            ProvinceTiles(
+                name=name,
+                tiles=tiles,
+                width=TILES_PER_ROW * step,
+                height=max(1, rows_needed) * step,
+                total=len(members),
+                covered=sum(1 for m in members if m.count),
+                initiatives=sum(m.count for m in members),
+            )
+        )
     return out
 
 
@@ -184,10 +215,15 @@ def coverage(request: Request, runtime: RuntimeDep) -> Response:
     """Every Flemish municipality with its number of initiatives, those with none first,
     and a tile chart per province."""
     rows = _instruments(runtime).coverage()
-    return _page(request, "instruments_coverage.html", {
-        "rows": rows, "provinces": province_tiles(rows),
-        "without": sum(1 for r in rows if r.count == 0),
-    })
+    return _page(
+        request,
+        "instruments_coverage.html",
+        {
+            "rows": rows,
+            "provinces": province_tiles(rows),
+            "without": sum(1 for r in rows if r.count == 0),
+        },
+    )
 
 
 def heat_colour(value: int, top: int) -> str:
@@ -203,10 +239,15 @@ def matrix_context(runtime: Runtime, lang: str) -> dict[str, object]:
     """What ``_heatmap.html`` needs: the matrix, its colour scale and cell colours."""
     data: Matrix = _instruments(runtime).matrix(lang)
     top = data.top
-    scale = [(n, heat_colour(n, top)) for n in range(0, top + 1)] if top <= 8 else [
-        (round(top * k / 4), heat_colour(round(top * k / 4), top)) for k in range(5)]
+    scale = (
+        [(n, heat_colour(n, top)) for n in range(0, top + 1)]
+        if top <= 8
+        else [(round(top * k / 4), heat_colour(round(top * k / 4), top)) for k in range(5)]
+    )
     return {
-        "m": data, "colour": lambda n: heat_colour(n, top), "scale": scale,
+        "m": data,
+        "colour": lambda n: heat_colour(n, top),
+        "scale": scale,
         "dark": lambda n: top > 0 and n / top > 0.5,
     }
 
@@ -214,5 +255,4 @@ def matrix_context(runtime: Runtime, lang: str) -> dict[str, object]:
 @router.get("/matrix")
 def matrix(request: Request, runtime: RuntimeDep) -> Response:
     """The 7 strategic objectives against the 9 challenges, counting initiatives."""
-    return _page(request, "instruments_matrix.html",
-                 matrix_context(runtime, request_lang(request)))
+    return _page(request, "instruments_matrix.html", matrix_context(runtime, request_lang(request)))

@@ -27,14 +27,29 @@ HTML = "text/html"
 VARY = "Accept, Accept-Language"
 JSON = "application/json"
 # Offers in the server's order of preference: browsers get HTML, machines pick an RDF syntax.
-OFFERS = (HTML, RdfFormat.TURTLE.value, RdfFormat.JSONLD.value, RdfFormat.RDFXML.value,
-          RdfFormat.NTRIPLES.value, JSON)
-EXTENSIONS = {"html": HTML, "ttl": RdfFormat.TURTLE.value, "jsonld": RdfFormat.JSONLD.value,
-              "rdf": RdfFormat.RDFXML.value, "nt": RdfFormat.NTRIPLES.value}
-_MEDIA_TYPES = {HTML: "text/html; charset=utf-8", RdfFormat.TURTLE.value: "text/turtle",
-                RdfFormat.JSONLD.value: "application/ld+json",
-                RdfFormat.RDFXML.value: "application/rdf+xml",
-                RdfFormat.NTRIPLES.value: "application/n-triples", JSON: "application/json"}
+OFFERS = (
+    HTML,
+    RdfFormat.TURTLE.value,
+    RdfFormat.JSONLD.value,
+    RdfFormat.RDFXML.value,
+    RdfFormat.NTRIPLES.value,
+    JSON,
+)
+EXTENSIONS = {
+    "html": HTML,
+    "ttl": RdfFormat.TURTLE.value,
+    "jsonld": RdfFormat.JSONLD.value,
+    "rdf": RdfFormat.RDFXML.value,
+    "nt": RdfFormat.NTRIPLES.value,
+}
+_MEDIA_TYPES = {
+    HTML: "text/html; charset=utf-8",
+    RdfFormat.TURTLE.value: "text/turtle",
+    RdfFormat.JSONLD.value: "application/ld+json",
+    RdfFormat.RDFXML.value: "application/rdf+xml",
+    RdfFormat.NTRIPLES.value: "application/n-triples",
+    JSON: "application/json",
+}
 
 
 def split_extension(path: str) -> tuple[str, str | None]:
@@ -63,22 +78,25 @@ def _link_header(doc_path: str) -> str:
     )
 
 
-def _not_found(request: Request, media: str, exc: NotFoundError,
-               headers: dict[str, str]) -> Response:
+def _not_found(
+    request: Request, media: str, exc: NotFoundError, headers: dict[str, str]
+) -> Response:
     """A 404 in the negotiated format: an HTML page, a JSON body, or an empty RDF document
     whose comment says why."""
     detail = " ".join(exc.detail.split())
     if media == HTML:
-        return templates.TemplateResponse(request, "not_found.html",
-                                          {"detail": detail}, status_code=404, headers=headers)
+        return templates.TemplateResponse(
+            request, "not_found.html", {"detail": detail}, status_code=404, headers=headers
+        )
     if media in (JSON, RdfFormat.JSONLD.value):
         body = json.dumps({"error": exc.code, "detail": detail}).encode("utf-8")
     elif media == RdfFormat.RDFXML.value:
         safe = detail.replace("--", "- -")
-        body = ('<?xml version="1.0" encoding="utf-8"?>\n'
-                f"<!-- {exc.code}: {safe} -->\n"
-                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
-                ).encode()
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?>\n'
+            f"<!-- {exc.code}: {safe} -->\n"
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
+        ).encode()
     else:
         body = f"# {exc.code}: {detail}\n".encode()
     return Response(body, status_code=404, media_type=_MEDIA_TYPES[media], headers=headers)
@@ -120,8 +138,11 @@ def document(path: str, request: Request, runtime: RuntimeDep) -> Response:
 def context(runtime: RuntimeDep) -> Response:
     """The project's JSON-LD context, with this deployment's base filled in."""
     body = json.dumps(runtime.linkeddata.context_document(), ensure_ascii=False, indent=2)
-    return Response(body.encode("utf-8"), media_type="application/ld+json",
-                    headers={"Access-Control-Allow-Origin": "*"})
+    return Response(
+        body.encode("utf-8"),
+        media_type="application/ld+json",
+        headers={"Access-Control-Allow-Origin": "*"},
+    )
 
 
 @router.api_route("/ns/{name}", methods=["GET", "HEAD"])

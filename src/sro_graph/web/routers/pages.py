@@ -22,8 +22,12 @@ from sro_graph.web.templating import request_lang, templates
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
 
-def _page(request: Request, name: str, context: dict[str, object],
-          headers: Mapping[str, str] | None = None) -> Response:
+def _page(
+    request: Request,
+    name: str,
+    context: dict[str, object],
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     merged = {"Vary": "Accept-Language", **(headers or {})}
     return templates.TemplateResponse(request, name, context, headers=merged)
 
@@ -31,8 +35,7 @@ def _page(request: Request, name: str, context: dict[str, object],
 @router.get("/")
 def home(request: Request, runtime: RuntimeDep) -> Response:
     """The home page: what is in the graph, and where to go."""
-    return _page(request, "home.html",
-                 {"home": runtime.linkeddata.home(request_lang(request))})
+    return _page(request, "home.html", {"home": runtime.linkeddata.home(request_lang(request))})
 
 
 @router.get("/dashboard")
@@ -56,15 +59,21 @@ def dashboard(request: Request, runtime: RuntimeDep) -> Response:
 @router.get("/initiatieven")
 def initiatives(request: Request, runtime: RuntimeDep) -> Response:
     """Every initiative, with its core/related badge."""
-    return _page(request, "initiatives.html",
-                 {"items": runtime.linkeddata.initiatives(request_lang(request))})
+    return _page(
+        request,
+        "initiatives.html",
+        {"items": runtime.linkeddata.initiatives(request_lang(request))},
+    )
 
 
 @router.get("/organisaties")
 def organisations(request: Request, runtime: RuntimeDep) -> Response:
     """Every organisation, with its actor type and number of initiatives."""
-    return _page(request, "organisations.html",
-                 {"items": runtime.linkeddata.organisations(request_lang(request))})
+    return _page(
+        request,
+        "organisations.html",
+        {"items": runtime.linkeddata.organisations(request_lang(request))},
+    )
 
 
 def _partners(view: ResourceView) -> list[dict[str, object]]:
@@ -80,12 +89,16 @@ def _partners(view: ResourceView) -> list[dict[str, object]]:
                 found += [v.link for v in fact.values if v.link]
         if agent:
             roles.setdefault(agent, []).extend(found)
-    return [{"link": v.link, "roles": roles.get(v.link.iri, [])}
-            for v in view.values_of(str(PROV.wasAssociatedWith)) if v.link]
+    return [
+        {"link": v.link, "roles": roles.get(v.link.iri, [])}
+        for v in view.values_of(str(PROV.wasAssociatedWith))
+        if v.link
+    ]
 
 
-def render_resource(request: Request, ld: LinkedData, iri: URIRef, graph: Graph, *,
-                    headers: Mapping[str, str]) -> Response:
+def render_resource(
+    request: Request, ld: LinkedData, iri: URIRef, graph: Graph, *, headers: Mapping[str, str]
+) -> Response:
     """The HTML page of one resource, by its kind (initiative, organisation, concept...)."""
     lang = request_lang(request)
     view = ld.view(iri, graph, lang)
@@ -99,8 +112,11 @@ def render_resource(request: Request, ld: LinkedData, iri: URIRef, graph: Graph,
             "partners": _partners(view),
             "challenges": view.values_of(str(sr.uitdaging)),
             "objectives": view.values_of(str(sr.draagtBijTot)),
-            "datasets": (view.values_of(str(PROV.used)) + view.values_of(str(PROV.generated))
-                         + view.values_of(str(DCAT.dataset))),
+            "datasets": (
+                view.values_of(str(PROV.used))
+                + view.values_of(str(PROV.generated))
+                + view.values_of(str(DCAT.dataset))
+            ),
         }
     elif view.kind == "organisation":
         initiatives, partners = ld.organisation_relations(iri, lang)
@@ -108,16 +124,22 @@ def render_resource(request: Request, ld: LinkedData, iri: URIRef, graph: Graph,
     elif view.kind == "concept":
         known = {item.link.iri for item in ld.initiatives(lang)}
         context["initiatives"] = sorted(
-            {v.link for fact in view.incoming for v in fact.values
-             if v.link and v.link.iri in known},
-            key=lambda link: link.label.lower())
+            {
+                v.link
+                for fact in view.incoming
+                for v in fact.values
+                if v.link and v.link.iri in known
+            },
+            key=lambda link: link.label.lower(),
+        )
     elif view.kind == "scheme":
         context["tree"] = ld.scheme_tree(iri, lang)
     return _page(request, f"{view.kind}.html", context, headers=headers)
 
 
-def render_vocabulary(request: Request, ld: LinkedData, iri: URIRef, graph: Graph, *,
-                      headers: Mapping[str, str]) -> Response:
+def render_vocabulary(
+    request: Request, ld: LinkedData, iri: URIRef, graph: Graph, *, headers: Mapping[str, str]
+) -> Response:
     """The vocabulary page: the ontology's own facts, then every term under its anchor."""
     lang = request_lang(request)
     context = {"view": ld.view(iri, graph, lang), "terms": ld.vocabulary_terms(graph, lang)}

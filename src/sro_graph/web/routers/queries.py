@@ -36,9 +36,18 @@ def describe(qdef: QueryDef) -> dict[str, Any]:
         "tags": list(qdef.tags),
         "form": qdef.info.form,
         "params": [
-            {"name": p.name, "type": p.type, "required": p.required, "default": p.default,
-             "min": p.minimum, "max": p.maximum, "enum": list(p.enum) or None,
-             "scheme": p.scheme, "class": p.class_, "description": p.description}
+            {
+                "name": p.name,
+                "type": p.type,
+                "required": p.required,
+                "default": p.default,
+                "min": p.minimum,
+                "max": p.maximum,
+                "enum": list(p.enum) or None,
+                "scheme": p.scheme,
+                "class": p.class_,
+                "description": p.description,
+            }
             for p in qdef.params
         ],
     }
@@ -50,12 +59,15 @@ def list_queries(request: Request, runtime: RuntimeDep) -> Response:
     defs = runtime.queries.defs
     if prefers_html(request.headers.get("accept")):
         return templates.TemplateResponse(
-            request, "queries.html", {"queries": [describe(d) for d in defs.values()]},
+            request,
+            "queries.html",
+            {"queries": [describe(d) for d in defs.values()]},
             headers={"Vary": "Accept"},
         )
     negotiate(request.headers.get("accept"), [PLAIN_JSON])
-    return JSONResponse({"queries": [describe(d) for d in defs.values()]},
-                        headers={"Vary": "Accept"})
+    return JSONResponse(
+        {"queries": [describe(d) for d in defs.values()]}, headers={"Vary": "Accept"}
+    )
 
 
 def _annotation(param: ParamDef) -> Any:
@@ -77,30 +89,44 @@ def _query_param(param: ParamDef) -> Any:
     default: Any = ... if param.required else param.default
     if param.type == "date" and isinstance(default, str):
         default = dt.date.fromisoformat(default)
-    return Query(default, alias=param.name, description=text.strip() or None,
-                 ge=param.minimum if param.type == "integer" else None,
-                 le=param.maximum if param.type == "integer" else None)
+    return Query(
+        default,
+        alias=param.name,
+        description=text.strip() or None,
+        ge=param.minimum if param.type == "integer" else None,
+        le=param.maximum if param.type == "integer" else None,
+    )
 
 
 def _endpoint(qdef: QueryDef) -> Callable[..., Response]:
     names = {f"p{index}": param.name for index, param in enumerate(qdef.params)}
 
     def run_named_query(request: Request, runtime: RuntimeDep, **values: Any) -> Response:
-        raw = {names[k]: (v.isoformat() if isinstance(v, dt.date) else v)
-               for k, v in values.items() if k in names}
+        raw = {
+            names[k]: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in values.items()
+            if k in names
+        }
         return _run(request, runtime, qdef, raw)
 
     parameters = [
         inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
-        inspect.Parameter("runtime", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                          annotation=RuntimeDep),
+        inspect.Parameter(
+            "runtime", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=RuntimeDep
+        ),
     ]
     for key, param in zip(names, qdef.params, strict=True):
-        parameters.append(inspect.Parameter(
-            key, inspect.Parameter.KEYWORD_ONLY, annotation=_annotation(param),
-            default=_query_param(param)))
+        parameters.append(
+            inspect.Parameter(
+                key,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=_annotation(param),
+                default=_query_param(param),
+            )
+        )
     run_named_query.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        parameters, return_annotation=Response)
+        parameters, return_annotation=Response
+    )
     run_named_query.__name__ = "query_" + qdef.name.replace("-", "_")
     return run_named_query
 
@@ -138,13 +164,17 @@ def build_router(settings: Settings) -> APIRouter:
     named_router = APIRouter(tags=["queries"])
     for qdef in load_query_defs(settings.queries_dir).values():
         named_router.add_api_route(
-            f"/queries/{qdef.name}", _endpoint(qdef), methods=["GET"],
+            f"/queries/{qdef.name}",
+            _endpoint(qdef),
+            methods=["GET"],
             summary=qdef.title.get("en", qdef.name),
             description=f"{qdef.description.get('en', '')}\n\n{qdef.description.get('nl', '')}",
             response_class=Response,
             operation_id=f"query_{qdef.name.replace('-', '_')}",
-            responses={200: {"content": {m: {} for m in [*RESULT_MEDIA_TYPES, PLAIN_JSON]}},
-                       304: {"description": "Not modified"},
-                       422: {"description": "A parameter has a wrong value"}},
+            responses={
+                200: {"content": {m: {} for m in [*RESULT_MEDIA_TYPES, PLAIN_JSON]}},
+                304: {"description": "Not modified"},
+                422: {"description": "A parameter has a wrong value"},
+            },
         )
     return named_router

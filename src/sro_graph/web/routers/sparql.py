@@ -39,18 +39,35 @@ TRUNCATED_HEADER = "X-SRO-Truncated"
 
 _QUERY_DOC = {
     "parameters": [
-        {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
-         "description": "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE). Without it: "
-         "the service description, or the query page for browsers."},
-        {"name": "default-graph-uri", "in": "query", "required": False,
-         "schema": {"type": "array", "items": {"type": "string"}},
-         "description": "Graphs of the store forming the default graph (else: their union)."},
-        {"name": "named-graph-uri", "in": "query", "required": False,
-         "schema": {"type": "array", "items": {"type": "string"}},
-         "description": "Graphs of the store available to GRAPH."},
-        {"name": "_format", "in": "query", "required": False,
-         "schema": {"type": "string", "enum": sorted(SHORT_FORMATS)},
-         "description": "Overrides Accept (for download links)."},
+        {
+            "name": "query",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "A SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE). Without it: "
+            "the service description, or the query page for browsers.",
+        },
+        {
+            "name": "default-graph-uri",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "array", "items": {"type": "string"}},
+            "description": "Graphs of the store forming the default graph (else: their union).",
+        },
+        {
+            "name": "named-graph-uri",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "array", "items": {"type": "string"}},
+            "description": "Graphs of the store available to GRAPH.",
+        },
+        {
+            "name": "_format",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "enum": sorted(SHORT_FORMATS)},
+            "description": "Overrides Accept (for download links).",
+        },
     ],
 }
 
@@ -83,8 +100,7 @@ def _url_pairs(request: Request) -> list[tuple[str, str]]:
 
 def _check(proto: ProtocolRequest) -> None:
     if proto.updates:
-        raise QueryRejectedError(
-            "This endpoint is read-only: SPARQL Update requests are refused.")
+        raise QueryRejectedError("This endpoint is read-only: SPARQL Update requests are refused.")
     if len(proto.queries) > 1:
         raise QuerySyntaxError("The 'query' parameter must be given exactly once.")
 
@@ -109,8 +125,9 @@ async def _sparql_get_lean(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     if proto.queries:
         query = proto.queries[0]
-        info = runtime.sparql.inspect_if_cheap(query, default_graphs=proto.default_graphs,
-                                               named_graphs=proto.named_graphs)
+        info = runtime.sparql.inspect_if_cheap(
+            query, default_graphs=proto.default_graphs, named_graphs=proto.named_graphs
+        )
         if info is not None:
             offers = GRAPH_MEDIA_TYPES if info.returns_graph else RESULT_MEDIA_TYPES
             media_type = negotiate(_accept(request, proto), offers)
@@ -134,15 +151,28 @@ async def sparql_get(request: Request, runtime: RuntimeDep) -> Response:
     return await _in_thread(request, runtime, proto)
 
 
-@router.post("/sparql", openapi_extra={
-    **_QUERY_DOC,
-    "requestBody": {"content": {
-        "application/sparql-query": {"schema": {"type": "string"}},
-        "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
-            "query": {"type": "string"}, "default-graph-uri": {"type": "string"},
-            "named-graph-uri": {"type": "string"}}}},
-    }},
-}, response_class=Response)
+@router.post(
+    "/sparql",
+    openapi_extra={
+        **_QUERY_DOC,
+        "requestBody": {
+            "content": {
+                "application/sparql-query": {"schema": {"type": "string"}},
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "query": {"type": "string"},
+                            "default-graph-uri": {"type": "string"},
+                            "named-graph-uri": {"type": "string"},
+                        },
+                    }
+                },
+            }
+        },
+    },
+    response_class=Response,
+)
 async def sparql_post(request: Request, runtime: RuntimeDep) -> Response:
     """Run a SPARQL query sent as a form or as ``application/sparql-query`` (POST)."""
     cap = runtime.settings.max_body_bytes
@@ -158,8 +188,7 @@ async def sparql_post(request: Request, runtime: RuntimeDep) -> Response:
     proto = ProtocolRequest()
     url_pairs = _url_pairs(request)
     if media_type == "application/sparql-update":
-        raise QueryRejectedError(
-            "This endpoint is read-only: SPARQL Update requests are refused.")
+        raise QueryRejectedError("This endpoint is read-only: SPARQL Update requests are refused.")
     if media_type == "application/x-www-form-urlencoded":
         try:
             form = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
@@ -179,7 +208,8 @@ async def sparql_post(request: Request, runtime: RuntimeDep) -> Response:
             raise QuerySyntaxError("The query is not UTF-8.") from None
     else:
         raise UnsupportedFormatError(
-            "POST a query as application/sparql-query or application/x-www-form-urlencoded.")
+            "POST a query as application/sparql-query or application/x-www-form-urlencoded."
+        )
     _check(proto)
     if not proto.queries:
         raise QuerySyntaxError("The request has no 'query'.")
@@ -201,16 +231,24 @@ def _answer(request: Request, runtime: RuntimeDep, proto: ProtocolRequest) -> Re
             return query_page(request, runtime)
         media_type = negotiate(accept, DESCRIPTION_MEDIA_TYPES)
         endpoint = str(request.url_for("sparql_get"))
-        body = serialize_graph(service_description(endpoint), RdfFormat(media_type),
-                               prefixes={"sd": "http://www.w3.org/ns/sparql-service-description#"})
+        body = serialize_graph(
+            service_description(endpoint),
+            RdfFormat(media_type),
+            prefixes={"sd": "http://www.w3.org/ns/sparql-service-description#"},
+        )
         return Response(body, media_type=media_type, headers={"Vary": "Accept"})
     query = proto.queries[0]
-    info = runtime.sparql.inspect(query, default_graphs=proto.default_graphs,
-                                  named_graphs=proto.named_graphs)
+    info = runtime.sparql.inspect(
+        query, default_graphs=proto.default_graphs, named_graphs=proto.named_graphs
+    )
     offers = GRAPH_MEDIA_TYPES if info.returns_graph else RESULT_MEDIA_TYPES
     media_type = negotiate(accept, offers)
-    result = runtime.sparql.run(query, accept=media_type, default_graphs=proto.default_graphs,
-                                named_graphs=proto.named_graphs)
+    result = runtime.sparql.run(
+        query,
+        accept=media_type,
+        default_graphs=proto.default_graphs,
+        named_graphs=proto.named_graphs,
+    )
     return result_response(result)
 
 
@@ -231,9 +269,13 @@ def query_page(request: Request, runtime: Runtime) -> Response:
     examples = runtime.queries.examples()
     default = examples[0]["text"] if examples else "SELECT * WHERE { ?s ?p ?o } LIMIT 10\n"
     return templates.TemplateResponse(
-        request, "sparql.html",
-        {"examples": examples, "default_query": default,
-         "row_cap": runtime.settings.query_row_cap,
-         "timeout_s": runtime.settings.query_timeout_s},
+        request,
+        "sparql.html",
+        {
+            "examples": examples,
+            "default_query": default,
+            "row_cap": runtime.settings.query_row_cap,
+            "timeout_s": runtime.settings.query_timeout_s,
+        },
         headers={"Vary": "Accept"},
     )

@@ -54,20 +54,20 @@ def _accepted(accepted: Accepted, status: int) -> JSONResponse:
 
 
 def _rejected(exc: ValidationFailedError) -> JSONResponse:
-    return JSONResponse({"error": exc.code, "detail": exc.detail, "report": exc.report.to_json()},
-                        status_code=422)
+    return JSONResponse(
+        {"error": exc.code, "detail": exc.detail, "report": exc.report.to_json()}, status_code=422
+    )
 
 
-@router.post("", status_code=201, responses={401: {}, 403: {}, 413: {}, 415: {},
-                                             422: {}})
-async def create_submission(request: Request, runtime: RuntimeDep, steward: StewardDep
-                            ) -> Response:
+@router.post("", status_code=201, responses={401: {}, 403: {}, 413: {}, 415: {}, 422: {}})
+async def create_submission(request: Request, runtime: RuntimeDep, steward: StewardDep) -> Response:
     """Validate RDF and store it as a new submission (nothing is stored on violations)."""
     data = await read_capped(request, runtime.settings.max_body_bytes)
     media_type = request.headers.get("content-type", "")
     try:
         accepted = await run_in_threadpool(
-            lambda: runtime.submissions.submit(data, media_type, submitter=steward))
+            lambda: runtime.submissions.submit(data, media_type, submitter=steward)
+        )
     except ValidationFailedError as exc:
         return _rejected(exc)
     return _accepted(accepted, 201)
@@ -83,7 +83,9 @@ def list_submissions(
     items, total = runtime.submissions.list(page=page, per_page=per_page)
     body: dict[str, Any] = {
         "items": [_record(s, with_history=False) for s in items],
-        "total": total, "page": page, "perPage": per_page,
+        "total": total,
+        "page": page,
+        "perPage": per_page,
     }
     if page * per_page < total:
         body["next"] = f"/submissions?page={page + 1}&per_page={per_page}"
@@ -108,8 +110,11 @@ async def replace_submission(
     media_type = request.headers.get("content-type", "")
     if_match = request.headers.get("if-match")
     try:
-        accepted = await run_in_threadpool(lambda: runtime.submissions.replace(
-            submission_id, data, media_type, submitter=steward, if_match=if_match))
+        accepted = await run_in_threadpool(
+            lambda: runtime.submissions.replace(
+                submission_id, data, media_type, submitter=steward, if_match=if_match
+            )
+        )
     except ValidationFailedError as exc:
         return _rejected(exc)
     return _accepted(accepted, 200)
@@ -121,5 +126,6 @@ def withdraw_submission(
 ) -> JSONResponse:
     """Withdraw a submission: its graph is removed, its provenance kept as history."""
     submission = runtime.submissions.withdraw(
-        submission_id, submitter=steward, if_match=request.headers.get("if-match"))
+        submission_id, submitter=steward, if_match=request.headers.get("if-match")
+    )
     return JSONResponse(_record(submission))

@@ -19,8 +19,12 @@ from sro_graph.web.templating import templates
 router = APIRouter(tags=["validation"])
 
 REPORT_MEDIA_TYPES = (
-    "application/json", "text/html", "text/turtle", "application/ld+json",
-    "application/n-triples", "text/csv",
+    "application/json",
+    "text/html",
+    "text/turtle",
+    "application/ld+json",
+    "application/n-triples",
+    "text/csv",
 )
 _MULTIPART_OVERHEAD = 64 * 1024
 _GENERIC_TYPES = ("", "application/octet-stream", "text/plain", "multipart/form-data")
@@ -53,7 +57,8 @@ def part_format(part: UploadFile, field: str) -> RdfFormat:
         return RdfFormat.NTRIPLES
     raise UnsupportedFormatError(
         f"The '{field}' part names no RDF media type and its file name has no known "
-        "extension (.ttl, .nt, .nq, .trig, .jsonld, .rdf).")
+        "extension (.ttl, .nt, .nq, .trig, .jsonld, .rdf)."
+    )
 
 
 async def read_upload(
@@ -66,8 +71,9 @@ async def read_upload(
         if declared is None or not declared.isdigit():
             raise TooLargeError("A multipart upload needs a Content-Length header.")
         if int(declared) > 2 * cap + _MULTIPART_OVERHEAD:
-            raise TooLargeError(f"The upload is {declared} bytes; the limit is {cap} bytes "
-                                "per file.")
+            raise TooLargeError(
+                f"The upload is {declared} bytes; the limit is {cap} bytes per file."
+            )
         form = await request.form(max_files=2, max_fields=10)
         try:
             data_part = form.get("data")
@@ -84,7 +90,8 @@ async def read_upload(
                 shapes = await shapes_part.read()
                 if len(shapes) > cap:
                     raise TooLargeError(
-                        f"The shapes are {len(shapes)} bytes; the limit is {cap} bytes.")
+                        f"The shapes are {len(shapes)} bytes; the limit is {cap} bytes."
+                    )
                 if shapes:
                     shapes_format = part_format(shapes_part, "shapes")
                 else:
@@ -103,8 +110,9 @@ def render_report(request: Request, report: Report, media_type: str) -> Response
     if media_type == "text/csv":
         return Response(report.to_csv(), media_type="text/csv; charset=utf-8")
     if media_type == "text/html":
-        return templates.TemplateResponse(request, "validation_report.html",
-                                          {"report": report.to_json()})
+        return templates.TemplateResponse(
+            request, "validation_report.html", {"report": report.to_json()}
+        )
     return Response(report.serialize(RdfFormat(media_type)), media_type=media_type)
 
 
@@ -116,14 +124,12 @@ def validate_form(request: Request) -> HTMLResponse:
 
 @router.post(
     "/validate",
-    responses={200: {"content": {t: {} for t in REPORT_MEDIA_TYPES}},
-               400: {}, 413: {}, 415: {}},
+    responses={200: {"content": {t: {} for t in REPORT_MEDIA_TYPES}}, 400: {}, 413: {}, 415: {}},
 )
 async def validate(request: Request, runtime: RuntimeDep) -> Response:
     """Validate RDF against the server's shapes (or uploaded ones) without storing it."""
     media_type = negotiate(request.headers.get("accept"), REPORT_MEDIA_TYPES)
-    data, fmt, shapes, shapes_format = await read_upload(
-        request, runtime.settings.max_body_bytes)
+    data, fmt, shapes, shapes_format = await read_upload(request, runtime.settings.max_body_bytes)
 
     def run() -> Response:
         report = runtime.submissions.check(data, fmt, shapes=shapes, shapes_format=shapes_format)
