@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint bench install clean
+.PHONY: run test check lint bench install clean system-packages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,16 +27,30 @@ SERVICE_TESTS := $(sort $(wildcard tests/integration/test_api_*.py)) \
 	tests/integration/test_sparql_limits.py tests/integration/test_sparql_clients.py
 
 ## Install and run the whole test suite, then the service tests on every remote backend.
-# Virtuoso comes from Debian (`apt-get install virtuoso-opensource`, which .ci/run does); where
-# it is missing the pass is skipped with a notice, except under CI, where it must run.
-test: $(STAMP)
+test: $(STAMP) system-packages
 	$(BIN)/pytest
 	$(BIN)/pytest --backend oxigraph $(SERVICE_TESTS)
-	@if command -v virtuoso-t >/dev/null || [ -n "$$CI" ]; then \
-	  $(BIN)/pytest --backend virtuoso $(SERVICE_TESTS); \
-	else \
-	  echo "NOTE: Virtuoso is not installed; the service tests on Virtuoso were skipped" \
-	       "(apt-get install virtuoso-opensource, or run .ci/run)."; \
+	$(BIN)/pytest --backend virtuoso $(SERVICE_TESTS)
+
+# Debian packages the tests drive: Chromium (the browser tests; no browser is downloaded) and
+# Virtuoso (the service tests on a real Virtuoso). Installed here when missing, so that `make
+# test` alone sets up a fresh machine; as root directly, otherwise through sudo without a
+# password. Where neither is possible, make stops and says what to install.
+SYSTEM_COMMANDS := chromium:chromium virtuoso-t:virtuoso-opensource
+
+system-packages:
+	@missing=""; \
+	for pair in $(SYSTEM_COMMANDS); do \
+	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	  else echo "make test needs these Debian packages:$$missing (apt-get install$$missing," \
+	            "as root)" >&2; exit 1; fi; \
+	  echo "Installing Debian packages:$$missing"; \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 ## Lint, type-check and the layer contract.
