@@ -55,7 +55,8 @@ system-packages:
 
 ## Lint, type-check and the layer contract.
 check: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
