@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint bench install clean system-packages
+.PHONY: run demo test check lint bench install clean system-packages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,12 @@ install: $(STAMP)
 
 ## Serve the graph on http://$(HOST):$(PORT) over the embedded store in ./var/store.
 run: $(STAMP)
+	SRO_BASE_URI=$${SRO_BASE_URI:-http://$(HOST):$(PORT)} $(BIN)/sro-graph serve --host $(HOST) --port $(PORT)
+
+## Serve with the illustrative example initiatives of data/voorbeelden/ (every answer says so:
+## X-SRO-Examples header, a banner on pages; never in the catalogue), in its own store.
+demo: $(STAMP)
+	SRO_LOAD_EXAMPLES=true SRO_STORE=$${SRO_STORE:-./var/demo-store} \
 	SRO_BASE_URI=$${SRO_BASE_URI:-http://$(HOST):$(PORT)} $(BIN)/sro-graph serve --host $(HOST) --port $(PORT)
 
 # The service tests, run again on a real `oxigraph serve` and a real Virtuoso started by the

@@ -218,10 +218,27 @@ def runtime() -> Iterator[Runtime]:
     rt.close()
 
 
+@pytest.fixture(scope="session")
+def runtime_with_examples() -> Iterator[Runtime]:
+    """A runtime over a fresh store with the base knowledge and, asked for explicitly, the
+    illustrative example initiatives of data/voorbeelden/ (shared, read-only use)."""
+    rt = open_runtime(make_settings(load_examples=True))
+    yield rt
+    rt.close()
+
+
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     """A client of a fresh app over a fresh store of the backend (lifespan runs)."""
     with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def examples_client() -> Iterator[TestClient]:
+    """A client of a fresh app whose store also holds the example initiatives, asked for
+    explicitly (``load_examples``): answers carry the examples flag."""
+    with TestClient(create_app(make_settings(load_examples=True))) as test_client:
         yield test_client
 
 

@@ -13,7 +13,7 @@ SAMPLE = Path(__file__).parent / "data" / "linkeddata-sample.ttl"
 # One thing of every kind the issue names, as a path under /id/ (and /doc/).
 THINGS = {
     "initiative": "initiatief/ld-test-luchtmeting",
-    "organisation": "organisatie/imec",
+    "organisation": "organisatie/kenniscentrum-vlaamse-steden",
     "local-government": "bestuurseenheid/11002",
     "concept": "concept/uitdaging/8",
     "scheme": "conceptscheme/uitdaging",

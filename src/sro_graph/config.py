@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         description="Load ontology/, shapes and data/ into their named graphs at start "
         "(idempotent: unchanged files are not rewritten).",
     )
+    load_examples: bool = Field(
+        default=False,
+        description="Also load the illustrative example initiatives of data/voorbeelden/ (into "
+        "graphs under {base}/graph/voorbeelden/). Off by default: examples are fictional, every "
+        "answer that can contain them is flagged, and they are never published in the catalogue.",
+    )
     query_timeout_s: float = Field(
         default=30.0, gt=0, le=3600, description="Time limit of one SPARQL query."
     )
@@ -186,6 +192,10 @@ class Settings(BaseSettings):
     @property
     def data_dir(self) -> Path:
         return self.project_root / "data"
+
+    @property
+    def examples_dir(self) -> Path:
+        return self.data_dir / "voorbeelden"
 
     @property
     def queries_dir(self) -> Path:

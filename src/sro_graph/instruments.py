@@ -47,6 +47,7 @@ class Lighthouse:
     datasets: tuple[str, ...]
     results: str
     municipalities: tuple[str, ...]
+    example: bool = False
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ class Instruments:
                 datasets=_split(r.get("datasets"), ","),
                 results=r.get("resultaten", ""),
                 municipalities=_split(r.get("gemeenten"), ","),
+                example=r.get("voorbeeld", "").lower() in ("true", "1"),
             )
             for r in self._rows("lighthouses-feed", {"lang": lang})
         ]

@@ -1,7 +1,13 @@
 """Base knowledge: ontology, concept schemes, shapes and data/ in their own named graphs.
 
 Loading is idempotent: each file's graph is rewritten only when the file's SHA-256 (with the
-base) changed, and all changed files go in one transaction.
+base) changed, and all changed files go in one transaction. A file is parsed with its graph's
+IRI as base, so ``<>`` in a file names its own graph (the files describe their provenance that
+way, docs/model.md); the other relative IRIs are host-relative (``</id/...>``).
+
+The illustrative examples of ``data/voorbeelden/`` are loaded only on request, into graphs
+under ``{base}/graph/voorbeelden/``; without the request, graphs of an earlier load with
+examples are dropped like any other file that is gone.
 """
 
 from __future__ import annotations
@@ -44,18 +50,39 @@ class LoadReport:
     removed: list[str] = field(default_factory=list)
 
 
-def base_knowledge_files(project_root: Path, uris: Uris) -> list[KnowledgeFile]:
-    """Every file of ``ontology/`` (schemes included), ``shapes/`` and ``data/``, in order."""
+EXAMPLES_FOLDER = "voorbeelden"
+"""The folder of ``data/`` holding illustrative example data."""
+
+
+def base_knowledge_files(
+    project_root: Path, uris: Uris, *, examples: bool = False
+) -> list[KnowledgeFile]:
+    """Every file of ``ontology/`` (schemes included), ``shapes/`` and ``data/``, in order;
+    the files of ``data/voorbeelden/`` only when ``examples``."""
     files: list[KnowledgeFile] = []
     for folder, prefix in (("ontology", "ontologie"), ("shapes", "vormen"), ("data", "")):
         root = project_root / folder
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*.ttl")):
-            rel = path.relative_to(root).with_suffix("").as_posix().replace("/", "-")
+            rel_path = path.relative_to(root)
+            if folder == "data" and rel_path.parts[0] == EXAMPLES_FOLDER:
+                continue
+            rel = rel_path.with_suffix("").as_posix().replace("/", "-")
             stem = f"{prefix}-{rel}" if prefix else rel
             files.append(KnowledgeFile(path=path, graph=str(uris.base_graph(stem))))
+    examples_root = project_root / "data" / EXAMPLES_FOLDER
+    if examples and examples_root.is_dir():
+        for path in sorted(examples_root.rglob("*.ttl")):
+            rel = path.relative_to(examples_root).with_suffix("").as_posix().replace("/", "-")
+            files.append(KnowledgeFile(path=path, graph=str(uris.example_graph(rel))))
     return files
+
+
+def examples_loaded(store: Store, uris: Uris) -> bool:
+    """Whether the store holds example graphs (recorded by a load with examples)."""
+    _, hashes = read_state(store, uris)
+    return any(graph.startswith(uris.example_graph_prefix) for graph in hashes)
 
 
 def read_state(store: Store, uris: Uris) -> tuple[str | None, dict[str, str]]:
@@ -123,7 +150,7 @@ def load_base_knowledge(
             continue
         fmt = format_from_filename(item.path.name)
         assert fmt is not None
-        replace[item.graph] = parse_rdf(data, fmt, base_iri=uris.base + "/").graph
+        replace[item.graph] = parse_rdf(data, fmt, base_iri=item.graph).graph
         if item.graph in recorded:
             remove.add((URIRef(item.graph), HASH_PREDICATE, Literal(recorded[item.graph])))
         add.add((URIRef(item.graph), HASH_PREDICATE, Literal(digest)))

@@ -27,7 +27,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -223,8 +223,12 @@ class NamedQueries:
         uris: Uris,
         *,
         cache_size: int = 256,
+        examples_loaded: Callable[[], bool] | None = None,
     ) -> None:
         self.defs = dict(defs)
+        # Whether the store holds illustrative example data; plain-JSON answers say so
+        # ("examples"), as the X-SRO-Examples header does for every format (issue 14).
+        self.examples_loaded = examples_loaded
         self.runner = runner
         self.store = store
         self.uris = uris
@@ -364,7 +368,8 @@ class NamedQueries:
     def run(self, name: str, values: Mapping[str, Identifier], *, accept: str) -> NamedResult:
         """Run the named query with bound ``values``; answered from the cache when the store
         has not changed since the same request. ``accept`` may also be :data:`PLAIN_JSON`
-        (``{"query", "rows", "truncated"}``, rows as variable → lexical value).
+        (``{"query", "rows", "truncated", "examples"}``, rows as variable → lexical value;
+        ``examples`` true when the store holds illustrative example data).
 
         Raises:
             NotFoundError, BusyError, QueryTimeoutError, QuerySyntaxError.
@@ -384,6 +389,7 @@ class NamedQueries:
                 "query": name,
                 "rows": rows_from_json(results.body),
                 "truncated": results.truncated,
+                "examples": self.examples_loaded() if self.examples_loaded else False,
             }
             raw = RawResult(
                 json.dumps(body, ensure_ascii=False).encode("utf-8"),

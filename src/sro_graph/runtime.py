@@ -7,13 +7,19 @@ same services. Services are built on first use and closed with the runtime.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sro_graph.config import Settings
-from sro_graph.knowledge import LoadReport, base_knowledge_files, load_base_knowledge
+from sro_graph.knowledge import (
+    LoadReport,
+    base_knowledge_files,
+    examples_loaded,
+    load_base_knowledge,
+)
 from sro_graph.store import Store, open_store
 from sro_graph.vocab import Uris
 
@@ -27,6 +33,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# How long the answer of Runtime.examples_loaded is reused before the store is asked again.
+_EXAMPLES_RECHECK_S = 2.0
+
 
 @dataclass
 class Runtime:
@@ -34,13 +43,32 @@ class Runtime:
     uris: Uris
     store: Store
     _closers: list[Callable[[], None]] = field(default_factory=list)
+    _examples_checked: tuple[float, bool] | None = field(default=None, init=False, repr=False)
 
     def on_close(self, closer: Callable[[], None]) -> None:
         self._closers.append(closer)
 
     def load_base_knowledge(self) -> LoadReport:
-        files = base_knowledge_files(self.settings.project_root, self.uris)
-        return load_base_knowledge(self.store, self.uris, files)
+        files = base_knowledge_files(
+            self.settings.project_root, self.uris, examples=self.settings.load_examples
+        )
+        report = load_base_knowledge(self.store, self.uris, files)
+        self._examples_checked = None
+        return report
+
+    def examples_loaded(self) -> bool:
+        """Whether the store holds illustrative example data, so that answers must say so.
+
+        Read from the store, not from this process's setting (another process sharing a
+        remote store may have loaded them); re-read at most every few seconds. Either of the
+        two (setting or store) is enough to say yes.
+        """
+        now = time.monotonic()
+        checked = self._examples_checked
+        if checked is None or now - checked[0] > _EXAMPLES_RECHECK_S:
+            found = self.settings.load_examples or examples_loaded(self.store, self.uris)
+            self._examples_checked = checked = (now, found)
+        return checked[1]
 
     @cached_property
     def known_contexts(self) -> dict[str, object]:
@@ -97,7 +125,11 @@ class Runtime:
         from sro_graph.queries import NamedQueries, load_query_defs
 
         return NamedQueries(
-            load_query_defs(self.settings.queries_dir), self.sparql, self.store, self.uris
+            load_query_defs(self.settings.queries_dir),
+            self.sparql,
+            self.store,
+            self.uris,
+            examples_loaded=self.examples_loaded,
         )
 
     @cached_property

@@ -130,6 +130,16 @@ class Uris:
         """The named graph holding one base-knowledge file."""
         return URIRef(f"{self.base}/graph/basis/{stem}")
 
+    def example_graph(self, stem: str) -> URIRef:
+        """The named graph holding one file of illustrative example data (``data/voorbeelden/``):
+        loaded only on request (``SRO_LOAD_EXAMPLES``), never part of the published catalogue."""
+        return URIRef(f"{self.example_graph_prefix}{stem}")
+
+    @cached_property
+    def example_graph_prefix(self) -> str:
+        """Every example graph's name starts with this (``{base}/graph/voorbeelden/``)."""
+        return f"{self.base}/graph/voorbeelden/"
+
     def submission_graph(self, submission_id: str) -> URIRef:
         return URIRef(f"{self.base}/graph/inzending/{submission_id}")
 

@@ -44,8 +44,10 @@ def test_browser_navigates_home_challenge_initiative_organisation(
     expect(page.locator("[data-badge=core]")).to_be_visible()
     page.screenshot(path=screenshots / "04-initiatief.png", full_page=True)
 
-    page.locator("#partners-h + ul").get_by_role("link", name="imec").click()
-    expect(page).to_have_url(f"{live_server}/doc/organisatie/imec")
+    page.locator("#partners-h + ul").get_by_role(
+        "link", name="Kenniscentrum Vlaamse Steden"
+    ).click()
+    expect(page).to_have_url(f"{live_server}/doc/organisatie/kenniscentrum-vlaamse-steden")
     expect(page.locator("#initiatives-h + ul")).to_contain_text("LD-test luchtmeting")
     page.screenshot(path=screenshots / "05-organisatie.png", full_page=True)
 

@@ -61,7 +61,7 @@ def test_initiative_page_shows_badge_partners_challenges_datasets(site: TestClie
     text = site.get(f"/doc/{THINGS['initiative']}", headers=HTML).text
     assert 'data-badge="core"' in text
     assert 'href="/doc/bestuurseenheid/11002"' in text
-    assert 'href="/doc/organisatie/imec"' in text
+    assert 'href="/doc/organisatie/kenniscentrum-vlaamse-steden"' in text
     assert 'href="/doc/concept/uitdaging/8"' in text
     assert 'href="/doc/concept/strategische-doelstelling/3"' in text
     assert 'href="/doc/dataset/ld-test-metingen"' in text

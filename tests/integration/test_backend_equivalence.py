@@ -1,5 +1,6 @@
 """Every backend gives the same answers: the named queries and the catalogue, on the embedded
-store and on real Oxigraph and Virtuoso servers, over the same base knowledge.
+store and on real Oxigraph and Virtuoso servers, over the same base knowledge and the example
+initiatives (asked for explicitly, ``load_examples``: the queries need initiatives to answer).
 
 The service tests check behaviour per backend; this file compares answers across them, which
 is what caught Virtuoso's silently wrong answers (rows of UNION branches dropped, OPTIONAL
@@ -62,7 +63,7 @@ CASES: list[tuple[str, dict[str, str]]] = [
 
 @pytest.fixture(scope="module")
 def embedded() -> Iterator[TestClient]:
-    with TestClient(create_app(make_settings(store="memory"))) as client:
+    with TestClient(create_app(make_settings(store="memory", load_examples=True))) as client:
         yield client
 
 
@@ -72,7 +73,9 @@ def remote(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[TestClient]:
     with running_server(request.param, tmp_path_factory.mktemp(request.param)) as server:
-        settings = make_settings(store=server.store_location, store_update=server.update_url)
+        settings = make_settings(
+            store=server.store_location, store_update=server.update_url, load_examples=True
+        )
         with TestClient(create_app(settings)) as client:
             yield client
 

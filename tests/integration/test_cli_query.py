@@ -28,7 +28,11 @@ def _rows(output: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(output)))
 
 
-def test_cli_query_named_query_with_param_prints_csv() -> None:
+def test_cli_query_named_query_with_param_prints_csv(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SRO_LOAD_EXAMPLES", "true")  # the answer is two example initiatives
+    from sro_graph.config import get_settings
+
+    get_settings.cache_clear()
     result = runner.invoke(
         app,
         [

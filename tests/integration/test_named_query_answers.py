@@ -1,7 +1,8 @@
-"""Each named query of issue 4 has a known answer on the base knowledge.
+"""Each named query of issue 4 has a known answer on the example initiatives.
 
-The answers come from the oracle table in the header of data/voorbeeld-initiatieven.ttl and
-from reading that file; only the 18 example initiatives are initiatives in the base knowledge.
+The answers come from the oracle table in the header of data/voorbeelden/initiatieven.ttl and
+from reading that file. The examples are asked for explicitly (``load_examples``, issue 14): the
+base knowledge itself holds no initiative.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ ORG = f"{TEST_BASE}/id/organisatie/"
 
 @pytest.fixture(scope="module")
 def api() -> Iterator[TestClient]:
-    with TestClient(create_app(make_settings())) as client:
+    with TestClient(create_app(make_settings(load_examples=True))) as client:
         yield client
 
 

@@ -21,6 +21,7 @@ from sro_graph.logs import configure_logging
 from sro_graph.runtime import open_runtime
 from sro_graph.web.encoding import RefuseEncodedBodiesMiddleware
 from sro_graph.web.errors import install_error_handlers
+from sro_graph.web.examples import EXAMPLES_HEADER, ExamplesFlagMiddleware
 from sro_graph.web.openapi import install_openapi
 from sro_graph.web.routers import ROUTERS, queries
 from sro_graph.web.steward_cors import StewardCorsMiddleware
@@ -60,8 +61,17 @@ def create_app(settings: Settings) -> FastAPI:
         allow_credentials=False,
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Match"],
-        expose_headers=["ETag", "Link", "Location", "Retry-After", "X-SRO-Truncated"],
+        expose_headers=[
+            "ETag",
+            "Link",
+            "Location",
+            "Retry-After",
+            "X-SRO-Truncated",
+            EXAMPLES_HEADER,
+        ],
     )
+    # Every answer says whether the store holds illustrative example data (issue 14).
+    app.add_middleware(ExamplesFlagMiddleware)
     # Added after, so it runs first: /submissions answers only the configured origins.
     app.add_middleware(StewardCorsMiddleware, origins=settings.steward_cors_origins)
     app.add_middleware(RefuseEncodedBodiesMiddleware)  # no zip bombs in request bodies

@@ -3,7 +3,8 @@
 Templates live in ``web/templates/`` and extend ``base.html`` (blocks ``title``, ``head``,
 ``content``). Every template gets ``lang`` (``nl`` or ``en``: ``?lang=`` first, then
 ``Accept-Language``, nl by default), ``t(nl, en)`` to pick a text, ``lang_url(code)`` for the
-language switch and ``nav`` (the site menu).
+language switch, ``nav`` (the site menu) and ``example_data`` (the store holds illustrative example
+data: ``base.html`` then shows a banner on every page).
 """
 
 from __future__ import annotations
@@ -84,7 +85,24 @@ def _site_context(request: Request) -> dict[str, Any]:
         nav.append(
             {"href": href, "label": en_label if lang == "en" else nl_label, "current": current}
         )
-    return {"lang": lang, "t": t, "nav": nav, "lang_url": _lang_url(request)}
+    return {
+        "lang": lang,
+        "t": t,
+        "nav": nav,
+        "lang_url": _lang_url(request),
+        "example_data": _examples_loaded(request),
+    }
+
+
+def _examples_loaded(request: Request) -> bool:
+    """Whether the page may show example data; when that cannot be told, assume it may."""
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is None:
+        return False
+    try:
+        return bool(runtime.examples_loaded())
+    except Exception:  # the store cannot answer: show the banner rather than hide it
+        return True
 
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR, context_processors=[_site_context])

@@ -118,13 +118,19 @@ def _atom(items: Sequence[Lighthouse], *, base: str, site: str, lang: str) -> by
         summary = item.description
         if item.building_blocks:
             summary += " · " + ", ".join(item.building_blocks)
+        label = ("Example: " if lang == "en" else "Voorbeeld: ") if item.example else ""
         lines += [
             "<entry>",
-            f"<title>{escape(item.title)}</title>",
+            f"<title>{escape(label + item.title)}</title>",
             f"<id>{escape(item.iri)}</id>",
             f'<link rel="alternate" href="{escape(item.iri)}"/>',
             f"<updated>{(item.start or epoch).isoformat()}</updated>",
             f"<summary>{escape(summary)}</summary>",
+            *(
+                ['<category term="voorbeeld" label="illustratief voorbeeld"/>']
+                if item.example
+                else []
+            ),
             "</entry>",
         ]
     lines.append("</feed>")
