@@ -3,7 +3,15 @@
 Run with the project's virtual environment::
 
     .venv/bin/python tools/build_municipalities.py \
-        [--refnis PATH] [--check-against GDI_RDF] [--out data/gemeenten.ttl]
+        [--refnis PATH] [--lblod PATH] [--check-against GDI_RDF] [--out data/gemeenten.ttl]
+
+Each municipality, province and region is a ``dct:Location`` (the OSLO Organisatie-basis
+"Plaats": one ``rdfs:label`` per language), so local governments' ``dct:spatial`` and
+``besluit:werkingsgebied`` point at a location of the class the profile asks for. A municipality
+whose territory REFNIS 2025 says is unchanged since REFNIS 2019 (``skos:exactMatch`` to its 2019
+code) is ``owl:sameAs`` the LBLOD werkingsgebied that the ABB organisation portal links to that
+2019 code (``20220816085700-lblod_to_nis.ttl``); merged municipalities get no LBLOD link, because
+the reference file's werkingsgebied is the territory before the 2025 merger.
 
 The input is the REFNIS 2025 file that the ABB organisation portal ships
 (``lblod/app-organization-portal``, ``config/migrations/2025/20250107100000-nis-codes-2025/
@@ -27,10 +35,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, SKOS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_REFNIS = Path("/work/shared/reference/oslo/20250107101800-refnis2025.ttl")
+REFERENCE = REPO_ROOT.parent / "shared" / "reference" / "oslo"
+DEFAULT_REFNIS = REFERENCE / "20250107101800-refnis2025.ttl"
+DEFAULT_LBLOD = REFERENCE / "20220816085700-lblod_to_nis.ttl"
 DEFAULT_OUT = REPO_ROOT / "data" / "gemeenten.ttl"
 
 REFNIS = "http://vocab.belgif.be/auth/refnis2025/"
+REFNIS_2019 = "http://vocab.belgif.be/auth/refnis2019/"
+LBLOD_WERKINGSGEBIED = "http://data.lblod.info/id/werkingsgebieden/"
 GEMEENTE = "https://data.vlaanderen.be/id/gemeente/"
 SCHEMA_END_DATE = URIRef("https://schema.org/endDate")
 
@@ -76,6 +88,13 @@ SOURCE_NOTE = """\
 #
 # Municipality IRIs are the official ones of the Flemish address register
 # (https://data.vlaanderen.be/id/gemeente/{NIS}); provinces and regions use their REFNIS 2025 IRIs.
+# Every unit is a dct:Location with an rdfs:label (OSLO Organisatie-basis "Plaats").
+# LBLOD: a municipality whose territory is unchanged since REFNIS 2019 (skos:exactMatch to its
+#   2019 code in the REFNIS 2025 file) is owl:sameAs the LBLOD werkingsgebied linked to that
+#   code in 20220816085700-lblod_to_nis.ttl (lblod/app-organization-portal
+#   @ c133c4e0d910364f88d5e2772c9580da6ff1b16e,
+#   config/migrations/2022/20220816085700-lblod_to_nis.ttl, MIT); municipalities merged since
+#   (or new in 2025) have no LBLOD link, because that werkingsgebied is the old territory.
 """
 
 
@@ -86,6 +105,37 @@ class Unit:
     nis: str
     label: str
     part_of: str | None
+    lblod: str | None = None
+
+
+def lblod_werkingsgebieden(lblod: Graph) -> dict[str, str]:
+    """REFNIS 2019 code -> the LBLOD werkingsgebied linked to it (skos:exactMatch)."""
+    found: dict[str, str] = {}
+    for subject, obj in lblod.subject_objects(SKOS.exactMatch):
+        if str(subject).startswith(LBLOD_WERKINGSGEBIED) and str(obj).startswith(REFNIS_2019):
+            code = str(obj).removeprefix(REFNIS_2019)
+            if code in found:
+                raise ValueError(f"two LBLOD werkingsgebieden for REFNIS 2019 code {code}")
+            found[code] = str(subject)
+    return found
+
+
+def unchanged_since_2019(graph: Graph, nis: str) -> bool:
+    """True when REFNIS 2025 says the municipality is the same as its 2019 code."""
+    return (URIRef(REFNIS + nis), SKOS.exactMatch, URIRef(REFNIS_2019 + nis)) in graph
+
+
+def with_lblod(graph: Graph, municipalities: list[Unit], lblod: dict[str, str]) -> list[Unit]:
+    """The municipalities with their LBLOD werkingsgebied where the territory is unchanged."""
+    return [
+        Unit(
+            m.nis,
+            m.label,
+            m.part_of,
+            lblod.get(m.nis) if unchanged_since_2019(graph, m.nis) else None,
+        )
+        for m in municipalities
+    ]
 
 
 def nis_of(iri: str) -> str:
@@ -184,7 +234,17 @@ def render(regions: list[Unit], provinces: list[Unit], municipalities: list[Unit
         "@prefix generiek: <https://data.vlaanderen.be/ns/generiek#> .",
         "@prefix skos:     <http://www.w3.org/2004/02/skos/core#> .",
         "@prefix dct:      <http://purl.org/dc/terms/> .",
+        "@prefix rdfs:     <http://www.w3.org/2000/01/rdf-schema#> .",
+        "@prefix owl:      <http://www.w3.org/2002/07/owl#> .",
+        "@prefix prov:     <http://www.w3.org/ns/prov#> .",
         f"@prefix refnis:   <{REFNIS}> .",
+        "",
+        "<> a prov:Entity ;",
+        '    dct:title "De Vlaamse gemeenten en provincies (REFNIS 2025)"@nl ,',
+        '        "The Flemish municipalities and provinces (REFNIS 2025)"@en ;',
+        "    dct:type </id/concept/kennissoort/referentie> ;",
+        "    prov:wasDerivedFrom <http://vocab.belgif.be/auth/refnis2025> ;",
+        "    dct:publisher </id/agent/sro-graph> .",
         "",
         "# Regions (only their labels; the Brussels-Capital Region for the VGC).",
         "",
@@ -193,6 +253,7 @@ def render(regions: list[Unit], provinces: list[Unit], municipalities: list[Unit
         lines += [
             f"refnis:{unit.nis} a dct:Location ;",
             f"    skos:prefLabel {turtle_string(unit.label)}@nl ;",
+            f"    rdfs:label {turtle_string(unit.label)}@nl ;",
             f"    skos:notation {turtle_string(unit.nis)} .",
             "",
         ]
@@ -201,26 +262,37 @@ def render(regions: list[Unit], provinces: list[Unit], municipalities: list[Unit
         lines += [
             f"refnis:{unit.nis} a dct:Location ;",
             f"    skos:prefLabel {turtle_string(unit.label)}@nl ;",
+            f"    rdfs:label {turtle_string(unit.label)}@nl ;",
             f"    skos:notation {turtle_string(unit.nis)} ;",
             f"    dct:isPartOf refnis:{unit.part_of} .",
             "",
         ]
-    lines += [f"# Municipalities ({len(municipalities)}).", ""]
+    linked = sum(1 for unit in municipalities if unit.lblod)
+    lines += [
+        f"# Municipalities ({len(municipalities)}; {linked} owl:sameAs their LBLOD "
+        "werkingsgebied).",
+        "",
+    ]
     for unit in municipalities:
         lines += [
-            f"<{GEMEENTE}{unit.nis}> a generiek:Gemeente ;",
+            f"<{GEMEENTE}{unit.nis}> a generiek:Gemeente , dct:Location ;",
             f"    skos:prefLabel {turtle_string(unit.label)}@nl ;",
+            f"    rdfs:label {turtle_string(unit.label)}@nl ;",
             f"    skos:notation {turtle_string(unit.nis)} ;",
             f"    skos:exactMatch refnis:{unit.nis} ;",
-            f"    dct:isPartOf refnis:{unit.part_of} .",
-            "",
         ]
+        if unit.lblod:
+            lines.append(f"    owl:sameAs <{unit.lblod}> ;")
+        lines += [f"    dct:isPartOf refnis:{unit.part_of} .", ""]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--refnis", type=Path, default=DEFAULT_REFNIS, help="REFNIS 2025 Turtle")
+    parser.add_argument(
+        "--lblod", type=Path, default=DEFAULT_LBLOD, help="LBLOD werkingsgebied -> NIS links"
+    )
     parser.add_argument(
         "--check-against", type=Path, default=None, help="GDI-Vlaanderenregions-2025.rdf"
     )
@@ -229,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
 
     graph = Graph().parse(args.refnis, format="turtle")
     regions, provinces, municipalities = collect(graph)
+    municipalities = with_lblod(
+        graph, municipalities, lblod_werkingsgebieden(Graph().parse(args.lblod, format="turtle"))
+    )
     if len(provinces) != 5:
         raise ValueError(f"expected 5 Flemish provinces, found {len(provinces)}")
     if len(municipalities) != EXPECTED_COUNT:
@@ -237,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
         check_against(args.check_against, municipalities)
 
     text = render(regions, provinces, municipalities)
-    Graph().parse(data=text, format="turtle")  # fail before writing if the output does not parse
+    # Fail before writing if the output does not parse (<> resolves against the graph's IRI).
+    Graph().parse(data=text, format="turtle", publicID="https://example.org/graph/basis/gemeenten")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     counts = ", ".join(
