@@ -14,7 +14,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -91,6 +91,31 @@ _KNOWN_LABELS: dict[str, tuple[str, str]] = {
     str(PROV.generated): ("genereerde", "generated"),
     str(FOAF.homepage): ("website", "homepage"),
     str(OWL.sameAs): ("dezelfde als", "same as"),
+    str(DCTERMS.source): ("bron in de tekst", "source in the text"),
+    str(DCTERMS.creator): ("auteur", "author"),
+    str(DCTERMS.contributor): ("medewerker", "contributor"),
+    str(DCTERMS.references): ("verwijst naar", "references"),
+    str(DCTERMS.date): ("datum", "date"),
+    str(DCTERMS.type): ("soort (code)", "type (code)"),
+    str(DCTERMS.relation): ("verband met", "related to"),
+    str(DCTERMS.bibliographicCitation): ("vindplaats", "citation"),
+    str(DCTERMS.alternative): ("andere titel", "alternative title"),
+    str(DCTERMS.language): ("taal", "language"),
+    str(FOAF.name): ("naam", "name"),
+    str(ORG.holds): ("bekleedt", "holds"),
+    str(ORG.heldBy): ("bekleed door", "held by"),
+    str(ORG.postIn): ("positie in", "post in"),
+    str(ORG.role): ("rol", "role"),
+    str(ORG.hasMember): ("heeft lid", "has member"),
+    str(ORG.reportsTo): ("rapporteert aan", "reports to"),
+    str(ORG.linkedTo): ("verbonden met", "linked to"),
+    str(ORG.changedBy): ("gewijzigd door", "changed by"),
+    str(ORG.resultedFrom): ("ontstaan uit", "resulted from"),
+    str(ORG.originalOrganization): ("oorspronkelijke organisatie", "original organisation"),
+    str(ORG.resultingOrganization): ("resulterende organisatie", "resulting organisation"),
+    str(PROV.wasDerivedFrom): ("afgeleid van", "derived from"),
+    str(PROV.wasAttributedTo): ("toegeschreven aan", "attributed to"),
+    str(SKOS.historyNote): ("geschiedenis", "history note"),
     str(FOAF.Agent): ("agent (FOAF)", "agent (FOAF)"),
     str(DCTERMS.Agent): ("agent (Dublin Core)", "agent (Dublin Core)"),
     str(ORG.Organization): ("organisatie (W3C ORG)", "organisation (W3C ORG)"),
@@ -150,13 +175,15 @@ class Link:
 
 @dataclass(frozen=True)
 class Value:
-    """One object of a fact: a link, a literal, or a blank node's own facts."""
+    """One object of a fact: a link, a literal, or a blank node's own facts. ``reading`` when
+    the statement comes from a graph of sro-graph's readings, not from the founding text."""
 
     text: str
     link: Link | None = None
     lang: str | None = None
     datatype: str | None = None
     nested: tuple[Fact, ...] = ()
+    reading: bool = False
 
 
 @dataclass(frozen=True)
@@ -357,7 +384,18 @@ class LinkedData:
             self.store.select(rq.load("linkeddata-labels"), bindings={"resource": iri})
         )
 
-        facts = self._facts(graph, iri, labels, lang)
+        readings = {
+            (str(row["p"]), row["o"].n3())
+            for row in self.store.select(
+                rq.load("linkeddata-readings"),
+                bindings={
+                    "resource": iri,
+                    "kind": self.uris.concept("kennissoort", "lezing"),
+                },
+            )
+            if not isinstance(row["o"], BNode)
+        }
+        facts = self._facts(graph, iri, labels, lang, readings=readings)
         incoming_rows = self.store.select(
             rq.load("linkeddata-incoming"), bindings={"resource": iri}
         )
@@ -424,10 +462,15 @@ class LinkedData:
         labels: Mapping[str, list[tuple[int, str | None, str]]],
         lang: str,
         depth: int = 0,
+        *,
+        readings: set[tuple[str, str]] | None = None,
     ) -> tuple[Fact, ...]:
         by_pred: dict[str, list[Value]] = defaultdict(list)
         for pred, obj in graph.predicate_objects(subject):
-            by_pred[str(pred)].append(self._value(graph, obj, labels, lang, depth))
+            value = self._value(graph, obj, labels, lang, depth)
+            if readings and (str(pred), obj.n3()) in readings:
+                value = replace(value, reading=True)
+            by_pred[str(pred)].append(value)
         first = {str(p): i for i, p in enumerate(_FIRST)}
 
         def order(item: tuple[str, list[Value]]) -> tuple[int, str]:

@@ -24,6 +24,7 @@ LANGUAGES = ("nl", "en")
 # (path, Dutch label, English label); the first element of the path names the active item.
 NAV: tuple[tuple[str, str, str], ...] = (
     ("/", "Home", "Home"),
+    ("/stichtingstekst", "Stichtingstekst", "Founding text"),
     ("/dashboard", "Dashboard", "Dashboard"),
     ("/initiatieven", "Initiatieven", "Initiatives"),
     ("/organisaties", "Organisaties", "Organisations"),

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from rdflib import URIRef
 
 from sro_graph.errors import NotFoundError
+from sro_graph.foundingtext import FoundingTextViews
 from sro_graph.rdfio import RdfFormat
 from sro_graph.web.conneg import negotiate
 from sro_graph.web.deps import RuntimeDep
@@ -126,7 +127,8 @@ def document(path: str, request: Request, runtime: RuntimeDep) -> Response:
     except NotFoundError as exc:
         return _not_found(request, media, exc, headers)
     if media == HTML:
-        return render_resource(request, ld, iri, graph, headers=headers)
+        texts = FoundingTextViews(runtime.queries, runtime.store, runtime.uris)
+        return render_resource(request, ld, iri, graph, headers=headers, texts=texts)
     fmt = RdfFormat.JSONLD if media == JSON else RdfFormat(media)
     if forced is None:
         ext = next(e for e, m in EXTENSIONS.items() if m == fmt.value)

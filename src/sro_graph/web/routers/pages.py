@@ -12,8 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from rdflib import Graph, URIRef
 
+from sro_graph.foundingtext import FoundingTextViews
 from sro_graph.linkeddata import Link, LinkedData, ResourceView
-from sro_graph.vocab import DCAT, PROV
+from sro_graph.vocab import DCAT, PROV, SKOS
 from sro_graph.web import charts
 from sro_graph.web.deps import RuntimeDep
 from sro_graph.web.routers.instruments import matrix_context
@@ -54,6 +55,18 @@ def dashboard(request: Request, runtime: RuntimeDep) -> Response:
         **matrix_context(runtime, request_lang(request)),
     }
     return _page(request, "dashboard.html", context)
+
+
+@router.get("/stichtingstekst")
+def founding_text(request: Request, runtime: RuntimeDep) -> Response:
+    """What the founding text says: its sources, the Smart Region Office's tasks per working
+    mode, its commitments per objective, the announced deliverables and the proposals."""
+    views = FoundingTextViews(runtime.queries, runtime.store, runtime.uris)
+    return _page(
+        request,
+        "founding_text.html",
+        {"text": views.page(request_lang(request)), "href": runtime.linkeddata.href},
+    )
 
 
 @router.get("/initiatieven")
@@ -97,9 +110,16 @@ def _partners(view: ResourceView) -> list[dict[str, object]]:
 
 
 def render_resource(
-    request: Request, ld: LinkedData, iri: URIRef, graph: Graph, *, headers: Mapping[str, str]
+    request: Request,
+    ld: LinkedData,
+    iri: URIRef,
+    graph: Graph,
+    *,
+    headers: Mapping[str, str],
+    texts: FoundingTextViews | None = None,
 ) -> Response:
-    """The HTML page of one resource, by its kind (initiative, organisation, concept...)."""
+    """The HTML page of one resource, by its kind (initiative, organisation, concept...); an
+    objective's page also shows what the founding text commits to for it (``texts``)."""
     lang = request_lang(request)
     view = ld.view(iri, graph, lang)
     context: dict[str, object] = {"view": view}
@@ -133,6 +153,12 @@ def render_resource(
             },
             key=lambda link: link.label.lower(),
         )
+        objective = ld.uris.scheme("strategische-doelstelling")
+        if texts is not None and any(
+            v.link and v.link.iri == str(objective) for v in view.values_of(str(SKOS.inScheme))
+        ):
+            context["commitments"] = texts.commitments(lang, objective=str(iri))
+            context["href"] = ld.href
     elif view.kind == "scheme":
         context["tree"] = ld.scheme_tree(iri, lang)
     return _page(request, f"{view.kind}.html", context, headers=headers)
