@@ -107,12 +107,12 @@ def _atom(items: Sequence[Lighthouse], *, base: str, site: str, lang: str) -> by
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{lang}">',
-        f"<title>{escape(title)} · Smart Region Office</title>",
+        f"<title>{escape(title)} · sro-graph</title>",
         f"<id>{escape(base)}/instrumenten/vuurtorens</id>",
         f'<link rel="self" href="{escape(site)}/instrumenten/vuurtorens.atom"/>',
         f'<link rel="alternate" type="text/html" href="{escape(site)}/instrumenten/vuurtorens"/>',
         f"<updated>{updated.isoformat()}</updated>",
-        "<author><name>Smart Region Office</name></author>",
+        "<author><name>sro-graph (project)</name></author>",
     ]
     for item in items:
         summary = item.description
