@@ -178,16 +178,25 @@ def load(
             try:
                 if bulk:
                     target = loader.graph_for(path.stem, graph)
-                    err.print(f"{path.name}: writing into <{target}>", highlight=False)
+                    err.print(
+                        f"{path.name}: writing into <{target}>", highlight=False, soft_wrap=True
+                    )
                     loader.bulk_load(data, rdf_format, graph=target)
-                    err.print(f"{path.name}: bulk-loaded into <{target}>", highlight=False)
+                    err.print(
+                        f"{path.name}: bulk-loaded into <{target}>", highlight=False, soft_wrap=True
+                    )
                 else:
                     parsed = loader.parse(data, rdf_format, stem=path.stem, graph=graph)
-                    err.print(f"{path.name}: writing into <{parsed.graph}>", highlight=False)
+                    err.print(
+                        f"{path.name}: writing into <{parsed.graph}>",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
                     loader.write(parsed)
                     err.print(
                         f"{path.name}: {parsed.statements} statements into <{parsed.graph}>",
                         highlight=False,
+                        soft_wrap=True,
                     )
             except SroError as exc:
                 raise fail(f"{path.name}: {exc.detail}") from None

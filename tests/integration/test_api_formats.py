@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
@@ -27,37 +27,39 @@ def shared() -> Iterator[TestClient]:
         yield client
 
 
-Send = Callable[[TestClient, list[tuple[str, str]]], httpx.Response]
+Send = Callable[[TestClient, list[tuple[str, str]]], httpx2.Response]
 
 
-def _sparql_get(client: TestClient, formats: list[tuple[str, str]]) -> httpx.Response:
-    return client.get("/sparql", params=[("query", SELECT), *formats])
+def _sparql_get(client: TestClient, formats: list[tuple[str, str]]) -> httpx2.Response:
+    return client.get("/sparql", params=(("query", SELECT), *formats))
 
 
-def _sparql_post_form(client: TestClient, formats: list[tuple[str, str]]) -> httpx.Response:
+def _sparql_post_form(client: TestClient, formats: list[tuple[str, str]]) -> httpx2.Response:
     return client.post("/sparql", data={"query": SELECT, "_format": [v for _, v in formats]})
 
 
-def _sparql_post_url_and_form(client: TestClient, formats: list[tuple[str, str]]) -> httpx.Response:
+def _sparql_post_url_and_form(
+    client: TestClient, formats: list[tuple[str, str]]
+) -> httpx2.Response:
     # The first value in the URL, the others in the form body.
     first, *rest = formats or [("", "")]
-    params = [first] if formats else []
+    params = (first,) if formats else ()
     return client.post(
         "/sparql", params=params, data={"query": SELECT, "_format": [v for _, v in rest]}
     )
 
 
-def _sparql_post_query_body(client: TestClient, formats: list[tuple[str, str]]) -> httpx.Response:
+def _sparql_post_query_body(client: TestClient, formats: list[tuple[str, str]]) -> httpx2.Response:
     return client.post(
         "/sparql",
-        params=formats,
+        params=tuple(formats),
         content=SELECT,
         headers={"content-type": "application/sparql-query"},
     )
 
 
-def _named_query(client: TestClient, formats: list[tuple[str, str]]) -> httpx.Response:
-    return client.get(NAMED, params=formats)
+def _named_query(client: TestClient, formats: list[tuple[str, str]]) -> httpx2.Response:
+    return client.get(NAMED, params=tuple(formats))
 
 
 ROUTES: dict[str, Send] = {
