@@ -42,10 +42,11 @@ def chromium_path() -> str:
 
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
-    """The app on a free port, its base URI being its own URL; yields that URL."""
+    """The app on a free port, its base URI being its own URL; yields that URL. It holds the
+    example initiatives, asked for explicitly (the pages under test show initiatives)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    app = create_app(make_settings(base_uri=url))
+    app = create_app(make_settings(base_uri=url, load_examples=True))
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )

@@ -110,7 +110,11 @@ def test_browser_lighthouses_page_and_atom_feed_list_the_lighthouses(
     page.goto(live_server + "/instrumenten/vuurtorens")
     expect(page.locator("h1")).to_contain_text(f"({len(expected)})")
     titles = [r.get("titel") or r["initiatief"] for r in expected]
-    assert _texts(page, "article.lighthouse h2") == titles
+    assert _texts(page, "article.lighthouse h2 > a") == titles
+    # Issue 14.1: every invented lighthouse is badged on the page and named so in the feed.
+    invented = [r.get("voorbeeld") == "true" for r in expected]
+    assert all(invented)
+    assert page.locator("article.lighthouse h2 [data-example=true]").count() == len(expected)
     feed_href = page.locator("link[rel=alternate][type='application/atom+xml']").get_attribute(
         "href"
     )
@@ -123,7 +127,7 @@ def test_browser_lighthouses_page_and_atom_feed_list_the_lighthouses(
     assert feed.tag == f"{ATOM}feed"
     entries = feed.findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}id") for e in entries] == [r["initiatief"] for r in expected]
-    assert [e.findtext(f"{ATOM}title") for e in entries] == titles
+    assert [e.findtext(f"{ATOM}title") for e in entries] == [f"Voorbeeld: {t}" for t in titles]
     assert feed.findtext(f"{ATOM}updated")
 
 

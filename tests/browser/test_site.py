@@ -165,3 +165,28 @@ def test_browser_sparql_page_runs_a_named_query_into_a_table(
     expect(table).to_be_visible()
     expect(table.locator("thead th").first).to_be_visible()
     page.screenshot(path=screenshots / "11-sparql.png", full_page=True)
+
+
+def test_browser_founding_text_page_shows_the_sro_programme_and_the_examples_banner(
+    live_server: str,
+    page: Page,
+    screenshots: Path,
+) -> None:
+    """Issue 14: the founding text's programme is a page, each statement with its passage;
+    the examples this server holds are announced on every page."""
+    page.goto(live_server + "/")
+    expect(page.locator("[data-examples=true]")).to_be_visible()
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Stichtingstekst"
+    ).click()
+    expect(page).to_have_url(f"{live_server}/stichtingstekst")
+    expect(page.locator("ul[data-tasks=A] > li")).to_have_count(7)
+    expect(page.locator("ul[data-tasks=B] > li")).to_have_count(3)
+    expect(page.locator("ul[data-tasks=C] > li")).to_have_count(4)
+    expect(page.locator("[data-modality=voorgesteld]")).to_have_count(1)
+    page.screenshot(path=screenshots / "12-stichtingstekst.png", full_page=True)
+
+    page.locator("#doelstelling-5 a").click()
+    expect(page).to_have_url(f"{live_server}/doc/concept/strategische-doelstelling/5")
+    expect(page.locator("ul[data-commitments='5'] > li")).to_have_count(3)
+    page.screenshot(path=screenshots / "13-doelstelling-5.png", full_page=True)

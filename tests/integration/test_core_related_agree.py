@@ -6,9 +6,12 @@ District; another local government counts as collaboration)."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import Graph
 
 from sro_graph.config import PROJECT_ROOT
@@ -177,3 +180,91 @@ def test_base_knowledge_alone_holds_no_initiative(runtime: Runtime) -> None:
     """Issue 14.1: without the examples asked for, there is no (invented) initiative."""
     assert _by_pages(runtime) == {}
     assert _by_named_query(runtime) == {}
+
+
+AGENT_KINDS: dict[str, tuple[bool, str | None]] = {
+    # agent -> (is a local government, werkingsgebied)
+    GENT: (True, "44021"),
+    ANTWERPEN: (True, "11002"),
+    OCMW: (True, "44021"),
+    DISTRICT: (True, "district"),
+    PROVINCE: (False, "40000"),
+    INTERCOMMUNALE: (False, "40000"),
+    UNCLASSIFIED: (False, "24062"),
+    COMPANY: (False, None),
+}
+
+
+def _oracle(agents: frozenset[str], problem: bool, place: bool, data: bool) -> set[str]:
+    """The rule of docs/model.md, written out once more as the test's independent oracle."""
+    missing = set()
+    if not any(AGENT_KINDS[a][0] for a in agents):
+        missing.add("lokale-overheid")
+    others = any(not AGENT_KINDS[a][0] for a in agents)
+    areas = {AGENT_KINDS[a][1] for a in agents if AGENT_KINDS[a][1]}
+    if not (others or len(areas) >= 2):
+        missing.add("samenwerking")
+    if not (problem and place):
+        missing.add("probleem")
+    if not data:
+        missing.add("data")
+    return missing
+
+
+initiative_shapes = st.tuples(
+    st.frozensets(st.sampled_from(sorted(AGENT_KINDS)), max_size=4),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(cases=st.lists(initiative_shapes, min_size=1, max_size=6))
+def test_generated_initiatives_get_the_same_answer_from_all_three_and_the_oracle(
+    rule_runtime: tuple[Runtime, Graph],
+    cases: list[tuple[frozenset[str], bool, bool, bool]],
+) -> None:
+    """Differential test over generated initiatives (issue 14.2): SHACL, the named query, the
+    pages' query and the written-out rule agree, whatever the mix of actors and elements."""
+    runtime, _ = rule_runtime
+    base = runtime.uris.base
+    parts = [PREFIXES]
+    for n, (agents, problem, place, data) in enumerate(cases):
+        lines = [f"ini:gegenereerd-{n} a sr:SmartCityInitiatief", f'dct:title "Gegenereerd {n}"@nl']
+        if agents:
+            lines.append(f"prov:wasAssociatedWith {' , '.join(sorted(agents))}")
+        if problem:
+            lines.append("sr:probleemdomein </id/concept/probleemdomein/mobiliteit>")
+        if place:
+            lines.append("dct:spatial gemeente:44021")
+        if data:
+            lines.append("sr:datagebruik </id/concept/datagebruik/sensoren>")
+        parts.append(" ;\n    ".join(lines) + " .")
+    generated = parse_rdf("\n".join(parts).encode(), RdfFormat.TURTLE, base_iri=base + "/").graph
+    graph = f"{base}/graph/test/gegenereerd"
+    # A new store version per example, so no cached answer of an earlier example is reused.
+    runtime.store.write(GraphWrite(replace={graph: generated}), new_version=uuid.uuid4().hex)
+    data_graph = Graph()
+    data_graph += generated
+    data_graph += _case_context(runtime)
+    by_query = _by_named_query(runtime)
+    by_pages = _by_pages(runtime)
+    by_shacl = _by_shacl(runtime, data_graph)
+    for n, (agents, problem, place, data) in enumerate(cases):
+        iri = f"{base}/id/initiatief/gegenereerd-{n}"
+        expected = _oracle(agents, problem, place, data)
+        assert by_query[iri] == by_pages[iri] == by_shacl[iri] == expected, (agents, iri)
+
+
+def _case_context(runtime: Runtime) -> Graph:
+    """The agents' descriptions (the case file's and the base local governments')."""
+    context = parse_rdf(
+        (PREFIXES + AGENTS).encode(), RdfFormat.TURTLE, base_iri=runtime.uris.base + "/"
+    ).graph
+    context.parse(PROJECT_ROOT / "data" / "lokale-besturen.ttl", publicID=runtime.uris.base + "/")
+    return context
