@@ -30,6 +30,7 @@ demo: $(STAMP)
 # tests (issue 7).
 SERVICE_TESTS := $(sort $(wildcard tests/integration/test_api_*.py)) \
 	tests/integration/test_instruments.py tests/integration/test_named_query_answers.py \
+	tests/integration/test_founding_text.py tests/integration/test_examples.py \
 	tests/integration/test_sparql_limits.py tests/integration/test_sparql_clients.py
 
 ## Install and run the whole test suite, then the service tests on every remote backend.
