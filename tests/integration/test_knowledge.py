@@ -365,3 +365,18 @@ def test_aiv_becoming_digitaal_vlaanderen_is_an_oslo_change_event(runtime: Runti
             org:resultingOrganization <https://data.vlaanderen.be/id/organisatie/OVO002949> ;
             dct:source ?passage }}"""
     )
+
+
+@pytest.mark.parametrize("examples", [False, True], ids=["base", "with-examples"])
+def test_every_thing_the_base_knowledge_links_to_is_described(
+    examples: bool, runtime: Runtime, runtime_with_examples: Runtime
+) -> None:
+    """No dangling link: each of our /id/ IRIs used as an object has a description."""
+    rows = (runtime_with_examples if examples else runtime).store.select(
+        f"""SELECT DISTINCT ?thing WHERE {{
+            ?s ?p ?thing .
+            FILTER(isIRI(?thing) && STRSTARTS(STR(?thing), "{TEST_BASE}/id/"))
+            FILTER NOT EXISTS {{ ?thing ?p2 ?o2 }}
+        }}"""
+    )
+    assert not rows, sorted(str(r["thing"]) for r in rows)
