@@ -25,7 +25,7 @@ from bench.generate import generate
 from sro_graph.config import PROJECT_ROOT, Settings, hash_token
 from sro_graph.rdfio import graph_from_ntriples
 from sro_graph.runtime import open_runtime
-from sro_graph.validation import fetch_context
+from sro_graph.store_context import fetch_context
 from sro_graph.web.app import create_app
 
 BASE = "https://sro.test"
