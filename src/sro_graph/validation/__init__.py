@@ -31,11 +31,12 @@ from sro_graph.validation.report import (
     Text,
 )
 from sro_graph.validation.shapes import load_graphs, refuse_unsafe_shapes
-from sro_graph.validation.validator import Validator, make_validator
+from sro_graph.validation.validator import Lane, Validator, make_validator
 
 __all__ = [
     "SEVERITIES",
     "InitiativeStatus",
+    "Lane",
     "MissingElement",
     "Report",
     "Result",

@@ -6,7 +6,7 @@ minimal store context of what it references; the chunks' reports are merged into
 
 from __future__ import annotations
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from sro_graph.validation.engine import Triple
@@ -69,8 +69,9 @@ def partition(
     return chunks
 
 
-def merge_reports(reports: list[Graph], conforms: bool) -> Graph:
-    """The chunks' report graphs as one graph with one ``sh:ValidationReport``."""
+def merge_reports(reports: list[Graph]) -> Graph:
+    """The chunks' report graphs as one graph with one ``sh:ValidationReport`` (its
+    ``sh:conforms`` is set when the report is built)."""
     merged = Graph()
     for report in reports:
         for triple in report:
@@ -82,6 +83,4 @@ def merge_reports(reports: list[Graph], conforms: bool) -> Graph:
             for result in list(merged.objects(other, SH.result)):
                 merged.add((keep, SH.result, result))
             merged.remove((other, None, None))
-    if nodes:
-        merged.set((nodes[0], SH.conforms, Literal(conforms)))
     return merged

@@ -19,15 +19,20 @@ from sro_graph.vocab import RDF, SH, Uris
 
 def build_report(
     report_graph: Graph,
-    conforms: bool,
     *,
+    checked: int,
     data: Graph,
     context: Graph | None,
     shapes: Graph,
     vocabulary: Graph,
     uris: Uris,
 ) -> Report:
-    """The :class:`Report` of a pySHACL report graph (changed in place when pruned)."""
+    """The :class:`Report` of a pySHACL report graph (changed in place: pruned, and its
+    ``sh:conforms`` set as SHACL defines it, false on any result).
+
+    Args:
+        checked: how many focus nodes the engine validated.
+    """
     labels = Labels(data, context, shapes, vocabulary)
     context_only: set[Node] = set()
     if context is not None:
@@ -44,12 +49,15 @@ def build_report(
             kept.append((node, _result(report_graph, node, labels, shapes)))
     if dropped:
         _prune(report_graph, reports, dropped)
-        conforms = not any(r.severity == "Violation" for _, r in kept)
-        for report_node in reports:
-            report_graph.set((report_node, SH.conforms, Literal(conforms)))
+    # SHACL 3.6.1: conforms is false whenever there is a result, warnings and infos included
+    # (pySHACL, told to allow warnings, says true); the gate's own decision is Report.accepted.
+    conforms = not kept
+    for report_node in reports:
+        report_graph.set((report_node, SH.conforms, Literal(conforms)))
     results = sorted((r for _, r in kept), key=_result_order)
     return Report(
         conforms=conforms,
+        checked=checked,
         results=tuple(results),
         initiatives=tuple(initiative_statuses(data, results, shapes, labels, uris)),
         graph_nt=serialize_graph(report_graph, RdfFormat.NTRIPLES),

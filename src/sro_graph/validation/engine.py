@@ -31,6 +31,8 @@ from sro_graph.vocab import RDF, RDFS, SH
 log = logging.getLogger(__name__)
 
 Triple = tuple[Node, Node, Node]
+Outcome = tuple[bool, Graph, int]
+"""pySHACL's conformance, its report graph, and how many focus nodes were validated."""
 
 # Targets other than classes can pick focus nodes that are no subject of the data graph; with
 # any of them in the shapes, validation runs over every target (no focus restriction).
@@ -144,12 +146,18 @@ class ShaclEngine:
         validator.shacl_graph = self._shapes_graph  # the harvested shapes, not a fresh wrapper
         return validator
 
-    def run(self, data: Graph, focus: set[Node] | None = None) -> tuple[bool, Graph]:
+    def run(self, data: Graph, focus: set[Node] | None = None) -> Outcome:
         """Validate ``data`` (changed in place: pass a graph nobody else holds)."""
         validator = self._new_validator(data)
         if focus is None or not self.class_targets_only:
             conforms, report, _ = validator.run()  # type: ignore[no-untyped-call]
-            return bool(conforms), report
+            target = validator.target_graph
+            assert target is not None
+            checked: set[Node] = set()
+            for shape in self._shapes:
+                if not shape.deactivated:
+                    checked.update(shape.focus_nodes(target))
+            return bool(conforms), report, len(checked)
         # Validator.run's loop, with each shape's targets cut down to ``focus``; instances of a
         # class found as Shape.focus_nodes does (rdf:type, rdfs:subClassOf* in the data).
         executor = validator.make_executor()
@@ -168,17 +176,21 @@ class ShaclEngine:
 
         conforms = True
         results: list[Any] = []
+        validated: set[Node] = set()
         for shape, classes in self._targeted:
+            if shape.deactivated:
+                continue
             nodes: set[Node] = set()
             for cls in classes:
                 nodes |= instances_of(cls)
             if not nodes:
                 continue
+            validated |= nodes
             shape_conforms, shape_results = shape.validate(executor, target, focus=list(nodes))
             conforms = conforms and bool(shape_conforms)
             results.extend(shape_results)
         report, _ = PyshaclValidator.create_validation_report(self._shapes_graph, conforms, results)
-        return conforms, report
+        return conforms, report, len(validated)
 
 
 def ntriples(triples: list[Triple]) -> bytes:
@@ -202,10 +214,15 @@ def merged(data_nt: bytes, context_nt: bytes) -> Graph:
     return graph
 
 
-def run_engine(engine: ShaclEngine, data_nt: bytes, context_nt: bytes) -> tuple[bool, Graph]:
+def run_engine(engine: ShaclEngine, data_nt: bytes, context_nt: bytes) -> Outcome:
     """The engine's shapes over the data plus its context, the data's subjects as focus."""
     graph = QueryCachingGraph()
     parse_into(graph, data_nt)
     focus: set[Node] = set(graph.subjects())
     parse_into(graph, context_nt)
     return engine.run(graph, focus)
+
+
+def run_uploaded(shapes: Graph, data_nt: bytes, context_nt: bytes) -> Outcome:
+    """Uploaded shapes over the data, every target validated (as ``pyshacl.validate`` does)."""
+    return ShaclEngine(shapes).run(merged(data_nt, context_nt))

@@ -30,12 +30,17 @@ def result_message(
     labels: Labels,
 ) -> Text:
     """The message of the result ``node`` of report ``graph`` in nl and en."""
-    found: dict[str, str] = {}
+    # A result's own tagged message first (pySHACL copies the shape's tagged sh:message there;
+    # sro-graph's own checks write result-specific ones), then the shape's sh:message (pySHACL
+    # drops the tags of SHACL-SPARQL messages), then a generated one. pySHACL's own English
+    # text has no tag and is not used.
+    found: dict[str, str] = {
+        lang: text
+        for lang, text in _lang_map(graph.objects(node, SH.resultMessage)).items()
+        if lang in ("nl", "en")
+    }
     if shape is not None:
-        found.update(_lang_map(shapes.objects(shape, SH.message)))
-    for lang, text in _lang_map(graph.objects(node, SH.resultMessage)).items():
-        # pySHACL copies sh:message into sh:resultMessage; its own English text has no tag.
-        if lang in ("nl", "en"):
+        for lang, text in _lang_map(shapes.objects(shape, SH.message)).items():
             found.setdefault(lang, text)
     if "nl" in found and "en" in found:
         return {"nl": found["nl"], "en": found["en"]}

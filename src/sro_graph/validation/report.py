@@ -87,9 +87,14 @@ class InitiativeStatus:
 
 @dataclass(frozen=True)
 class Report:
-    """The outcome of one validation. ``graph_nt`` is the ``sh:ValidationReport`` graph."""
+    """The outcome of one validation. ``graph_nt`` is the ``sh:ValidationReport`` graph.
+
+    ``conforms`` is SHACL's: false on any result, warnings and infos included. ``checked``
+    counts the focus nodes that were validated; :attr:`accepted` is the gate's decision.
+    """
 
     conforms: bool
+    checked: int
     results: tuple[Result, ...]
     initiatives: tuple[InitiativeStatus, ...]
     graph_nt: bytes = field(repr=False)
@@ -106,6 +111,12 @@ class Report:
     def has_violations(self) -> bool:
         return any(r.severity == "Violation" for r in self.results)
 
+    @property
+    def accepted(self) -> bool:
+        """The gate's decision: something was validated and nothing violates (warnings and
+        infos are accepted and flagged). Never true for data in which nothing was checked."""
+        return self.checked > 0 and not self.has_violations
+
     def graph(self) -> Graph:
         return graph_from_ntriples(self.graph_nt)
 
@@ -117,6 +128,8 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         return {
             "conforms": self.conforms,
+            "accepted": self.accepted,
+            "checked": self.checked,
             "counts": self.counts,
             "results": [r.to_json() for r in self.results],
             "initiatives": [i.to_json() for i in self.initiatives],

@@ -20,8 +20,6 @@ _SPARQL_PREDICATES = tuple(
         "ask",
         "construct",
         "update",
-        "prefixes",
-        "declare",
         "target",
         "targetValidator",
         "validator",
@@ -38,7 +36,8 @@ def refuse_unsafe_shapes(shapes: Graph) -> None:
     """Refuse uploaded shapes that would make pySHACL run SPARQL or code we did not write.
 
     rdflib evaluates ``SERVICE`` and ``FROM`` in SPARQL by fetching URLs, so SHACL-SPARQL
-    (and SHACL-AF/JS) is only allowed in the server's own shapes.
+    (and SHACL-AF/JS) is only allowed in the server's own shapes. Prefix declarations
+    (``sh:declare``, ``sh:prefixes``) run nothing and are allowed.
 
     Raises:
         UnsafeInputError: the shapes use SHACL-SPARQL, custom targets, rules or JavaScript.
