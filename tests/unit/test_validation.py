@@ -179,6 +179,8 @@ def test_report_json_counts_match_results() -> None:
     report: Report = plain_validator(read(CORE / "shapes.ttl")).validate(read(CORE / "data.ttl"))
     body = report.to_json()
     assert sum(body["counts"].values()) == len(body["results"])
+    # Issue 13.3 added the causes (details), a fix hint, documentation links and the other
+    # components a value failed for the same cause (alsoViolates).
     assert set(body["results"][0]) == {
         "focus",
         "focusLabel",
@@ -189,6 +191,10 @@ def test_report_json_counts_match_results() -> None:
         "constraint",
         "message",
         "shape",
+        "details",
+        "hint",
+        "help",
+        "alsoViolates",
     }
 
 

@@ -6,15 +6,39 @@ stored graph, not to what was submitted), and the graph is pruned to match.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from sro_graph.rdfio import RdfFormat, serialize_graph
 from sro_graph.validation.elements import initiative_statuses
+from sro_graph.validation.hints import help_links, hint_for
 from sro_graph.validation.labels import Labels, local_name, render_path, term_text
 from sro_graph.validation.messages import result_message
-from sro_graph.validation.report import SEVERITIES, Report, Result
+from sro_graph.validation.report import SEVERITIES, Detail, Report, Result
 from sro_graph.vocab import RDF, SH, Uris
+
+# A value that has the wrong datatype, node kind or class fails the range, length, pattern
+# and list checks of the same property shape as a consequence: one cause, one result.
+_ROOT_CAUSES = frozenset(
+    f"{SH}{name}ConstraintComponent" for name in ("Datatype", "NodeKind", "Class")
+)
+_CONSEQUENCES = frozenset(
+    f"{SH}{name}ConstraintComponent"
+    for name in (
+        "MinInclusive",
+        "MaxInclusive",
+        "MinExclusive",
+        "MaxExclusive",
+        "MinLength",
+        "MaxLength",
+        "Pattern",
+        "LanguageIn",
+        "In",
+    )
+)
+_MAX_DETAIL_DEPTH = 4
 
 
 def build_report(
@@ -28,7 +52,8 @@ def build_report(
     uris: Uris,
 ) -> Report:
     """The :class:`Report` of a pySHACL report graph (changed in place: pruned, and its
-    ``sh:conforms`` set as SHACL defines it, false on any result).
+    ``sh:conforms`` set as SHACL defines it, false on any result). The report graph keeps
+    every result; the report's results name each cause once (see ``_fold``).
 
     Args:
         checked: how many focus nodes the engine validated.
@@ -46,7 +71,7 @@ def build_report(
             if focus in context_only:
                 dropped.append(node)
                 continue
-            kept.append((node, _result(report_graph, node, labels, shapes)))
+            kept.append((node, _result(report_graph, node, labels, shapes, vocabulary, uris)))
     if dropped:
         _prune(report_graph, reports, dropped)
     # SHACL 3.6.1: conforms is false whenever there is a result, warnings and infos included
@@ -54,7 +79,7 @@ def build_report(
     conforms = not kept
     for report_node in reports:
         report_graph.set((report_node, SH.conforms, Literal(conforms)))
-    results = sorted((r for _, r in kept), key=_result_order)
+    results = sorted(_fold([r for _, r in kept]), key=_result_order)
     return Report(
         conforms=conforms,
         checked=checked,
@@ -64,7 +89,9 @@ def build_report(
     )
 
 
-def _result(graph: Graph, node: Node, labels: Labels, shapes: Graph) -> Result:
+def _result(
+    graph: Graph, node: Node, labels: Labels, shapes: Graph, vocabulary: Graph, uris: Uris
+) -> Result:
     focus = graph.value(node, SH.focusNode)
     path = graph.value(node, SH.resultPath)
     value = graph.value(node, SH.value)
@@ -72,25 +99,98 @@ def _result(graph: Graph, node: Node, labels: Labels, shapes: Graph) -> Result:
     component = graph.value(node, SH.sourceConstraintComponent)
     shape = graph.value(node, SH.sourceShape)
     severity_name = local_name(severity) if isinstance(severity, URIRef) else "Violation"
-    path_text: str | None
-    if path is None:
-        path_text = None
-    elif isinstance(path, URIRef):
-        path_text = str(path)
-    else:
-        path_text = render_path(graph, path)
     message = result_message(graph, node, shape, component, shapes, path, value, focus, labels)
+    details = _details(graph, node, labels, shapes, depth=1)
     return Result(
         focus=term_text(focus) or "",
         focus_label=labels.of(focus),
-        path=path_text,
+        path=_path_text(graph, path),
         path_label=labels.path(path, shape, graph),
         value=term_text(value),
         severity=severity_name,
         constraint=str(component) if component is not None else "",
         message=message,
         shape=str(shape) if isinstance(shape, URIRef) else None,
+        details=tuple(details),
+        hint=hint_for(
+            component=component,
+            path=path,
+            value=value,
+            shape=shape,
+            detail_components=[URIRef(d.constraint) for d in details],
+            shapes=shapes,
+            vocabulary=vocabulary,
+            uris=uris,
+        ),
+        help=help_links(path=path, component=component),
     )
+
+
+def _path_text(graph: Graph, path: Node | None) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return str(path)
+    return render_path(graph, path)
+
+
+def _details(
+    graph: Graph, node: Node, labels: Labels, shapes: Graph, *, depth: int
+) -> list[Detail]:
+    """The causes of a result (``sh:detail``, nested ones flattened), deepest last."""
+    found: list[tuple[Detail, list[Detail]]] = []
+    if depth > _MAX_DETAIL_DEPTH:
+        return []
+    for detail in graph.objects(node, SH.detail):
+        path = graph.value(detail, SH.resultPath)
+        value = graph.value(detail, SH.value)
+        component = graph.value(detail, SH.sourceConstraintComponent)
+        shape = graph.value(detail, SH.sourceShape)
+        focus = graph.value(detail, SH.focusNode)
+        cause = Detail(
+            path=_path_text(graph, path),
+            value=term_text(value) if not isinstance(value, BNode) else None,
+            constraint=str(component) if component is not None else "",
+            message=result_message(
+                graph, detail, shape, component, shapes, path, value, focus, labels
+            ),
+        )
+        found.append((cause, _details(graph, detail, labels, shapes, depth=depth + 1)))
+    # Blank-node labels differ from run to run: order by what the causes say.
+    found.sort(
+        key=lambda pair: (
+            pair[0].path or "",
+            pair[0].constraint,
+            pair[0].value or "",
+            pair[0].message.get("en", ""),
+        )
+    )
+    return [d for cause, nested in found for d in (cause, *nested)]
+
+
+def _fold(results: list[Result]) -> list[Result]:
+    """One result per cause: a range, length, pattern or list failure of a value whose
+    datatype, node kind or class is already wrong (same focus, path, value and shape) is
+    folded into that result's ``also``."""
+    roots: dict[tuple[str, str | None, str | None, str | None], int] = {}
+    for index, r in enumerate(results):
+        if r.constraint in _ROOT_CAUSES and r.value is not None:
+            roots.setdefault((r.focus, r.path, r.value, r.shape), index)
+    also: dict[int, list[str]] = {}
+    folded: set[int] = set()
+    for index, r in enumerate(results):
+        root = roots.get((r.focus, r.path, r.value, r.shape))
+        if root is not None and r.constraint in _CONSEQUENCES:
+            also.setdefault(root, []).append(r.constraint)
+            folded.add(index)
+    out: list[Result] = []
+    for index, r in enumerate(results):
+        if index in folded:
+            continue
+        if index in also:
+            r = replace(r, also=tuple(sorted(set(also[index]))))
+        out.append(r)
+    return out
 
 
 def _result_order(r: Result) -> tuple[int, str, str, str, str, str]:

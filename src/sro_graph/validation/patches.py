@@ -3,6 +3,9 @@
 - Constraint parameters are looked up in a frozenset instead of a list (same items, same
   order): with rdflib's Python-level ``__eq__`` the linear scan was half the time of a large
   validation.
+- ``sh:pattern`` runs on the ``regex`` module with a time limit per value
+  (:data:`PATTERN_LIMIT_S`): a pattern that backtracks catastrophically stops the
+  validation with a clear error instead of holding a worker until the validation time limit.
 - ``sh:uniqueLang`` is active only for the value ``true`` itself, as SHACL says: pySHACL also
   took ``"1"^^xsd:boolean`` for true (W3C test ``core/property/uniqueLang-002``).
 
@@ -11,8 +14,11 @@ Parity with stock ``pyshacl.validate`` is tested (tests/unit/test_validation.py)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
+
+from sro_graph.errors import UnsafeInputError
 
 
 class _Parameters(list):  # type: ignore[type-arg]
@@ -28,6 +34,57 @@ class _Parameters(list):  # type: ignore[type-arg]
 
     def __contains__(self, item: object) -> bool:
         return item in self._members
+
+
+PATTERN_LIMIT_S = 0.05
+"""Longest time one ``sh:pattern`` may take on one value (a sane pattern takes microseconds)."""
+
+
+class _LimitedPattern:
+    """A compiled pattern with pySHACL's ``match``/``search`` interface and a time limit."""
+
+    def __init__(self, source: str, flags: int) -> None:
+        import regex
+
+        self.source = source
+        self._compiled = regex.compile(
+            source, (regex.I if flags & re.I else 0) | (regex.M if flags & re.M else 0)
+        )
+
+    def match(self, text: str) -> object:
+        return self._limited(self._compiled.match, text)
+
+    def search(self, text: str) -> object:
+        return self._limited(self._compiled.search, text)
+
+    def _limited(self, method: Any, text: str) -> object:
+        try:
+            return method(text, timeout=PATTERN_LIMIT_S)
+        except TimeoutError:
+            raise UnsafeInputError(
+                f"The sh:pattern '{self.source[:100]}' took longer than "
+                f"{PATTERN_LIMIT_S * 1000:g} ms on one value (catastrophic backtracking); "
+                "the validation was stopped. Simplify the pattern (no nested quantifiers "
+                "such as (a+)+)."
+            ) from None
+
+
+def _patterns_with_a_time_limit() -> None:
+    from pyshacl.constraints.core.string_based_constraints import PatternConstraintComponent
+
+    if getattr(PatternConstraintComponent, "_sro_limited", False):
+        return
+    original = PatternConstraintComponent.__init__
+
+    def __init__(self: Any, shape: Any) -> None:
+        original(self, shape)
+        self.compiled_cache = {
+            key: _LimitedPattern(compiled.pattern, compiled.flags)
+            for key, compiled in self.compiled_cache.items()
+        }
+
+    PatternConstraintComponent.__init__ = __init__  # type: ignore[method-assign]
+    PatternConstraintComponent._sro_limited = True  # type: ignore[attr-defined]
 
 
 def _unique_lang_only_for_true() -> None:
@@ -55,6 +112,7 @@ def apply_patches() -> None:
     from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
 
     _unique_lang_only_for_true()
+    _patterns_with_a_time_limit()
 
     current = getattr(shape_module, "CONSTRAINT_PARAMS", (None, None))[0]
     if not isinstance(current, _Parameters):

@@ -112,6 +112,16 @@ class ValidationPool:
         # a worker before 503 (never without bound).
         self._slots = threading.BoundedSemaphore(workers * 4)
         self._pool: ProcessPool | None = None
+        self._in_flight = 0
+
+    @property
+    def in_flight(self) -> int:
+        """Validations running or waiting for a worker of this pool right now."""
+        return self._in_flight
+
+    def _count(self, delta: int) -> None:
+        with self._lock:
+            self._in_flight += delta
 
     def _current(self) -> ProcessPool:
         with self._lock:
@@ -140,10 +150,12 @@ class ValidationPool:
         """
         if not self._slots.acquire(timeout=self._timeout_s):
             raise BusyError("Every validation worker is busy; retry shortly.", retry_after=2)
+        self._count(+1)
         try:
             future = self._schedule(task)
             return self._result(future, wait_s=2 * self._timeout_s + 5)
         finally:
+            self._count(-1)
             self._slots.release()
 
     def run_many(self, tasks: list[Task]) -> list[WorkerOutcome]:

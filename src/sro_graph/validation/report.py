@@ -25,8 +25,31 @@ Text = Mapping[str, str]
 
 
 @dataclass(frozen=True)
+class Detail:
+    """A cause of a result (its ``sh:detail``): what failed inside a nested shape."""
+
+    path: str | None
+    value: str | None
+    constraint: str
+    message: Text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "value": self.value,
+            "constraint": self.constraint,
+            "message": dict(self.message),
+        }
+
+
+@dataclass(frozen=True)
 class Result:
-    """One SHACL result, with labels and a message in nl and en."""
+    """One SHACL result, with labels and a message in nl and en.
+
+    ``details`` are its causes, ``hint`` what would be right, ``help`` links to the
+    documentation of its term, ``also`` the other components that failed on the same value
+    for the same cause (reported once, here).
+    """
 
     focus: str
     focus_label: Text | None
@@ -37,6 +60,10 @@ class Result:
     constraint: str
     message: Text
     shape: str | None
+    details: tuple[Detail, ...] = ()
+    hint: Text | None = None
+    help: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +76,10 @@ class Result:
             "constraint": self.constraint,
             "message": dict(self.message),
             "shape": self.shape,
+            "details": [d.to_json() for d in self.details],
+            "hint": _plain(self.hint),
+            "help": list(self.help),
+            "alsoViolates": list(self.also),
         }
 
 
@@ -136,7 +167,7 @@ class Report:
         }
 
     def to_csv(self) -> str:
-        """One row per result, for spreadsheets."""
+        """One row per result, for spreadsheets; no cell can start a formula."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(
@@ -150,25 +181,43 @@ class Report:
                 "constraint",
                 "message_nl",
                 "message_en",
+                "detail_nl",
+                "detail_en",
+                "hint_nl",
+                "hint_en",
+                "help",
                 "shape",
             ]
         )
         for r in self.results:
-            writer.writerow(
-                [
-                    r.severity,
-                    r.focus,
-                    _pick(r.focus_label),
-                    r.path or "",
-                    _pick(r.path_label),
-                    r.value or "",
-                    r.constraint,
-                    r.message.get("nl", ""),
-                    r.message.get("en", ""),
-                    r.shape or "",
-                ]
-            )
+            row = [
+                r.severity,
+                r.focus,
+                _pick(r.focus_label),
+                r.path or "",
+                _pick(r.path_label),
+                r.value or "",
+                r.constraint,
+                r.message.get("nl", ""),
+                r.message.get("en", ""),
+                " | ".join(d.message.get("nl", "") for d in r.details),
+                " | ".join(d.message.get("en", "") for d in r.details),
+                (r.hint or {}).get("nl", ""),
+                (r.hint or {}).get("en", ""),
+                " ".join(r.help),
+                r.shape or "",
+            ]
+            writer.writerow([safe_cell(cell) for cell in row])
         return buffer.getvalue()
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """A CSV cell that no spreadsheet reads as a formula (OWASP CSV injection): a cell
+    starting with ``= + - @``, tab or CR gets a leading apostrophe."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _plain(text: Text | None) -> dict[str, str] | None:

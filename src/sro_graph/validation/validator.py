@@ -95,6 +95,11 @@ class Validator:
         """The in-process engine (``workers=0``), built on first use."""
         return ShaclEngine(self.shapes)
 
+    def in_flight(self, lane: Lane) -> int:
+        """Validations of a lane running or waiting for a worker (0 without workers)."""
+        pool = self._pools.get(lane)
+        return pool.in_flight if pool is not None else 0
+
     def close(self) -> None:
         for pool in self._pools.values():
             pool.close()
