@@ -35,6 +35,7 @@ from sro_graph.errors import (
     PreconditionFailedError,
     ValidationFailedError,
 )
+from sro_graph.formats import MediaType
 from sro_graph.rdfio import ParsedRdf, RdfFormat, format_from_media_type, parse_rdf
 from sro_graph.store import GraphWrite, Store, StoreConflict
 from sro_graph.validation import Lane, Report, Validator, fetch_context, refuse_unsafe_shapes
@@ -430,7 +431,7 @@ class SubmissionService:
         g.add((rev, DCTERMS.references, report_iri))
         g.add((report_iri, RDF.type, SH.ValidationReport))
         g.add((report_iri, SH.conforms, Literal(report.conforms)))
-        g.add((report_iri, DCTERMS.format, Literal("application/json")))
+        g.add((report_iri, DCTERMS.format, Literal(MediaType.JSON.value)))
         g.add((report_iri, RDF.value, Literal(json.dumps(report.to_json(), ensure_ascii=False))))
         return g
 

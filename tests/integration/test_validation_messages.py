@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -34,14 +35,13 @@ def good() -> str:
     return (DATA / "good-initiative.ttl").read_text(encoding="utf-8")
 
 
-def validate(client: TestClient, data: str, accept: str = "application/json") -> object:
+def validate(client: TestClient, data: str, accept: str = "application/json") -> Any:
     response = client.post("/validate", content=data.encode(), headers={**TURTLE, "accept": accept})
     assert response.status_code == 200, response.text
     return response.json() if accept == "application/json" else response.text
 
 
-def results_on(report: object, path: str) -> list[dict[str, object]]:
-    assert isinstance(report, dict)
+def results_on(report: Any, path: str) -> list[dict[str, Any]]:
     return [r for r in report["results"] if r["path"] == path]
 
 

@@ -13,7 +13,7 @@ from sro_graph.config import hash_token
 from sro_graph.errors import ForbiddenError, UnauthorizedError, ValidationFailedError
 from sro_graph.submissions import Accepted, Submission
 from sro_graph.web.deps import RuntimeDep, SettingsDep
-from sro_graph.web.routers.validate import read_capped
+from sro_graph.web.http import read_capped
 
 router = APIRouter(prefix="/submissions", tags=["submissions"])
 
