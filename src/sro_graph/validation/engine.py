@@ -8,6 +8,7 @@ or own the process.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Iterable
@@ -25,7 +26,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from sro_graph.oxterms import graph_to_triples, triples_to_graph
-from sro_graph.validation.patches import apply_patches
+from sro_graph.validation.patches import apply_patches, memoized_run
 from sro_graph.vocab import RDF, RDFS, SH
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,9 @@ def _prepared(text: str) -> Query:
 class ShaclEngine:
     """pySHACL over one shapes graph, parsed and harvested once.
 
+    ``memoize``: reuse conforming outcomes within a run (patches.memoized_run); for the
+    server's shapes, whose parity with stock pySHACL is tested.
+
     ``pyshacl.validate`` copies the shapes graph and rebuilds every shape on every call; here
     one ``ShapesGraph`` is kept and reused by each run. Options are those of
     :func:`run_pyshacl`.
@@ -108,7 +112,8 @@ class ShaclEngine:
     focus nodes are still validated through ``sh:node``/``sh:class`` etc. as usual.
     """
 
-    def __init__(self, shapes: Graph) -> None:
+    def __init__(self, shapes: Graph, *, memoize: bool = False) -> None:
+        self.memoize = memoize
         self.shapes = _fast_graph(shapes)  # our own copy: pySHACL adds system triples to it
         self._options: dict[str, Any] = {
             "inference": "none",
@@ -130,6 +135,7 @@ class ShaclEngine:
         # What pyshacl.validate does before each run (idempotent), and our own patches.
         apply_pyshacl_patches()  # type: ignore[no-untyped-call]
         apply_patches()
+        self._components: dict[tuple[int, type], Any] = {}
         self._shapes_graph = ShapesGraph(self.shapes, False, log)
         self._shapes = list(self._shapes_graph.shapes)  # harvests (and caches) every shape
         # Each shape's target classes (sh:targetClass and implicit), read once, not per run.
@@ -148,6 +154,10 @@ class ShaclEngine:
 
     def run(self, data: Graph, focus: set[Node] | None = None) -> Outcome:
         """Validate ``data`` (changed in place: pass a graph nobody else holds)."""
+        with memoized_run(self._components) if self.memoize else contextlib.nullcontext():
+            return self._run(data, focus)
+
+    def _run(self, data: Graph, focus: set[Node] | None) -> Outcome:
         validator = self._new_validator(data)
         if focus is None or not self.class_targets_only:
             conforms, report, _ = validator.run()  # type: ignore[no-untyped-call]

@@ -6,6 +6,12 @@
 - ``sh:pattern`` runs on the ``regex`` module with a time limit per value
   (:data:`PATTERN_LIMIT_S`): a pattern that backtracks catastrophically stops the
   validation with a clear error instead of holding a worker until the validation time limit.
+- Within one run of the server's engine (:func:`memoized_run`), constraint components are
+  built once per shape and kept by the engine, and a node shape that a value
+  conforms to is not evaluated again for that value: concepts, municipalities and
+  organisations referenced by many initiatives are checked once per run instead of once per
+  reference. Only conforming outcomes (no results at all) are reused, so every result and
+  its details are produced exactly as pySHACL produces them.
 - ``sh:uniqueLang`` is active only for the value ``true`` itself, as SHACL says: pySHACL also
   took ``"1"^^xsd:boolean`` for true (W3C test ``core/property/uniqueLang-002``).
 
@@ -14,8 +20,10 @@ Parity with stock ``pyshacl.validate`` is tested (tests/unit/test_validation.py)
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sro_graph.errors import UnsafeInputError
@@ -87,6 +95,76 @@ def _patterns_with_a_time_limit() -> None:
     PatternConstraintComponent._sro_limited = True  # type: ignore[attr-defined]
 
 
+_MEMO: contextvars.ContextVar[set[tuple[Any, Any]] | None] = contextvars.ContextVar(
+    "sro_graph_shape_memo", default=None
+)
+_COMPONENTS: contextvars.ContextVar[dict[tuple[int, type], Any] | None] = contextvars.ContextVar(
+    "sro_graph_component_cache", default=None
+)
+
+
+@contextlib.contextmanager
+def memoized_run(components: dict[tuple[int, type], Any]) -> Iterator[None]:
+    """For one validation run: reuse conforming shape outcomes, and the constraint components
+    built for each shape (``components``, kept by the engine that owns the shapes: a
+    component is built from its shape alone, and pySHACL rebuilt it on every evaluation)."""
+    memo_token = _MEMO.set(set())
+    components_token = _COMPONENTS.set(components)
+    try:
+        yield
+    finally:
+        _MEMO.reset(memo_token)
+        _COMPONENTS.reset(components_token)
+
+
+class _CachedComponent:
+    """Stands in for a constraint component class in pySHACL's parameter map: builds the
+    component, or reuses the one built for the same shape during a memoized run."""
+
+    def __init__(self, cls: type) -> None:
+        self.cls = cls
+
+    def __call__(self, shape: Any) -> Any:
+        cache = _COMPONENTS.get()
+        if cache is None:
+            return self.cls(shape)
+        key = (id(shape), self.cls)
+        component = cache.get(key)
+        if component is None:
+            component = cache[key] = self.cls(shape)
+        return component
+
+
+def _memoized_shape_validation() -> None:
+    from pyshacl.shape import Shape
+    from rdflib.term import IdentifiedNode, Literal
+
+    if getattr(Shape, "_sro_memoized", False):
+        return
+    original = Shape.validate
+
+    def validate(
+        self: Any,
+        executor: Any,
+        target_graph: Any,
+        focus: Any = None,
+        _evaluation_path: Any = None,
+    ) -> Any:
+        memo = _MEMO.get()
+        if memo is None or not isinstance(focus, IdentifiedNode | Literal):
+            return original(self, executor, target_graph, focus, _evaluation_path)
+        key = (self.node, focus)
+        if key in memo:
+            return True, []
+        conforms, reports = original(self, executor, target_graph, focus, _evaluation_path)
+        if conforms and not reports:
+            memo.add(key)
+        return conforms, reports
+
+    Shape.validate = validate  # type: ignore[method-assign]
+    Shape._sro_memoized = True  # type: ignore[attr-defined]
+
+
 def _unique_lang_only_for_true() -> None:
     from pyshacl.constraints.core.string_based_constraints import UniqueLangConstraintComponent
     from rdflib import Literal
@@ -113,10 +191,15 @@ def apply_patches() -> None:
 
     _unique_lang_only_for_true()
     _patterns_with_a_time_limit()
+    _memoized_shape_validation()
 
     current = getattr(shape_module, "CONSTRAINT_PARAMS", (None, None))[0]
     if not isinstance(current, _Parameters):
+        factories: dict[type, _CachedComponent] = {}
         shape_module.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
             _Parameters(ALL_CONSTRAINT_PARAMETERS),
-            CONSTRAINT_PARAMETERS_MAP,
+            {
+                parameter: factories.setdefault(cls, _CachedComponent(cls))
+                for parameter, cls in CONSTRAINT_PARAMETERS_MAP.items()
+            },
         )

@@ -59,7 +59,7 @@ def _init_worker(shapes_nt: bytes, niceness: int) -> None:
     if niceness:
         with contextlib.suppress(OSError):
             os.nice(niceness)
-    _worker_engine = ShaclEngine(graph_from_ntriples(shapes_nt))
+    _worker_engine = ShaclEngine(graph_from_ntriples(shapes_nt), memoize=True)
 
 
 def validate_in_worker(task: Task) -> WorkerOutcome:

@@ -42,10 +42,12 @@ from sro_graph.vocab import SH, Uris
 
 
 class Lane(StrEnum):
-    """Who asks: anonymous ``/validate`` uploads, or stewards' submissions (own capacity)."""
+    """Who asks: anonymous ``/validate`` uploads, stewards' submissions (own capacity), or a
+    bulk check (:meth:`Validator.validate_batch`)."""
 
     PUBLIC = "public"
     STEWARD = "steward"
+    BATCH = "batch"
 
 
 class Validator:
@@ -83,6 +85,9 @@ class Validator:
             self._pools[Lane.STEWARD] = ValidationPool(
                 self._shapes_nt, max(1, steward_workers), timeout_s
             )
+            # Bulk checks (CLI, benchmarks): the public lane's size at normal priority; its
+            # processes start on the first batch only.
+            self._pools[Lane.BATCH] = ValidationPool(self._shapes_nt, workers, timeout_s)
         self._lock = threading.Lock()
         self._terms: Vocabulary | None = (
             load_vocabulary(vocabulary, uris) if check_vocabulary else None
@@ -93,7 +98,7 @@ class Validator:
     @functools.cached_property
     def _engine(self) -> ShaclEngine:
         """The in-process engine (``workers=0``), built on first use."""
-        return ShaclEngine(self.shapes)
+        return ShaclEngine(self.shapes, memoize=True)
 
     def in_flight(self, lane: Lane) -> int:
         """Validations of a lane running or waiting for a worker (0 without workers)."""
@@ -179,7 +184,7 @@ class Validator:
         chunk_size: int = 250,
     ) -> Report:
         """Validate a large graph against the server's shapes in chunks, spread over the
-        public lane's workers: each subject is validated once, seeing the data reachable from
+        batch lane's workers: each subject is validated once, seeing the data reachable from
         it and the minimal ``context`` of what it references, as if submitted on its own.
 
         The report is the same as one pySHACL run's over the whole graph for shapes that only
@@ -194,7 +199,7 @@ class Validator:
             Task(ntriples(d), ntriples(c))
             for d, c in partition(data, context or Graph(), chunk_size)
         ]
-        pool = self._pools.get(Lane.PUBLIC)
+        pool = self._pools.get(Lane.BATCH)
         if pool is not None:
             outcomes = pool.run_many(tasks)
         else:
