@@ -6,6 +6,8 @@ minimal store context of what it references; the chunks' reports are merged into
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
@@ -14,7 +16,7 @@ from sro_graph.vocab import RDF, SH
 
 
 def partition(
-    data: Graph,
+    data: Iterable[Triple],
     context: Graph,
     chunk_size: int,
 ) -> list[tuple[list[Triple], list[Triple]]]:

@@ -50,6 +50,7 @@ def build_report(
     shapes: Graph,
     vocabulary: Graph,
     uris: Uris,
+    data_subjects: set[Node] | None = None,
 ) -> Report:
     """The :class:`Report` of a pySHACL report graph (changed in place: pruned, and its
     ``sh:conforms`` set as SHACL defines it, false on any result). The report graph keeps
@@ -57,11 +58,13 @@ def build_report(
 
     Args:
         checked: how many focus nodes the engine validated.
+        data_subjects: the subjects of ``data``, when the caller has them already.
     """
     labels = Labels(data, context, shapes, vocabulary)
     context_only: set[Node] = set()
     if context is not None:
-        context_only = set(context.subjects()) - set(data.subjects())
+        subjects = data_subjects if data_subjects is not None else set(data.subjects())
+        context_only = set(context.subjects()) - subjects
     reports = list(report_graph.subjects(RDF.type, SH.ValidationReport))
     kept: list[tuple[Node, Result]] = []
     dropped: list[Node] = []

@@ -26,7 +26,7 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from sro_graph.oxterms import graph_to_triples, triples_to_graph
-from sro_graph.validation.patches import apply_patches, memoized_run
+from sro_graph.validation.patches import apply_patches, cache_shape_predicates, memoized_run
 from sro_graph.vocab import RDF, RDFS, SH
 
 log = logging.getLogger(__name__)
@@ -138,6 +138,7 @@ class ShaclEngine:
         self._components: dict[tuple[int, type], Any] = {}
         self._shapes_graph = ShapesGraph(self.shapes, False, log)
         self._shapes = list(self._shapes_graph.shapes)  # harvests (and caches) every shape
+        cache_shape_predicates(self._shapes_graph)
         # Each shape's target classes (sh:targetClass and implicit), read once, not per run.
         targeted = [
             (shape, frozenset(shape.target_classes()) | frozenset(shape.implicit_class_targets()))

@@ -12,6 +12,10 @@
   organisations referenced by many initiatives are checked once per run instead of once per
   reference. Only conforming outcomes (no results at all) are reused, so every result and
   its details are produced exactly as pySHACL produces them.
+- In such a run no result description text is written (pySHACL formats one for every result,
+  nested ones included, for a text report that sro-graph never reads), and an engine's
+  shapes graph answers "which parameters does this shape have" from a cache
+  (:func:`cache_shape_predicates`): pySHACL scanned the shape's triples on every evaluation.
 - ``sh:uniqueLang`` is active only for the value ``true`` itself, as SHACL says: pySHACL also
   took ``"1"^^xsd:boolean`` for true (W3C test ``core/property/uniqueLang-002``).
 
@@ -165,6 +169,37 @@ def _memoized_shape_validation() -> None:
     Shape._sro_memoized = True  # type: ignore[attr-defined]
 
 
+def _no_descriptions_in_memoized_runs() -> None:
+    from pyshacl.constraints.constraint_component import ConstraintComponent
+
+    if getattr(ConstraintComponent, "_sro_quiet", False):
+        return
+    original = ConstraintComponent.make_v_result_description
+
+    def make_v_result_description(self: Any, *args: Any, **kwargs: Any) -> str:
+        if _COMPONENTS.get() is not None:
+            return ""
+        return str(original(self, *args, **kwargs))
+
+    ConstraintComponent.make_v_result_description = make_v_result_description  # type: ignore[method-assign]
+    ConstraintComponent._sro_quiet = True  # type: ignore[attr-defined]
+
+
+def cache_shape_predicates(shapes_graph: Any) -> None:
+    """Answer ``predicate_objects`` of this (harvested, no longer changing) shapes graph from
+    a cache: ``Shape.validate`` asks it for the shape's parameters on every evaluation."""
+    original = shapes_graph.predicate_objects
+    cache: dict[Any, tuple[tuple[Any, Any], ...]] = {}
+
+    def predicate_objects(subject: Any) -> tuple[tuple[Any, Any], ...]:
+        found = cache.get(subject)
+        if found is None:
+            found = cache[subject] = tuple(original(subject))
+        return found
+
+    shapes_graph.predicate_objects = predicate_objects
+
+
 def _unique_lang_only_for_true() -> None:
     from pyshacl.constraints.core.string_based_constraints import UniqueLangConstraintComponent
     from rdflib import Literal
@@ -192,6 +227,7 @@ def apply_patches() -> None:
     _unique_lang_only_for_true()
     _patterns_with_a_time_limit()
     _memoized_shape_validation()
+    _no_descriptions_in_memoized_runs()
 
     current = getattr(shape_module, "CONSTRAINT_PARAMS", (None, None))[0]
     if not isinstance(current, _Parameters):

@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections.abc import Iterable
 from concurrent.futures import CancelledError
 from dataclasses import dataclass
 
@@ -158,11 +159,12 @@ class ValidationPool:
             self._count(-1)
             self._slots.release()
 
-    def run_many(self, tasks: list[Task]) -> list[WorkerOutcome]:
-        """Chunks of a batch, all workers at once; each chunk gets the time limit."""
+    def run_many(self, tasks: Iterable[Task]) -> list[WorkerOutcome]:
+        """Chunks of a batch, all workers at once; each chunk gets the time limit. Each task
+        is scheduled as soon as it is made, so the workers start while the rest is prepared."""
         futures = [self._schedule(task) for task in tasks]
         try:
-            wait_s = self._timeout_s * (len(tasks) / self._workers + 1) + 5
+            wait_s = self._timeout_s * (len(futures) / self._workers + 1) + 5
             return [self._result(future, wait_s=wait_s) for future in futures]
         finally:
             for future in futures:

@@ -18,7 +18,7 @@ from rdflib import Graph
 from sro_graph.rdfio import RdfFormat, UndefinedTerm, graph_from_ntriples, serialize_graph
 from sro_graph.validation.batch import merge_reports, partition
 from sro_graph.validation.build import build_report
-from sro_graph.validation.engine import ShaclEngine, ntriples
+from sro_graph.validation.engine import ShaclEngine, Triple, ntriples
 from sro_graph.validation.pool import (
     PUBLIC_NICENESS,
     Task,
@@ -166,11 +166,13 @@ class Validator:
         undefined_terms: Sequence[UndefinedTerm],
         *,
         model: bool,
+        triples: list[Triple] | None = None,
     ) -> None:
         """The checks SHACL cannot make: terms of the vocabulary, something checked at all,
         JSON-LD keys that expanded to nothing."""
         if self._terms is not None and model:
-            add_term_results(report, find_term_problems(data, self._terms), self._terms, self._iris)
+            problems = find_term_problems(triples if triples is not None else data, self._terms)
+            add_term_results(report, problems, self._terms, self._iris)
             if checked == 0:
                 add_nothing_checked(report, data, self._targeted, self._terms, self._iris)
         if undefined_terms and self._terms is not None:
@@ -195,10 +197,9 @@ class Validator:
         Raises:
             QueryTimeoutError: a chunk ran past the time limit.
         """
-        tasks = [
-            Task(ntriples(d), ntriples(c))
-            for d, c in partition(data, context or Graph(), chunk_size)
-        ]
+        triples = list(data)  # one pass over the rdflib store, reused below
+        chunks = partition(triples, context or Graph(), chunk_size)
+        tasks = (Task(ntriples(d), ntriples(c)) for d, c in chunks)
         pool = self._pools.get(Lane.BATCH)
         if pool is not None:
             outcomes = pool.run_many(tasks)
@@ -215,7 +216,7 @@ class Validator:
         graphs = [graph_from_ntriples(o.report_nt) for o in outcomes]
         checked = sum(o.checked for o in outcomes)
         report_graph = merge_reports(graphs)
-        self._add_own_results(report_graph, data, checked, (), model=True)
+        self._add_own_results(report_graph, data, checked, (), model=True, triples=triples)
         return build_report(
             report_graph,
             checked=checked,
@@ -224,6 +225,7 @@ class Validator:
             shapes=self.shapes,
             vocabulary=self.vocabulary,
             uris=self.uris,
+            data_subjects={t[0] for t in triples},
         )
 
 

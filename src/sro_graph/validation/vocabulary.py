@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -136,6 +136,10 @@ def load_vocabulary(ontology: Graph, uris: Uris) -> Vocabulary:
     )
 
 
+PositionedTerm = tuple[Node, "URIRef | None", URIRef, "str | None"]
+"""(focus, path, term, kind): where a term occurs."""
+
+
 @dataclass(frozen=True)
 class Finding:
     """One term problem: where it is, which term, what it should probably be."""
@@ -147,7 +151,9 @@ class Finding:
     suggestion: str | None
 
 
-def find_term_problems(data: Graph, vocabulary: Vocabulary) -> list[Finding]:
+def find_term_problems(
+    data: Graph | list[tuple[Node, Node, Node]], vocabulary: Vocabulary
+) -> list[Finding]:
     """Every unknown or misused term of the checked namespaces in ``data`` (bounded)."""
     findings: list[Finding] = []
     seen: set[tuple[Node, URIRef | None, URIRef]] = set()
@@ -198,18 +204,26 @@ def find_term_problems(data: Graph, vocabulary: Vocabulary) -> list[Finding]:
             seen.add((focus, path, term))
             findings.append(Finding(focus, path, term, found[0], found[1]))
 
-    for subject, predicate, obj in data:
-        if isinstance(subject, URIRef):
-            report(subject, None, subject, None)
-        if isinstance(predicate, URIRef):
-            report(subject, predicate, predicate, PROPERTY)
-        if isinstance(obj, URIRef):
-            report(
-                subject,
-                predicate if isinstance(predicate, URIRef) else None,
-                obj,
-                CLASS if predicate == RDF.type else None,
-            )
+    def positions(triples: Iterable[tuple[Node, Node, Node]]) -> Iterator[PositionedTerm]:
+        for subject, predicate, obj in triples:
+            path = predicate if isinstance(predicate, URIRef) else None
+            if isinstance(subject, URIRef):
+                yield subject, None, subject, None
+            if path is not None:
+                yield subject, path, path, PROPERTY
+            if isinstance(obj, URIRef):
+                yield subject, path, obj, CLASS if predicate == RDF.type else None
+
+    triples = data if isinstance(data, list) else list(data)
+    # Most data has no problem: judge each distinct term once, then look for the places of
+    # the bad ones only.
+    distinct = {(str(term), kind) for _, _, term, kind in positions(triples)}
+    bad = {key for key in distinct if problem_of(*key) is not None}
+    if not bad:
+        return []
+    for focus, path, term, kind in positions(triples):
+        if (str(term), kind) in bad:
+            report(focus, path, term, kind)
     return sorted(findings, key=lambda f: (str(f.focus), str(f.path), str(f.term)))
 
 
