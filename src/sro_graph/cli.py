@@ -462,7 +462,14 @@ def _print_report(report: Report) -> None:
         name = (item.label or {}).get("nl") or item.iri
         missing = ", ".join(m.code for m in item.missing) or "-"
         out.print(f"{name}: {item.category} (missing: {missing})", highlight=False)
-    verdict = "conforms" if not report.has_violations else "does not conform"
+    if report.conforms and report.accepted:
+        verdict = "conforms"
+    elif report.accepted:
+        verdict = "accepted (with warnings or infos: does not conform in SHACL's terms)"
+    elif report.checked == 0:
+        verdict = "not accepted: nothing was checked (no thing of a class the shapes validate)"
+    else:
+        verdict = "does not conform"
     out.print(
         f"{verdict}: {counts['violation']} violation(s), {counts['warning']} warning(s), "
         f"{counts['info']} info",
@@ -526,7 +533,7 @@ def validate(
         sys.stdout.buffer.write(report.serialize(RdfFormat.TURTLE))
     else:
         _print_report(report)
-    raise typer.Exit(EXIT_VIOLATIONS if report.has_violations else EXIT_OK)
+    raise typer.Exit(EXIT_OK if report.accepted else EXIT_VIOLATIONS)
 
 
 @app.command()

@@ -107,7 +107,18 @@ class Settings(BaseSettings):
         default=30.0, gt=0, description="Time limit of one SHACL validation."
     )
     validation_workers: int = Field(
-        default=2, gt=0, le=32, description="Processes that run SHACL validation."
+        default=2,
+        gt=0,
+        le=32,
+        description="Processes that run SHACL validation of anonymous /validate uploads "
+        "(at a lower CPU priority).",
+    )
+    validation_steward_workers: int = Field(
+        default=1,
+        gt=0,
+        le=32,
+        description="Processes that validate steward submissions only, so that anonymous "
+        "/validate uploads cannot starve them.",
     )
     catalog_refresh_s: float = Field(
         default=2.0,

@@ -29,7 +29,9 @@ def to_rdflib(term: object) -> RdflibTerm:
         datatype = term.datatype.value
         if datatype == "http://www.w3.org/2001/XMLSchema#string":
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+        # normalize=False keeps the lexical form as written: rdflib would otherwise rewrite an
+        # ill-typed "none"^^xsd:boolean to a valid "false", and validation would never see it.
+        return Literal(term.value, datatype=URIRef(datatype), normalize=False)
     raise TypeError(f"unsupported term {term!r}")
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.term import Node
 
 from sro_graph.errors import (
     TooLargeError,
@@ -85,15 +86,34 @@ def format_from_name(name: str) -> RdfFormat:
     return found
 
 
+UNDEFINED_JSONLD_VOCAB = "urn:sro-graph:undefined-json-ld-term:"
+"""The ``@vocab`` of the probe parse that finds JSON-LD keys the document's context lacks."""
+
+
+@dataclass(frozen=True)
+class UndefinedTerm:
+    """A JSON-LD key (or ``@type`` value) that the context does not expand: dropped (or
+    resolved against the document) by the parse. ``subject`` is the node it was said of."""
+
+    subject: Node
+    key: str
+    as_type: bool
+
+
 @dataclass(frozen=True)
 class ParsedRdf:
-    """What a parse produced: all triples in one graph, and how many statements were read."""
+    """What a parse produced: all triples in one graph, and how many statements were read.
+
+    ``undefined_terms``: for JSON-LD, the keys and types that expanded to nothing.
+    """
 
     graph: Graph
     statements: int
     named_graphs: frozenset[str]
+    undefined_terms: tuple[UndefinedTerm, ...] = ()
 
 
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _LINE_COLUMN = re.compile(r"line (\d+) between columns (\d+)")
 _JSON_MAX_DEPTH = 64
@@ -149,7 +169,50 @@ def parse_rdf(
         raise UnparseableError(f"The {fmt.name} data is not valid RDF: {_short(exc)}") from exc
     if count == 0:
         raise UnparseableError("The body parses but holds no RDF statements.")
-    return ParsedRdf(graph=graph, statements=count, named_graphs=frozenset(names))
+    undefined = _undefined_jsonld_terms(data, base_iri) if fmt is RdfFormat.JSONLD else ()
+    return ParsedRdf(
+        graph=graph, statements=count, named_graphs=frozenset(names), undefined_terms=undefined
+    )
+
+
+def _undefined_jsonld_terms(data: bytes, base_iri: str) -> tuple[UndefinedTerm, ...]:
+    """Keys and ``@type`` values that the document's context leaves undefined.
+
+    JSON-LD drops such keys silently. The same parser reads the document again with a probe
+    ``@vocab`` under the document's own context (a context with its own ``@vocab`` wins, and
+    then nothing was dropped): whatever expands into the probe namespace was undefined.
+    """
+    doc = json.loads(data)
+    probe_context: dict[str, Any] = {"@vocab": UNDEFINED_JSONLD_VOCAB}
+    if isinstance(doc, dict) and "@context" in doc:
+        own = doc["@context"]
+        doc = {**doc, "@context": [probe_context, *(own if isinstance(own, list) else [own])]}
+    elif isinstance(doc, dict):
+        doc = {**doc, "@context": probe_context}
+    else:
+        doc = {"@context": probe_context, "@graph": doc}
+    found: dict[tuple[str, str, bool], UndefinedTerm] = {}
+    try:
+        for quad in ox.parse(
+            json.dumps(doc).encode(), format=ox.RdfFormat.JSON_LD, base_iri=base_iri
+        ):
+            predicate, obj = quad.predicate.value, quad.object
+            if predicate.startswith(UNDEFINED_JSONLD_VOCAB):
+                key = predicate.removeprefix(UNDEFINED_JSONLD_VOCAB)
+                term = UndefinedTerm(to_rdflib(quad.subject), key, as_type=False)
+            elif (
+                isinstance(obj, ox.NamedNode)
+                and obj.value.startswith(UNDEFINED_JSONLD_VOCAB)
+                and predicate == _RDF_TYPE
+            ):
+                key = obj.value.removeprefix(UNDEFINED_JSONLD_VOCAB)
+                term = UndefinedTerm(to_rdflib(quad.subject), key, as_type=True)
+            else:
+                continue
+            found.setdefault((str(term.subject), key, term.as_type), term)
+    except (SyntaxError, ValueError):  # the real parse succeeded; a probe failure hides nothing
+        return ()
+    return tuple(found[k] for k in sorted(found))
 
 
 def serialize_graph(

@@ -100,6 +100,7 @@ class Runtime:
             self.uris,
             workers=self.settings.validation_workers,
             timeout_s=self.settings.validation_timeout_s,
+            steward_workers=self.settings.validation_steward_workers,
         )
         self.on_close(validator.close)
         return validator

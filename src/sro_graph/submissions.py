@@ -36,9 +36,9 @@ from sro_graph.errors import (
     ValidationFailedError,
 )
 from sro_graph.formats import MediaType
-from sro_graph.rdfio import RdfFormat, format_from_media_type, parse_rdf
+from sro_graph.rdfio import ParsedRdf, RdfFormat, format_from_media_type, parse_rdf
 from sro_graph.store import GraphWrite, Store, StoreConflict
-from sro_graph.validation import Report, Validator, fetch_context, refuse_unsafe_shapes
+from sro_graph.validation import Lane, Report, Validator, fetch_context, refuse_unsafe_shapes
 from sro_graph.vocab import DCTERMS, PROV, RDF, SH, XSD, Uris
 
 SPDX_CHECKSUM = URIRef("http://spdx.org/rdf/terms#checksum")
@@ -114,6 +114,7 @@ class Submission:
             "mediaType": self.latest.media_type,
             "sha256": self.latest.sha256,
             "conforms": self.latest.report.get("conforms"),
+            "accepted": self.latest.report.get("accepted"),
             "counts": self.latest.report.get("counts"),
         }
         if with_history:
@@ -159,13 +160,17 @@ class SubmissionService:
         Raises:
             TooLargeError, UnsafeInputError, UnparseableError.
         """
+        return self.parse_upload(data, fmt).graph
+
+    def parse_upload(self, data: bytes, fmt: RdfFormat) -> ParsedRdf:
+        """As :meth:`parse`, with what the parse noticed (JSON-LD keys it dropped)."""
         return parse_rdf(
             data,
             fmt,
             base_iri=self.uris.base + "/",
             max_bytes=self.max_bytes,
             known_contexts=self.known_contexts,
-        ).graph
+        )
 
     def check(
         self,
@@ -180,12 +185,19 @@ class SubmissionService:
         With the server's shapes the data is seen with its minimal store context; with
         uploaded ``shapes`` it is validated on its own, exactly as pySHACL would.
         """
-        graph = self.parse(data, fmt)
+        parsed = self.parse_upload(data, fmt)
+        graph = parsed.graph
         if shapes is not None:
             shapes_graph = self.parse(shapes, shapes_format or RdfFormat.TURTLE)
             refuse_unsafe_shapes(shapes_graph)
-            return self.validator.validate(graph, shapes=shapes_graph)
-        return self.validator.validate(graph, context=fetch_context(self.store, graph))
+            return self.validator.validate(
+                graph, shapes=shapes_graph, undefined_terms=parsed.undefined_terms
+            )
+        return self.validator.validate(
+            graph,
+            context=fetch_context(self.store, graph),
+            undefined_terms=parsed.undefined_terms,
+        )
 
     # -- writes ----------------------------------------------------------------------------------
 
@@ -279,13 +291,22 @@ class SubmissionService:
         new: bool,
     ) -> Accepted:
         fmt = format_from_media_type(media_type)
-        graph = self.parse(data, fmt)
+        parsed = self.parse_upload(data, fmt)
+        graph = parsed.graph
         target = str(self.uris.submission_graph(submission_id))
         self._refuse_conflicts(graph, target)
-        report = self.validator.validate(graph, context=fetch_context(self.store, graph))
-        if report.has_violations:
+        report = self.validator.validate(
+            graph,
+            context=fetch_context(self.store, graph),
+            undefined_terms=parsed.undefined_terms,
+            lane=Lane.STEWARD,
+        )
+        if not report.accepted:  # fail closed: violations, or nothing was checked at all
             raise ValidationFailedError(
-                f"The data has {report.counts['violation']} violation(s); nothing was stored.",
+                f"The data has {report.counts['violation']} violation(s); nothing was stored."
+                if report.has_violations
+                else "Nothing in the data was checked (no thing of a known class); nothing "
+                "was stored.",
                 report=report,
             )
         etag = uuid.uuid4().hex

@@ -179,6 +179,8 @@ def test_report_json_counts_match_results() -> None:
     report: Report = plain_validator(read(CORE / "shapes.ttl")).validate(read(CORE / "data.ttl"))
     body = report.to_json()
     assert sum(body["counts"].values()) == len(body["results"])
+    # Issue 13.3 added the causes (details), a fix hint, documentation links and the other
+    # components a value failed for the same cause (alsoViolates).
     assert set(body["results"][0]) == {
         "focus",
         "focusLabel",
@@ -189,6 +191,10 @@ def test_report_json_counts_match_results() -> None:
         "constraint",
         "message",
         "shape",
+        "details",
+        "hint",
+        "help",
+        "alsoViolates",
     }
 
 
@@ -354,3 +360,58 @@ def test_validate_batch_equals_one_validation_per_initiative(
         str(s)
         for s in whole.subjects(RDF.type, URIRef(BASE + "/ns/smartregio#SmartCityInitiatief"))
     }
+
+
+# -- batch validation against one stock pySHACL run (issue 17, point 2) ---------------------
+
+
+def generated_batch(runtime: Runtime) -> tuple[Graph, Graph]:
+    """Generated initiatives (bench.generate), three of them broken, with their context."""
+    from bench.generate import generate
+
+    data = parse_rdf(
+        generate(40, base=BASE, project_root=PROJECT_ROOT, seed=3),
+        RdfFormat.NTRIPLES,
+        base_iri=BASE + "/",
+    ).graph
+    data += renamed(DATA / "broken-initiative.ttl", "kapot-voorbeeld", "kapot-batch")
+    data += parse_rdf(ASSOCIATION_TTL.encode(), RdfFormat.TURTLE, base_iri=BASE + "/").graph
+    initiatives = sorted(
+        data.subjects(RDF.type, URIRef(BASE + "/ns/smartregio#SmartCityInitiatief")), key=str
+    )
+    data.set((initiatives[0], URIRef(BASE + "/ns/smartregio#budget"), Literal("veel")))
+    return data, fetch_context(runtime.store, data)
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_validate_batch_gives_the_report_of_one_stock_pyshacl_run(
+    runtime: Runtime, workers: int
+) -> None:
+    """Issue 17.2: batch validation (chunks, workers, memoised shapes) reports the same
+    conformance and the same (focus, path, component, severity) results as one pySHACL run
+    over the whole graph and its context."""
+    data, context = generated_batch(runtime)
+    validator = make_validator(
+        PROJECT_ROOT / "shapes",
+        PROJECT_ROOT / "ontology",
+        Uris(BASE),
+        workers=workers,
+        timeout_s=120,
+    )
+    try:
+        report = validator.validate_batch(data, context=context, chunk_size=7)
+    finally:
+        validator.close()
+    conforms, expected, _ = pyshacl.validate(
+        Graph() + data + context,
+        shacl_graph=Graph() + validator.shapes,
+        inference="none",
+        allow_infos=False,
+        allow_warnings=False,
+    )
+    mine = {str(s) for s in data.subjects()}
+    expected_keys = Counter({k: n for k, n in result_keys(expected).items() if k[0] in mine})
+    assert result_keys(report.graph()) == expected_keys
+    assert sum(expected_keys.values()) >= 10  # the broken ones were reported
+    assert report.conforms is bool(conforms) is False
+    assert report.accepted is False
