@@ -110,6 +110,7 @@ def render_resource(
             "elements": elements,
             "element_links": ld.element_links(lang),
             "partners": _partners(view),
+            "origin": ld.origin(iri, lang),
             "challenges": view.values_of(str(sr.uitdaging)),
             "objectives": view.values_of(str(sr.draagtBijTot)),
             "datasets": (
