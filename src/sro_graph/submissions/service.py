@@ -59,6 +59,18 @@ _TITLES = 20
 PUBLISH_ALL = "all"
 
 
+@dataclass
+class _Checked:
+    """An upload as the gate checked it, and what the check saw of the store: SHACL's verdict
+    holds for as long as the store context it was given is unchanged."""
+
+    parsed: Parsed
+    report: SubmissionReport
+    publish: set[URIRef]
+    context: frozenset[tuple[Any, Any, Any]]
+    version: str
+
+
 @dataclass(frozen=True)
 class Accepted:
     """A stored submission and the report it passed with (warnings are flagged there)."""
@@ -196,10 +208,10 @@ class SubmissionService:
             target = current.graph
         else:
             target = str(self.uris.submission_graph(uuid.uuid4().hex))
-        parsed, report, _chosen = self._gate(upload, target, publish)
+        checked = self._gate(upload, target, publish)
         if replaces is not None:
-            self.gate.refuse_dependents(target, "replace it", keeping=parsed.graph)
-        return report
+            self.gate.refuse_dependents(target, "replace it", keeping=checked.parsed.graph)
+        return checked.report
 
     # -- writes ----------------------------------------------------------------------------------
 
@@ -217,14 +229,16 @@ class SubmissionService:
         """
         submission_id = uuid.uuid4().hex
         target = str(self.uris.submission_graph(submission_id))
-        parsed, report, chosen = self._gate(upload, target, publish)
-        if report.has_violations:
-            raise _failed(report)
+        checked = self._gate(upload, target, publish)
+        if checked.report.has_violations:
+            raise _failed(checked.report)
+        parsed = checked.parsed
         etag = uuid.uuid4().hex
         agent = steward_iri(steward.id)
 
         def attempt(version: str) -> None:
             self._refuse_taken(parsed, target)
+            self._still_valid(checked, version)
             record = revision_record(
                 self.uris,
                 submission_id,
@@ -233,10 +247,10 @@ class SubmissionService:
                 steward=steward,
                 data=upload.data,
                 media_type=parsed.media_type,
-                report=report.to_json(),
-                conforms=report.conforms,
+                report=checked.report.to_json(),
+                conforms=checked.report.conforms,
                 titles=_titles(parsed.graph, self.uris),
-                publish=chosen,
+                publish=checked.publish,
                 previous_etag=None,
             )
             self.store.write(
@@ -249,7 +263,7 @@ class SubmissionService:
             )
 
         self._conditionally(attempt, landed=lambda: self._has_revision(submission_id, etag))
-        return Accepted(submission=self.get(submission_id), report=report)
+        return Accepted(submission=self.get(submission_id), report=checked.report)
 
     def replace(
         self,
@@ -275,9 +289,10 @@ class SubmissionService:
             )
         _require_etag(current, if_match, "replacing")
         target = current.graph
-        parsed, report, chosen = self._gate(upload, target, publish)
-        if report.has_violations:
-            raise _failed(report)
+        checked = self._gate(upload, target, publish)
+        if checked.report.has_violations:
+            raise _failed(checked.report)
+        parsed = checked.parsed
         etag = uuid.uuid4().hex
         agent = steward_iri(steward.id)
 
@@ -286,6 +301,7 @@ class SubmissionService:
             _require_etag(previous, if_match, "replacing")
             self._refuse_taken(parsed, target)
             self.gate.refuse_dependents(target, "replace it", keeping=parsed.graph)
+            self._still_valid(checked, version)
             record = revision_record(
                 self.uris,
                 submission_id,
@@ -294,10 +310,10 @@ class SubmissionService:
                 steward=steward,
                 data=upload.data,
                 media_type=parsed.media_type,
-                report=report.to_json(),
-                conforms=report.conforms,
+                report=checked.report.to_json(),
+                conforms=checked.report.conforms,
                 titles=_titles(parsed.graph, self.uris),
-                publish=chosen,
+                publish=checked.publish,
                 previous_etag=previous.etag,
             )
             self.store.write(
@@ -310,7 +326,7 @@ class SubmissionService:
             )
 
         self._conditionally(attempt, landed=lambda: self._has_revision(submission_id, etag))
-        return Accepted(submission=self.get(submission_id), report=report)
+        return Accepted(submission=self.get(submission_id), report=checked.report)
 
     def withdraw(self, submission_id: str, *, steward: Steward, if_match: str | None) -> Submission:
         """Remove a submission's graph; its provenance stays, marked invalidated.
@@ -347,17 +363,43 @@ class SubmissionService:
 
     # -- the steps ---------------------------------------------------------------------------------
 
-    def _gate(
-        self, upload: Upload, target: str, publish: Sequence[str]
-    ) -> tuple[Parsed, SubmissionReport, set[URIRef]]:
+    def _gate(self, upload: Upload, target: str, publish: Sequence[str]) -> _Checked:
         parsed = self.parse_upload(upload)
         self.gate.refuse_unsafe(parsed.graph)
         self._refuse_taken(parsed, target)
         chosen = self._publish(parsed, publish)
-        report = self.validator.validate(
-            parsed.graph, context=fetch_context(self.store, parsed.graph)
+        version = self.store.version()
+        context = fetch_context(self.store, parsed.graph)
+        report = self.validator.validate(parsed.graph, context=context)
+        return _Checked(
+            parsed=parsed,
+            report=self._report(report, [parsed], parsed.graph, publish=chosen),
+            publish=chosen,
+            context=frozenset(context),
+            version=version,
         )
-        return parsed, self._report(report, [parsed], parsed.graph, publish=chosen), chosen
+
+    def _still_valid(self, checked: _Checked, version: str) -> None:
+        """Validate again if what the data references changed since it was validated (another
+        process withdrew an organisation it names, say): a stored report never claims
+        conformance against a store that is no longer there (issue 13.5).
+
+        Raises:
+            ValidationFailedError: the data no longer passes.
+        """
+        if version == checked.version:
+            return
+        context = fetch_context(self.store, checked.parsed.graph)
+        checked.version = version
+        if frozenset(context) == checked.context:
+            return
+        report = self.validator.validate(checked.parsed.graph, context=context)
+        checked.report = self._report(
+            report, [checked.parsed], checked.parsed.graph, publish=checked.publish
+        )
+        checked.context = frozenset(context)
+        if checked.report.has_violations:
+            raise _failed(checked.report)
 
     def _refuse_taken(self, parsed: Parsed, target: str) -> None:
         try:
