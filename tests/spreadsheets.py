@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -13,7 +14,7 @@ from sro_graph.submissions.sheets.columns import COLUMNS
 HEADERS = [c.header for c in COLUMNS]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-GOOD_ROW: dict[str, object] = {
+GOOD_ROW: dict[str, Any] = {
     "id": "blad-luchtmeting",
     "titel": "Luchtmeting uit een spreadsheet",
     "titel_en": "Air measurement from a spreadsheet",
@@ -32,7 +33,7 @@ GOOD_ROW: dict[str, object] = {
 }
 
 
-def row(**changes: object) -> dict[str, object]:
+def row(**changes: Any) -> dict[str, Any]:
     """The good row with some cells changed (``None`` empties a cell)."""
     return {**GOOD_ROW, **changes}
 

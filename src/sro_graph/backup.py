@@ -1,7 +1,8 @@
-"""Backup and restore of the whole store as N-Quads: every graph, provenance included.
+"""Backup, restore and export of the whole store: every graph, provenance included.
 
-A restore replaces the store's content in one transaction: graphs in the backup are written
-wholly, graphs absent from it are dropped, so the result is the backup, isomorphic per graph.
+A backup is N-Quads. A restore replaces the store's content in one transaction: graphs in the
+backup are written wholly, graphs absent from it are dropped, so the result is the backup,
+isomorphic per graph. An export is N-Quads too, or the union of all graphs in a triple syntax.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from collections import defaultdict
 import pyoxigraph as ox
 from rdflib import Graph
 
-from sro_graph import vocab
+from sro_graph import rq, vocab
 from sro_graph.errors import UnparseableError
+from sro_graph.formats import RdfFormat
 from sro_graph.oxterms import to_rdflib
+from sro_graph.rdfio import serialize_graph
 from sro_graph.store import GraphWrite, Store
 from sro_graph.store.update import VERSION_PREDICATE
 
@@ -26,6 +29,13 @@ def backup_store(store: Store, *, compress: bool = False) -> bytes:
     """All quads of the store (N-Quads; gzip when ``compress``)."""
     data = store.dump()
     return gzip.compress(data) if compress else data
+
+
+def export_store(store: Store, fmt: RdfFormat, *, prefixes: dict[str, str]) -> bytes:
+    """Every graph of the store: N-Quads keep the graphs, other syntaxes get their union."""
+    if fmt is RdfFormat.NQUADS:
+        return store.dump()
+    return serialize_graph(store.construct(rq.load("export-union")), fmt, prefixes=prefixes)
 
 
 def parse_backup(data: bytes) -> dict[str, Graph]:

@@ -45,7 +45,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from sro_graph import rq
-from sro_graph.rdfio import RdfFormat, serialize_graph
+from sro_graph.formats import IANA_MEDIA_TYPES, MediaType, RdfFormat, content_type
+from sro_graph.rdfio import serialize_graph
 from sro_graph.store import Store
 from sro_graph.vocab import (
     DCAT,
@@ -88,7 +89,7 @@ MODEL_LICENCE = URIRef(
 THEME_SCHEME = URIRef("http://vocab.belgif.be/auth/datatheme")
 THEME = "http://vocab.belgif.be/auth/datatheme/"
 FILE_TYPE_SCHEME = URIRef("http://publications.europa.eu/resource/authority/file-type")
-IANA = "https://www.iana.org/assignments/media-types/"
+IANA = IANA_MEDIA_TYPES
 PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
 PUBLISHER_TYPE_SCHEME = URIRef("http://purl.org/adms/publishertype/1.0")
 TREFWOORDEN = URIRef("https://metadata.vlaanderen.be/id/GDI-Vlaanderen-Trefwoorden")
@@ -186,24 +187,24 @@ DUMP_FORMATS: dict[str, DumpFormat] = {
     "ttl": DumpFormat(
         "ttl",
         RdfFormat.TURTLE,
-        URIRef(IANA + "text/turtle"),
+        URIRef(IANA + RdfFormat.TURTLE),
         URIRef(str(FILE_TYPE_SCHEME) + "/RDF_TURTLE"),
-        content_type="text/turtle; charset=utf-8",
+        content_type=content_type(RdfFormat.TURTLE),
     ),
     "nt.gz": DumpFormat(
         "nt.gz",
         RdfFormat.NTRIPLES,
-        URIRef(IANA + "application/n-triples"),
+        URIRef(IANA + RdfFormat.NTRIPLES),
         URIRef(str(FILE_TYPE_SCHEME) + "/RDF_N_TRIPLES"),
-        compress=URIRef(IANA + "application/gzip"),
-        content_type="application/gzip",
+        compress=URIRef(IANA + MediaType.GZIP),
+        content_type=MediaType.GZIP,
     ),
     "jsonld": DumpFormat(
         "jsonld",
         RdfFormat.JSONLD,
-        URIRef(IANA + "application/ld+json"),
+        URIRef(IANA + RdfFormat.JSONLD),
         URIRef(str(FILE_TYPE_SCHEME) + "/JSON_LD"),
-        content_type="application/ld+json",
+        content_type=RdfFormat.JSONLD,
     ),
 }
 

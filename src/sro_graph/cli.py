@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,13 +16,21 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from sro_graph import rq
 from sro_graph.config import Settings, hash_token
 from sro_graph.errors import SroError
+from sro_graph.formats import (
+    GRAPH_RESULT_FORMATS,
+    RDF_FILE_NAMES,
+    RESULT_FORMATS,
+    RdfFormat,
+    ResultFormat,
+    media_type_for_short_name,
+    rdf_format_for_file_name,
+    rdf_format_for_name,
+)
+from sro_graph.loading import BULK_FORMATS
 from sro_graph.logs import configure_logging
-from sro_graph.rdfio import RdfFormat, format_from_filename, format_from_name, parse_rdf
-from sro_graph.runtime import Runtime, open_runtime
-from sro_graph.store import GraphWrite, StoreError
+from sro_graph.runtime import Runtime, open_runtime, service_errors
 from sro_graph.submissions import Upload
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
@@ -59,14 +66,20 @@ def _runtime(
 ) -> Iterator[Runtime]:
     configure_logging(settings.log_level, settings.log_format)
     try:
-        runtime = open_runtime(
-            settings, load_knowledge=load_knowledge, in_process_validation=in_process_validation
-        )
-    except (StoreError, SroError) as exc:
+        with service_errors():
+            runtime = open_runtime(
+                settings,
+                load_knowledge=load_knowledge,
+                in_process_validation=in_process_validation,
+            )
+    except SroError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_UNUSABLE) from None
     try:
-        yield runtime
+        with service_errors():
+            yield runtime
+    except SroError as exc:
+        raise fail(exc.detail) from None
     finally:
         runtime.close()
 
@@ -149,69 +162,59 @@ def load(
     settings = _settings(store)
     if graph and len(files) > 1:
         raise fail("--graph names one graph; give one file.")
+    formats = [_file_format(path, fmt) for path in files]
     if bulk:
-        _bulk_load(settings, files, graph, fmt)
-        return
-    with _runtime(settings) as runtime, Progress(console=err, transient=True) as progress:
-        task = progress.add_task(
-            "loading", total=sum(f.stat().st_size for f in files if f.is_file())
-        )
-        for path in files:
-            if not path.is_file():
-                raise fail(f"{path}: no such file.")
-            rdf_format = format_from_name(fmt) if fmt else format_from_filename(path.name)
-            if rdf_format is None:
-                raise fail(f"{path.name}: unknown format; pass --format.")
-            data = path.read_bytes()
-            try:
-                parsed = parse_rdf(
-                    data,
-                    rdf_format,
-                    base_iri=settings.base_uri + "/",
-                    known_contexts=runtime.known_contexts,
-                )
-            except SroError as exc:
-                raise fail(f"{path.name}: {exc.detail}") from None
-            target = graph or f"{settings.base_uri}/graph/bestand/{path.stem}"
-            runtime.store.write(
-                GraphWrite(replace={target: parsed.graph}), new_version=uuid.uuid4().hex
-            )
-            progress.advance(task, len(data))
-            err.print(f"{path.name}: {parsed.statements} statements into <{target}>")
-
-
-_BULK_FORMATS = {RdfFormat.NTRIPLES: "application/n-triples", RdfFormat.TURTLE: "text/turtle"}
-
-
-def _bulk_load(settings: Settings, files: list[Path], graph: str | None, fmt: str | None) -> None:
-    with _runtime(settings) as runtime:
-        bulk_replace = getattr(runtime.store, "bulk_replace", None)
-        if bulk_replace is None:
-            raise fail("--bulk needs the embedded store; load a remote store without it.")
-        for path in files:
-            if not path.is_file():
-                raise fail(f"{path}: no such file.")
-            rdf_format = format_from_name(fmt) if fmt else format_from_filename(path.name)
-            if rdf_format is None:
-                raise fail(f"{path.name}: unknown format; pass --format.")
-            media_type = _BULK_FORMATS.get(rdf_format)
-            if media_type is None:
+        for path, rdf_format in zip(files, formats, strict=True):
+            if rdf_format not in BULK_FORMATS:
                 raise fail(
                     f"{path.name}: --bulk reads N-Triples or Turtle; load "
                     f"{rdf_format.name} without --bulk."
                 )
-            target = graph or f"{settings.base_uri}/graph/bestand/{path.stem}"
+    with _runtime(settings) as runtime, Progress(console=err, transient=True) as progress:
+        loader = runtime.loader
+        if bulk and not loader.can_bulk_load:
+            raise fail("--bulk needs the embedded store; load a remote store without it.")
+        task = progress.add_task("loading", total=sum(f.stat().st_size for f in files))
+        for path, rdf_format in zip(files, formats, strict=True):
+            data = path.read_bytes()
             try:
-                bulk_replace(
-                    path.read_bytes(),
-                    media_type=media_type,
-                    graph=target,
-                    base_iri=settings.base_uri + "/",
-                    new_version=uuid.uuid4().hex,
-                )
-            except StoreError as exc:
-                raise fail(f"{path.name}: {exc}") from None
-            err.print(f"{path.name}: bulk-loaded into <{target}>")
+                if bulk:
+                    target = loader.graph_for(path.stem, graph)
+                    err.print(
+                        f"{path.name}: writing into <{target}>", highlight=False, soft_wrap=True
+                    )
+                    loader.bulk_load(data, rdf_format, graph=target)
+                    err.print(
+                        f"{path.name}: bulk-loaded into <{target}>", highlight=False, soft_wrap=True
+                    )
+                else:
+                    parsed = loader.parse(data, rdf_format, stem=path.stem, graph=graph)
+                    err.print(
+                        f"{path.name}: writing into <{parsed.graph}>",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
+                    loader.write(parsed)
+                    err.print(
+                        f"{path.name}: {parsed.statements} statements into <{parsed.graph}>",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
+            except SroError as exc:
+                raise fail(f"{path.name}: {exc.detail}") from None
+            progress.advance(task, len(data))
+
+
+def _file_format(path: Path, fmt: str | None) -> RdfFormat:
+    """The format of a file to load: ``--format`` if given, else its extension."""
+    if not path.is_file():
+        raise fail(f"{path}: no such file.")
+    found = rdf_format_for_name(fmt) if fmt else rdf_format_for_file_name(path.name)
+    if found is None:
+        if fmt:
+            raise fail(f"Unknown format '{fmt[:50]}'; use one of: {', '.join(RDF_FILE_NAMES)}.")
+        raise fail(f"{path.name}: unknown format; pass --format.")
+    return found
 
 
 @app.command("query")
@@ -236,7 +239,6 @@ def query_command(
 ) -> None:
     """Run a named query or a query file (read-only, with the server's limits) and print it."""
     from sro_graph.queries import QueryHeaderError, bound_query, parse_query_file
-    from sro_graph.sparql import SHORT_FORMATS
 
     raw: dict[str, str] = {}
     for item in param or []:
@@ -258,22 +260,22 @@ def query_command(
                     if raw:
                         raise fail(f"{query}: --param needs a '#+ params:' header.") from None
                     info = runtime.sparql.inspect(text)
-                    media_type = _cli_media_type(fmt, info.returns_graph, SHORT_FORMATS)
+                    media_type = _cli_media_type(fmt, info.returns_graph)
                     result = runtime.sparql.run(text, accept=media_type)
                 else:
                     runtime.queries.defs[qdef.name] = qdef
                     values = runtime.queries.bind(qdef.name, raw)
-                    media_type = _cli_media_type(fmt, qdef.info.returns_graph, SHORT_FORMATS)
+                    media_type = _cli_media_type(fmt, qdef.info.returns_graph)
                     result = runtime.sparql.run(
                         bound_query(qdef, values, base=runtime.uris.base), accept=media_type
                     )
             else:
                 qdef = runtime.queries.get(query)
                 values = runtime.queries.bind(query, raw)
-                media_type = _cli_media_type(fmt, qdef.info.returns_graph, SHORT_FORMATS)
+                media_type = _cli_media_type(fmt, qdef.info.returns_graph)
                 result = runtime.queries.run(query, values, accept=media_type).raw
-        except (SroError, StoreError) as exc:
-            raise fail(getattr(exc, "detail", str(exc))) from None
+        except SroError as exc:
+            raise fail(exc.detail) from None
         sys.stdout.buffer.write(result.body)
         if result.truncated:
             err.print(
@@ -286,12 +288,11 @@ def _kebab(stem: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in stem.lower()).strip("-") or "query"
 
 
-def _cli_media_type(fmt: str | None, graph: bool, short: dict[str, str]) -> str:
-    from sro_graph.sparql import GRAPH_MEDIA_TYPES
-    from sro_graph.store.results import RESULT_MEDIA_TYPES
-
-    chosen = short.get((fmt or "").lower(), fmt) or ("text/turtle" if graph else "text/csv")
-    offers = GRAPH_MEDIA_TYPES if graph else RESULT_MEDIA_TYPES
+def _cli_media_type(fmt: str | None, graph: bool) -> str:
+    offers: tuple[str, ...] = GRAPH_RESULT_FORMATS if graph else RESULT_FORMATS
+    if fmt is None:
+        return RdfFormat.TURTLE if graph else ResultFormat.CSV
+    chosen = media_type_for_short_name(fmt) or fmt
     if chosen not in offers:
         raise fail(f"--format {fmt}: use one of {', '.join(offers)}.")
     return chosen
@@ -303,18 +304,15 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="nq (all graphs) or ttl/nt (union).")] = "nq",
 ) -> None:
     """Write the whole graph to standard output."""
-    settings = _settings(store)
-    rdf_format = format_from_name(fmt)
-    with _runtime(settings) as runtime:
-        if rdf_format is RdfFormat.NQUADS:
-            sys.stdout.buffer.write(runtime.store.dump())
-            return
-        graph = runtime.store.construct(rq.load("export-union"))
-        from sro_graph.rdfio import serialize_graph
+    from sro_graph.backup import export_store
 
-        sys.stdout.buffer.write(
-            serialize_graph(graph, rdf_format, prefixes=runtime.uris.prefixes())
-        )
+    settings = _settings(store)
+    rdf_format = rdf_format_for_name(fmt)
+    if rdf_format is None:
+        raise fail(f"Unknown format '{fmt[:50]}'; use one of: {', '.join(RDF_FILE_NAMES)}.")
+    with _runtime(settings) as runtime:
+        data = export_store(runtime.store, rdf_format, prefixes=runtime.uris.prefixes())
+    sys.stdout.buffer.write(data)
 
 
 @app.command("catalog")
@@ -344,10 +342,9 @@ def catalog_command(
     from sro_graph.catalog import render_catalog
 
     settings = _settings(store)
-    try:
-        rdf_format = format_from_name(fmt)
-    except SroError as exc:
-        raise fail(str(exc)) from None
+    rdf_format = rdf_format_for_name(fmt)
+    if rdf_format is None:
+        raise fail(f"Unknown format '{fmt[:50]}'; use one of: {', '.join(RDF_FILE_NAMES)}.")
     with _runtime(settings) as runtime:
         snapshot = runtime.catalog.snapshot()
         if not check:
@@ -432,13 +429,13 @@ def _upload(path: Path, data_format: str | None) -> Upload:
     if data_format:
         wanted = data_format.strip().lower()
         by_name = {f.extension: f.value for f in SheetFormat}
-        try:
-            media_type = by_name.get(wanted) or format_from_name(wanted).value
-        except SroError:
+        rdf_format = rdf_format_for_name(wanted)
+        media_type = by_name.get(wanted) or (rdf_format.value if rdf_format else "")
+        if not media_type:
             raise fail(
-                f"--data-format {data_format[:30]}: use ttl, nt, nq, trig, jsonld, rdf, xlsx or "
-                "csv (or a media type)."
-            ) from None
+                f"--data-format {data_format[:30]}: use one of "
+                f"{', '.join((*RDF_FILE_NAMES, *by_name))} (or a media type)."
+            )
     upload = Upload(data=path.read_bytes(), media_type=media_type, name=path.name)
     try:
         upload_format(upload)

@@ -17,11 +17,12 @@ from rdflib import Literal, URIRef
 
 from sro_graph import rq
 from sro_graph.errors import BadParameterError
+from sro_graph.formats import ResultFormat
 from sro_graph.queries import NamedQueries, rows_from_json
 from sro_graph.store import Store
 from sro_graph.vocab import Uris
 
-JSON = "application/sparql-results+json"
+JSON = ResultFormat.JSON
 
 
 @dataclass(frozen=True)

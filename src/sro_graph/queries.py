@@ -40,10 +40,10 @@ from rdflib.term import Identifier
 
 from sro_graph import rq
 from sro_graph.errors import BadParameterError, NotFoundError
+from sro_graph.formats import MediaType, ResultFormat
 from sro_graph.sparql import QueryInfo, QueryRunner, inspect_query
 from sro_graph.store import RawResult, Store, StoreQueryError
 from sro_graph.store.binding import bind_values, where_group_start
-from sro_graph.store.results import JSON as SPARQL_JSON
 from sro_graph.vocab import Uris
 
 ParamType = Literal["iri", "string", "integer", "date", "language"]
@@ -379,7 +379,7 @@ class NamedQueries:
                 return NamedResult(hit, etag, True)
         if accept == PLAIN_JSON:
             # Plain rows, converted once from the (cached) SPARQL JSON and cached themselves.
-            results = self.run(name, values, accept=SPARQL_JSON).raw
+            results = self.run(name, values, accept=ResultFormat.JSON).raw
             body = {
                 "query": name,
                 "rows": rows_from_json(results.body),
@@ -401,7 +401,7 @@ class NamedQueries:
         return NamedResult(raw, etag, False)
 
 
-PLAIN_JSON = "application/json"
+PLAIN_JSON = MediaType.JSON
 
 
 def rows_from_json(body: bytes) -> list[dict[str, str]]:

@@ -4,6 +4,7 @@ Parsing is done by pyoxigraph: strict, fast, and it never opens a file or a URL.
 this module refuses what is unsafe before a parser sees it: RDF/XML with a DOCTYPE (entity
 expansion, external entities), JSON-LD that names a remote ``@context`` (unless it is one of the
 contexts we serve ourselves, which are substituted from local copies), and bodies over the cap.
+The formats themselves (media types, extensions) are in :mod:`sro_graph.formats`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import pyoxigraph as ox
@@ -24,82 +24,29 @@ from sro_graph.errors import (
     UnsafeInputError,
     UnsupportedFormatError,
 )
+from sro_graph.formats import (
+    RDF_FILE_NAMES,
+    RdfFormat,
+    essence,
+    rdf_format_for_file_name,
+    rdf_format_for_media_type,
+    rdf_format_for_name,
+)
 from sro_graph.oxterms import graph_to_triples, to_rdflib, triples_to_graph
 
-
-class RdfFormat(StrEnum):
-    """The RDF syntaxes sro-graph reads and writes, by their canonical media type."""
-
-    TURTLE = "text/turtle"
-    NTRIPLES = "application/n-triples"
-    NQUADS = "application/n-quads"
-    TRIG = "application/trig"
-    JSONLD = "application/ld+json"
-    RDFXML = "application/rdf+xml"
-
-    @property
-    def oxigraph(self) -> ox.RdfFormat:
-        return _OX_FORMATS[self]
-
-    @property
-    def extension(self) -> str:
-        return _EXTENSIONS[self]
-
-    @property
-    def is_dataset(self) -> bool:
-        return self in (RdfFormat.NQUADS, RdfFormat.TRIG)
-
-
-_OX_FORMATS = {
-    RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
-    RdfFormat.NTRIPLES: ox.RdfFormat.N_TRIPLES,
-    RdfFormat.NQUADS: ox.RdfFormat.N_QUADS,
-    RdfFormat.TRIG: ox.RdfFormat.TRIG,
-    RdfFormat.JSONLD: ox.RdfFormat.JSON_LD,
-    RdfFormat.RDFXML: ox.RdfFormat.RDF_XML,
-}
-_EXTENSIONS = {
-    RdfFormat.TURTLE: "ttl",
-    RdfFormat.NTRIPLES: "nt",
-    RdfFormat.NQUADS: "nq",
-    RdfFormat.TRIG: "trig",
-    RdfFormat.JSONLD: "jsonld",
-    RdfFormat.RDFXML: "rdf",
-}
-
-# Aliases seen in the wild (older registrations, browsers' guesses, the Flemish URI guideline).
-_MEDIA_TYPE_ALIASES: dict[str, RdfFormat] = {
-    "text/turtle": RdfFormat.TURTLE,
-    "application/x-turtle": RdfFormat.TURTLE,
-    "application/turtle": RdfFormat.TURTLE,
-    "application/n-triples": RdfFormat.NTRIPLES,
-    "text/ntriples": RdfFormat.NTRIPLES,
-    "text/plain": RdfFormat.NTRIPLES,
-    "application/n-quads": RdfFormat.NQUADS,
-    "text/x-nquads": RdfFormat.NQUADS,
-    "application/trig": RdfFormat.TRIG,
-    "application/ld+json": RdfFormat.JSONLD,
-    "application/json": RdfFormat.JSONLD,
-    "application/rdf+xml": RdfFormat.RDFXML,
-    "application/xml": RdfFormat.RDFXML,
-    "text/xml": RdfFormat.RDFXML,
-}
-_FILE_EXTENSIONS: dict[str, RdfFormat] = {
-    "ttl": RdfFormat.TURTLE,
-    "turtle": RdfFormat.TURTLE,
-    "nt": RdfFormat.NTRIPLES,
-    "ntriples": RdfFormat.NTRIPLES,
-    "nq": RdfFormat.NQUADS,
-    "nquads": RdfFormat.NQUADS,
-    "trig": RdfFormat.TRIG,
-    "jsonld": RdfFormat.JSONLD,
-    "json": RdfFormat.JSONLD,
-    "rdf": RdfFormat.RDFXML,
-    "owl": RdfFormat.RDFXML,
-    "xml": RdfFormat.RDFXML,
-}
-
 SUPPORTED_MEDIA_TYPES = tuple(f.value for f in RdfFormat)
+
+__all__ = [
+    "SUPPORTED_MEDIA_TYPES",
+    "ParsedRdf",
+    "RdfFormat",
+    "format_from_filename",
+    "format_from_media_type",
+    "format_from_name",
+    "graph_from_ntriples",
+    "parse_rdf",
+    "serialize_graph",
+]
 
 
 def format_from_media_type(media_type: str | None) -> RdfFormat:
@@ -112,31 +59,28 @@ def format_from_media_type(media_type: str | None) -> RdfFormat:
         raise UnsupportedFormatError(
             "No media type given; send one of: " + ", ".join(SUPPORTED_MEDIA_TYPES)
         )
-    essence = media_type.split(";", 1)[0].strip().lower()
-    try:
-        return _MEDIA_TYPE_ALIASES[essence]
-    except KeyError:
+    found = rdf_format_for_media_type(media_type)
+    if found is None:
         raise UnsupportedFormatError(
-            f"Unsupported media type '{essence[:100]}'; send one of: "
+            f"Unsupported media type '{essence(media_type)[:100]}'; send one of: "
             + ", ".join(SUPPORTED_MEDIA_TYPES)
-        ) from None
+        )
+    return found
 
 
 def format_from_filename(name: str | None) -> RdfFormat | None:
     """The format suggested by a file name's extension, or None."""
-    if not name or "." not in name:
-        return None
-    return _FILE_EXTENSIONS.get(name.rsplit(".", 1)[1].lower())
+    return rdf_format_for_file_name(name) if name else None
 
 
 def format_from_name(name: str) -> RdfFormat:
     """The format for a short name (``turtle``, ``ttl``, ``jsonld``) or a media type."""
     if "/" in name:
         return format_from_media_type(name)
-    found = _FILE_EXTENSIONS.get(name.lower())
+    found = rdf_format_for_name(name)
     if found is None:
         raise UnsupportedFormatError(
-            f"Unknown format '{name[:50]}'; use one of: " + ", ".join(sorted(_FILE_EXTENSIONS))
+            f"Unknown format '{name[:50]}'; use one of: " + ", ".join(sorted(RDF_FILE_NAMES))
         )
     return found
 

@@ -7,19 +7,30 @@ same services. Services are built on first use and closed with the runtime.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sro_graph.config import Settings
+from sro_graph.errors import BusyError, InputError, QueryTimeoutError, StoreUnavailableError
 from sro_graph.knowledge import LoadReport, base_knowledge_files, load_base_knowledge
-from sro_graph.store import Store, open_store
+from sro_graph.store import (
+    Store,
+    StoreBusy,
+    StoreError,
+    StoreQueryError,
+    StoreTimeout,
+    open_store,
+)
 from sro_graph.vocab import Uris
 
 if TYPE_CHECKING:
     from sro_graph.catalog import Catalog
+    from sro_graph.instruments import Instruments
     from sro_graph.linkeddata import LinkedData
+    from sro_graph.loading import FileLoader
     from sro_graph.queries import NamedQueries
     from sro_graph.sparql import QueryRunner
     from sro_graph.submissions import SubmissionService
@@ -121,6 +132,20 @@ class Runtime:
 
         return Catalog(self.store, self.uris, refresh_s=self.settings.catalog_refresh_s)
 
+    @cached_property
+    def instruments(self) -> Instruments:
+        """The Smart Region Office's instruments (partners, lighthouses, coverage, ...)."""
+        from sro_graph.instruments import Instruments
+
+        return Instruments(self.queries, self.store, self.uris)
+
+    @cached_property
+    def loader(self) -> FileLoader:
+        """RDF files into their own named graphs (the ``load`` command)."""
+        from sro_graph.loading import FileLoader
+
+        return FileLoader(self.store, self.uris, known_contexts=self.known_contexts)
+
     def close(self) -> None:
         for closer in reversed(self._closers):
             try:
@@ -164,3 +189,22 @@ def open_runtime(
         runtime.close()
         raise
     return runtime
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """Store errors that reach a caller outside the services, as service errors.
+
+    The web app maps store errors itself (``web/errors.py``); the CLI, which knows only
+    ``SroError``, runs its commands inside this.
+    """
+    try:
+        yield
+    except StoreBusy as exc:
+        raise BusyError(str(exc)) from exc
+    except StoreTimeout as exc:
+        raise QueryTimeoutError(str(exc)) from exc
+    except StoreQueryError as exc:  # a query or data the store refused
+        raise InputError(str(exc)) from exc
+    except StoreError as exc:
+        raise StoreUnavailableError(str(exc)) from exc

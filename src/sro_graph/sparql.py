@@ -33,7 +33,8 @@ from rdflib import RDF, RDFS, BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 
 from sro_graph.errors import BusyError, QueryRejectedError, QuerySyntaxError, QueryTimeoutError
-from sro_graph.store import RawResult, Store, StoreBusy, StoreQueryError, StoreTimeout, results
+from sro_graph.formats import GRAPH_RESULT_FORMATS, RESULT_FORMATS, ResultFormat
+from sro_graph.store import RawResult, Store, StoreBusy, StoreQueryError, StoreTimeout
 from sro_graph.vocab import SD
 
 log = logging.getLogger(__name__)
@@ -284,7 +285,7 @@ def signal_truncation(result: RawResult) -> RawResult:
     """A result cut at the row cap says so in its body too, when it is SPARQL JSON (a
     ``"truncated": true`` member beside ``head`` and ``results``); the header is the web
     layer's. Done once here, so cached results (the named queries) carry it already."""
-    if not result.truncated or result.media_type != results.JSON:
+    if not result.truncated or result.media_type != ResultFormat.JSON:
         return result
     data = json.loads(result.body)
     data["truncated"] = True
@@ -449,38 +450,6 @@ class QueryRunner:
             self._slots.release()
 
 
-GRAPH_MEDIA_TYPES = (
-    "text/turtle",
-    "application/n-triples",
-    "application/ld+json",
-    "application/rdf+xml",
-)
-"""What CONSTRUCT and DESCRIBE answer in (the first is the default)."""
-SHORT_FORMATS = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "ttl": "text/turtle",
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-}
-"""Short format names (``_format=``, ``--format``) and their media types."""
-
-RESULT_FORMAT_IRIS = {
-    "application/sparql-results+json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
-    "application/sparql-results+xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
-    "text/csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
-    "text/tab-separated-values": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
-    "text/turtle": "http://www.w3.org/ns/formats/Turtle",
-    "application/n-triples": "http://www.w3.org/ns/formats/N-Triples",
-    "application/ld+json": "http://www.w3.org/ns/formats/JSON-LD",
-    "application/rdf+xml": "http://www.w3.org/ns/formats/RDF_XML",
-}
-
-
 def service_description(endpoint: str) -> Graph:
     """The SPARQL 1.1 Service Description of the endpoint at ``endpoint``."""
     graph = Graph()
@@ -489,7 +458,7 @@ def service_description(endpoint: str) -> Graph:
     graph.add((service, SD.endpoint, URIRef(endpoint)))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
-    for iri in RESULT_FORMAT_IRIS.values():
+    for iri in [f.w3c_iri for f in RESULT_FORMATS] + [f.w3c_iri for f in GRAPH_RESULT_FORMATS]:
         graph.add((service, SD.resultFormat, URIRef(iri)))
     dataset = BNode()
     default = BNode()

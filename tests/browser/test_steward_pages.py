@@ -14,7 +14,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request, expect
+from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request, expect
 from rdflib import Graph, Literal, URIRef
 
 from sro_graph.store import GraphWrite
@@ -300,7 +300,12 @@ def test_javascript_iri_in_the_store_is_never_a_link(site: Site, page: Page) -> 
         GraphWrite(add={f"{site.url}/graph/test/vijandig": graph}), new_version="vijandig"
     )
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def dismiss(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
     page.goto(site.url + "/doc/organisatie/vlaio")
     expect(page.locator("main")).to_contain_text("javascript:alert(document.domain)")
     assert page.locator('a[href^="javascript:"], a[href^="data:"]').count() == 0

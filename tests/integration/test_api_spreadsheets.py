@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -160,11 +161,8 @@ def test_spreadsheet_and_its_rdf_get_the_same_findings(client: TestClient) -> No
         "/submissions/check", content=turtle, headers={**AUTH, "content-type": "text/turtle"}
     ).json()
 
-    def findings(report: dict[str, object]) -> set[tuple[object, ...]]:
-        return {
-            (r["focus"], r["path"], r["constraint"], r["severity"])  # type: ignore[index]
-            for r in report["results"]  # type: ignore[attr-defined]
-        }
+    def findings(report: dict[str, Any]) -> set[tuple[str, ...]]:
+        return {(r["focus"], r["path"], r["constraint"], r["severity"]) for r in report["results"]}
 
     assert findings(from_sheet) == findings(from_rdf)
     assert findings(from_sheet)

@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -67,37 +66,78 @@ def test_token_hash_prints_the_stored_form() -> None:
     assert result.stdout.strip() == hash_token("s3cret")
 
 
-def test_a_load_killed_midway_leaves_the_graph_wholly_in_or_out(tmp_path: Path) -> None:
-    """Issue 2: killing the process during a load leaves the store usable and consistent."""
-    big = tmp_path / "big.nt"
-    with big.open("w") as out:
-        for i in range(150_000):
+_WRITE_BEGUN = "writing into <"
+_WRITE_DONE = ("statements into <", "bulk-loaded into <")
+_KILL_ATTEMPTS = 3
+_BIG_GRAPH = "https://sro.test/graph/bestand/big"
+
+
+def _big_ntriples(path: Path, count: int) -> Path:
+    with path.open("w") as out:
+        for i in range(count):
             out.write(f'<https://sro.test/id/x/{i}> <https://sro.test/p> "{i}" .\n')
-    store = tmp_path / "store"
-    env = {**os.environ, **_env(store)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sro_graph.cli", "load", str(big)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(2.0)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    return path
+
+
+def _load_killed_mid_write(tmp_path: Path, data: Path, *options: str) -> Path:
+    """Run ``sro-graph load`` and SIGKILL it as soon as it reports that its write has begun.
+
+    Returns the store of an attempt where the kill provably landed mid-write: the process
+    said the write had begun, died of our SIGKILL, and never said the write had ended. An
+    attempt whose kill came too late (the write ended first) is repeated on a fresh store;
+    when no attempt lands mid-write, the test fails rather than pass on a finished load.
+    """
+    late: list[str] = []
+    for attempt in range(_KILL_ATTEMPTS):
+        store = tmp_path / f"store-{attempt}"
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sro_graph.cli", "load", *options, str(data)],
+            env={**os.environ, **_env(store)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stderr is not None
+        before: list[str] = []
+        for line in proc.stderr:  # blocks until the loader says something
+            before.append(line)
+            if _WRITE_BEGUN in line:
+                proc.send_signal(signal.SIGKILL)
+                break
+        proc.wait()
+        after = proc.stderr.read()
+        proc.stderr.close()
+        assert any(_WRITE_BEGUN in line for line in before), (
+            "the load never reported that its write began:\n" + "".join(before)
+        )
+        if proc.returncode == -signal.SIGKILL and not any(m in after for m in _WRITE_DONE):
+            return store
+        late.append(f"attempt {attempt}: exit {proc.returncode}, then {after!r}")
+    pytest.fail("no kill landed while the write ran:\n" + "\n".join(late))
+
+
+def _count_big(store: Path) -> int:
     opened = open_store(str(store), system_graph="urn:sro-graph:system")
-    rows = opened.select(
-        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://sro.test/graph/bestand/big> { ?s ?p ?o } }"
-    )
-    assert int(rows[0]["n"]) in (0, 150_000)
-    # Usable: the store takes a write and a query after the kill, whenever the kill fell.
-    opened.close()
+    try:
+        rows = opened.select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{_BIG_GRAPH}> {{ ?s ?p ?o }} }}"
+        )
+        return int(rows[0]["n"])
+    finally:
+        opened.close()
+
+
+def test_a_load_killed_midway_leaves_the_graph_wholly_in_or_out(tmp_path: Path) -> None:
+    """Issue 2: killing the process during a load leaves the store usable and consistent.
+
+    Issue 16: the kill provably lands while the write runs (see _load_killed_mid_write)."""
+    big = _big_ntriples(tmp_path / "big.nt", 150_000)
+    store = _load_killed_mid_write(tmp_path, big)
+    assert _count_big(store) in (0, 150_000)
+    # Usable: the store takes a write and a query after the kill.
     result = runner.invoke(app, ["load", str(big)], env=_env(store))
     assert result.exit_code == 0, result.output
-    again = open_store(str(store), system_graph="urn:sro-graph:system")
-    rows = again.select(
-        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://sro.test/graph/bestand/big> { ?s ?p ?o } }"
-    )
-    assert int(rows[0]["n"]) == 150_000
+    assert _count_big(store) == 150_000
 
 
 def test_load_bulk_replaces_the_graph_and_bumps_the_version(tmp_path: Path) -> None:
@@ -138,27 +178,17 @@ def test_load_bulk_refuses_formats_other_than_ntriples_and_turtle(tmp_path: Path
 
 
 def test_a_bulk_load_killed_midway_leaves_the_graph_wholly_in_or_out(tmp_path: Path) -> None:
-    big = tmp_path / "big.nt"
-    with big.open("w") as out:
-        for i in range(300_000):
-            out.write(f'<https://sro.test/id/x/{i}> <https://sro.test/p> "{i}" .\n')
-    store = tmp_path / "store"
-    env = {**os.environ, **_env(store)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sro_graph.cli", "load", "--bulk", str(big)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(2.5)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    """Issue 16: the kill provably lands while the bulk load runs; on reopening, the store
+    drops the half-loaded graph and its loading record."""
+    big = _big_ntriples(tmp_path / "big.nt", 300_000)
+    store = _load_killed_mid_write(tmp_path, big, "--bulk")
+    assert _count_big(store) in (0, 300_000)
     opened = open_store(str(store), system_graph="urn:sro-graph:system")
-    rows = opened.select(
-        "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://sro.test/graph/bestand/big> { ?s ?p ?o } }"
-    )
-    assert int(rows[0]["n"]) in (0, 300_000)
-    assert opened.ask("ASK { ?s ?p ?o }")
+    try:
+        assert opened.ask("ASK { ?s ?p ?o }")
+        assert not opened.ask("ASK { GRAPH ?g { ?s <urn:sro-graph:loading> ?o } }")
+    finally:
+        opened.close()
 
 
 @pytest.mark.parametrize("workers", ["0", "2"])

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from click.testing import Result
 from rdflib import Literal
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from sro_graph.cli import EXIT_OK, EXIT_UNUSABLE, EXIT_VIOLATIONS, app
 from sro_graph.rdfio import RdfFormat, parse_rdf

@@ -49,7 +49,8 @@ def test_sparqlwrapper_select_get(endpoint: str) -> None:
     client.setQuery(SCHEMES)
     client.setReturnFormat(JSON)
     result = client.queryAndConvert()
-    values = {b["s"]["value"] for b in result["results"]["bindings"]}  # type: ignore[index]
+    assert isinstance(result, dict)
+    values = {b["s"]["value"] for b in result["results"]["bindings"]}
     assert f"{TEST_BASE}/id/conceptscheme/uitdaging" in values
 
 
@@ -62,6 +63,7 @@ def test_sparqlwrapper_construct_post(endpoint: str) -> None:
     )
     client.setReturnFormat(TURTLE)
     data = client.queryAndConvert()
+    assert isinstance(data, bytes | str)
     graph = Graph().parse(data=data, format="turtle")
     assert (URIRef(f"{TEST_BASE}/id/conceptscheme/uitdaging"), None, None) in graph
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
 from sro_graph.config import Settings, hash_token
+
+
+def settings_with(**values: Any) -> Settings:
+    """Settings from raw values, as the environment gives them (strings, before parsing)."""
+    return Settings(**values)
 
 
 def test_base_uri_must_be_absolute_without_trailing_slash() -> None:
@@ -22,7 +29,7 @@ def test_base_uri_with_a_path_is_refused() -> None:
 
 def test_raw_tokens_are_refused_as_steward_token_hashes() -> None:
     with pytest.raises(ValidationError, match="never raw"):
-        Settings(stewards=["my-secret-token=Naam|https://example.org/org"])
+        settings_with(stewards=["my-secret-token=Naam|https://example.org/org"])
 
 
 def test_stewards_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -41,7 +48,7 @@ def test_stewards_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_steward_id_comes_from_the_name_never_the_token() -> None:
-    [steward] = Settings(
+    [steward] = settings_with(
         stewards=[f"{hash_token('x')}=Sint-Niklaas — Één|https://e.org/o"]
     ).stewards
     assert steward.id == "sint-niklaas-een"
@@ -62,7 +69,7 @@ def test_steward_id_comes_from_the_name_never_the_token() -> None:
 )
 def test_bad_steward_entries_fail_at_start(entries: list[str], problem: str) -> None:
     with pytest.raises(ValidationError, match=problem):
-        Settings(stewards=entries)
+        settings_with(stewards=entries)
 
 
 def test_the_old_token_hash_setting_is_refused_with_the_new_name(

@@ -237,7 +237,7 @@ def test_good_row_becomes_an_initiative(codes: CodeLists) -> None:
     contact = URIRef(f"{INITIATIVE}#contactpunt")
     assert (INITIATIVE, SCHEMA.contactPoint, contact) in g
     assert (contact, SCHEMA.email, Literal("data@antwerpen.be")) in g
-    assert out.locate(str(INITIATIVE), str(SR.uitdaging)).cell == "F2"  # type: ignore[union-attr]
+    assert out.locate(str(INITIATIVE), str(SR.uitdaging)).cell == "F2"
 
 
 def test_native_spreadsheet_values_are_read(codes: CodeLists) -> None:
@@ -361,7 +361,7 @@ def test_dataset_columns_declare_a_dataset_to_publish(codes: CodeLists) -> None:
 # -- generated cells (hypothesis) -----------------------------------------------------------------
 
 _TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
     max_size=40,
 )
 

@@ -18,6 +18,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph
 
+from sro_graph.formats import RdfFormat
 from sro_graph.oxterms import from_rdflib, to_rdflib, triples_to_graph
 from sro_graph.store import results
 from sro_graph.store.base import (
@@ -36,15 +37,7 @@ from sro_graph.store.worker import QueryJob, QueryWorkerPool
 
 log = logging.getLogger(__name__)
 
-_GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-}
-GRAPH_MEDIA_TYPES = tuple(_GRAPH_FORMATS)
+_GRAPH_FORMATS: dict[str, ox.RdfFormat] = {f: f.oxigraph for f in RdfFormat}
 LOADING_PREDICATE = "urn:sro-graph:loading"
 """In the system graph: a graph whose bulk load has begun and not finished."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sro_graph.store import results
+from sro_graph.formats import ResultFormat
 
 StoreKind = Literal["auto", "oxigraph", "virtuoso", "generic"]
 
@@ -38,7 +38,7 @@ class RemoteProfile:
     # The results format to read answers in, and formats the store writes off the standard:
     # Virtuoso's SPARQL JSON from sub-queries types blank nodes "uri" ("_:vb…"), puts
     # language tags under "lang" and numbers as JSON numbers; its SPARQL XML is sound.
-    results_media: str = results.JSON
+    results_media: str = ResultFormat.JSON
     unreliable_media: tuple[str, ...] = ()
     # Prefix the store puts before blank node labels in SPARQL XML (Virtuoso: "nodeID://").
     bnode_label_prefix: str | None = None
@@ -70,8 +70,8 @@ PROFILES: dict[str, RemoteProfile] = {
             "http://localuriqaserver/",
             "http://localhost:8890/",
         ),
-        results_media=results.XML,
-        unreliable_media=(results.JSON, results.TSV),
+        results_media=ResultFormat.XML,
+        unreliable_media=(ResultFormat.JSON, ResultFormat.TSV),
         single_accept=True,
         bnode_label_prefix="nodeID://",
     ),

@@ -37,6 +37,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from sro_graph import rq
+from sro_graph.formats import RESULT_FORMATS, MediaType, RdfFormat, ResultFormat
 from sro_graph.oxterms import graph_to_triples, to_rdflib, triples_to_graph
 from sro_graph.store import results
 from sro_graph.store.base import (
@@ -55,21 +56,13 @@ from sro_graph.store.update import build_operation, build_update
 
 log = logging.getLogger(__name__)
 
-_SPARQL_JSON = results.JSON
-_N_TRIPLES = "application/n-triples"
-_RESULT_PARSERS = {
-    results.JSON: ox.QueryResultsFormat.JSON,
-    results.XML: ox.QueryResultsFormat.XML,
-    results.TSV: ox.QueryResultsFormat.TSV,
+_SPARQL_JSON = ResultFormat.JSON
+_N_TRIPLES = RdfFormat.NTRIPLES
+# Results formats read back from a remote store (its CSV loses term types: never read).
+_RESULT_PARSERS: dict[str, ox.QueryResultsFormat] = {
+    f: f.oxigraph for f in (ResultFormat.JSON, ResultFormat.XML, ResultFormat.TSV)
 }
-_GRAPH_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-}
+_GRAPH_FORMATS: dict[str, ox.RdfFormat] = {f: f.oxigraph for f in RdfFormat}
 _UNAVAILABLE = "The remote SPARQL store cannot be reached; try again later."
 STAGING_PREFIX = "urn:sro-graph:staging:"
 # Staging graphs older than this were left by a writer that died; the next staged write drops
@@ -184,7 +177,7 @@ class RemoteStore:
             response = self._client.post(
                 self._update_url,
                 content=update.encode("utf-8"),
-                headers={"Content-Type": "application/sparql-update"},
+                headers={"Content-Type": MediaType.SPARQL_UPDATE},
             )
         except httpx.HTTPError as exc:
             # The store applies the update as one transaction: it is wholly in or out.
@@ -199,7 +192,7 @@ class RemoteStore:
         is no blank node label: written ``b1``. (Text cannot hold ``<bnode>``: XML escapes
         ``<``.)"""
         body = response.content
-        if self.profile.bnode_label_prefix and _media_type(response) == results.XML:
+        if self.profile.bnode_label_prefix and _media_type(response) == ResultFormat.XML:
             body = body.replace(b"<bnode>" + self.profile.bnode_label_prefix.encode(), b"<bnode>")
         return body
 
@@ -259,7 +252,7 @@ class RemoteStore:
         wanted = [accept] if readable else []
         if self.profile.single_accept:
             # ``accept`` always suits the query's form (the caller negotiated it by form).
-            fallback = results_media if accept in results.RESULT_MEDIA_TYPES else _N_TRIPLES
+            fallback = results_media if accept in RESULT_FORMATS else _N_TRIPLES
             header = accept if readable else fallback
         else:
             header = ", ".join([*wanted, f"{results_media};q=0.9", f"{_N_TRIPLES};q=0.8"])
@@ -466,10 +459,8 @@ class RemoteStore:
         self._client.close()
 
 
-_READABLE_GRAPHS = {
-    k: v
-    for k, v in _GRAPH_FORMATS.items()
-    if k in ("text/turtle", "application/n-triples", "application/rdf+xml")
+_READABLE_GRAPHS: dict[str, ox.RdfFormat] = {
+    f: f.oxigraph for f in (RdfFormat.TURTLE, RdfFormat.NTRIPLES, RdfFormat.RDFXML)
 }
 
 

@@ -12,11 +12,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-JSON = "application/sparql-results+json"
-XML = "application/sparql-results+xml"
-CSV = "text/csv"
-TSV = "text/tab-separated-values"
-RESULT_MEDIA_TYPES = (JSON, XML, CSV, TSV)
+from sro_graph.formats import ResultFormat
+
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None
@@ -26,26 +23,26 @@ def write_bindings(
     media_type: str, variables: Sequence[str], rows: Iterable[Sequence[Term]]
 ) -> bytes:
     """Serialise rows (terms in ``variables`` order, None when unbound)."""
-    if media_type == JSON:
+    if media_type == ResultFormat.JSON:
         return _json(variables, rows)
-    if media_type == XML:
+    if media_type == ResultFormat.XML:
         return _xml(variables, rows)
-    if media_type == CSV:
+    if media_type == ResultFormat.CSV:
         return _csv(variables, rows)
-    if media_type == TSV:
+    if media_type == ResultFormat.TSV:
         return _tsv(variables, rows)
     raise ValueError(f"unsupported results media type {media_type}")
 
 
 def write_boolean(media_type: str, value: bool) -> bytes:
-    if media_type == JSON:
+    if media_type == ResultFormat.JSON:
         return json.dumps({"head": {}, "boolean": value}).encode()
-    if media_type == XML:
+    if media_type == ResultFormat.XML:
         return (
             '<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
             f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>"
         ).encode()
-    if media_type in (CSV, TSV):
+    if media_type in (ResultFormat.CSV, ResultFormat.TSV):
         return b"true\r\n" if value else b"false\r\n"
     raise ValueError(f"unsupported results media type {media_type}")
 

@@ -18,6 +18,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 
 from sro_graph.config import Steward
+from sro_graph.formats import MediaType
 from sro_graph.vocab import DCTERMS, FOAF, PROV, RDF, SH, SPDX, XSD, Uris
 
 SPDX_SHA256 = SPDX.checksumAlgorithm_sha256
@@ -84,7 +85,7 @@ def revision_record(
     g.add((rev, DCTERMS.references, report_iri))
     g.add((report_iri, RDF.type, SH.ValidationReport))
     g.add((report_iri, SH.conforms, Literal(conforms)))
-    g.add((report_iri, DCTERMS.format, Literal("application/json")))
+    g.add((report_iri, DCTERMS.format, Literal(MediaType.JSON.value)))
     g.add((report_iri, RDF.value, Literal(json.dumps(report, ensure_ascii=False))))
     return g
 

@@ -16,6 +16,7 @@ from typing import Any
 from rdflib import Graph
 
 from sro_graph.errors import TooLargeError, UnsupportedFormatError
+from sro_graph.formats import MediaType
 from sro_graph.rdfio import (
     SUPPORTED_MEDIA_TYPES,
     RdfFormat,
@@ -34,7 +35,7 @@ from sro_graph.submissions.sheets import (
 )
 from sro_graph.vocab import Uris
 
-_GENERIC = ("", "application/octet-stream", "binary/octet-stream")
+_GENERIC = ("", MediaType.OCTET_STREAM.value)
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,23 @@
 """Content negotiation: an Accept header (or a ``_format`` override) to one media type.
 
 One tested parser: q-values are honoured, ``q=0`` refuses a type, wildcards match, ties go to
-the server's order of preference.
+the server's order of preference. Routes take what the client wants as a dependency
+(:data:`FormatDep` where ``_format`` may override Accept, :data:`AcceptDep` where it may not)
+and call :meth:`Wanted.choose` with their offers; they never read Accept themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
-from sro_graph.errors import NotAcceptableError
+from fastapi import Depends, Request
+
+from sro_graph.errors import InputError, NotAcceptableError
+from sro_graph.formats import SHORT_NAMES, MediaType, essence, media_type_for_short_name
+
+FORMAT_PARAMETER = "_format"
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,69 @@ def prefers_html(header: str | None) -> bool:
     if not header or "html" not in header:
         return False
     try:
-        return negotiate(header, ["text/html", "application/json"]) == "text/html"
+        return negotiate(header, [MediaType.HTML, MediaType.JSON]) == MediaType.HTML
     except NotAcceptableError:
         return False
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What a client asked for: its Accept header, or the media type ``_format`` names."""
+
+    accept: str | None
+    forced: bool = False
+    """True when ``_format`` named the media type (a download link), not Accept."""
+
+    def choose(self, offers: Sequence[str]) -> str:
+        """The offer the client prefers (see :func:`negotiate`).
+
+        Raises:
+            NotAcceptableError: nothing offered is acceptable (406).
+        """
+        return negotiate(self.accept, offers)
+
+    @property
+    def html(self) -> bool:
+        """True for browsers (see :func:`prefers_html`)."""
+        return prefers_html(self.accept)
+
+
+def wanted(accept: str | None, formats: Sequence[str] = ()) -> Wanted:
+    """What the client wants, from its Accept header and the ``_format`` values it sent.
+
+    ``_format`` is strict, like ``query`` on ``/sparql``: given twice it is refused, and its
+    value must be a short name (``ttl``, ``csv``...) or a media type.
+
+    Raises:
+        InputError: ``_format`` given more than once, or naming no format (400).
+    """
+    if len(formats) > 1:
+        raise InputError(f"The '{FORMAT_PARAMETER}' parameter must be given at most once.")
+    if not formats:
+        return Wanted(accept)
+    value = formats[0]
+    named = media_type_for_short_name(value)
+    if named is not None:
+        return Wanted(named, forced=True)
+    bare = essence(value)
+    kind, slash, sub = bare.partition("/")
+    if not slash or not kind or not sub or len(bare) > 200:
+        raise InputError(
+            f"Unknown {FORMAT_PARAMETER} '{value[:50]}'; use a media type or one of: "
+            + ", ".join(sorted(SHORT_NAMES))
+        )
+    return Wanted(bare, forced=True)
+
+
+def _format_and_accept(request: Request) -> Wanted:
+    return wanted(request.headers.get("accept"), request.query_params.getlist(FORMAT_PARAMETER))
+
+
+def _accept_only(request: Request) -> Wanted:
+    return Wanted(request.headers.get("accept"))
+
+
+FormatDep = Annotated[Wanted, Depends(_format_and_accept)]
+"""What the client wants: ``_format`` (at most once) if given, else its Accept header."""
+AcceptDep = Annotated[Wanted, Depends(_accept_only)]
+"""What the client wants by its Accept header (routes without ``_format``)."""

@@ -18,11 +18,14 @@ import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sro_graph.formats import MediaType
+
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+_HTML = MediaType.HTML.value.encode()
 DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 _CDN = "https://cdn.jsdelivr.net"
 _INLINE = re.compile(rb"<(script|style)(?![^>]*\bsrc=)[^>]*>(.*?)</\1>", re.DOTALL | re.IGNORECASE)
@@ -98,6 +101,4 @@ def _is_html(start: Message) -> bool:
     headers = start.get("headers", [])
     if any(k.lower() == b"content-security-policy" for k, _ in headers):
         return False
-    return any(
-        k.lower() == b"content-type" and v.lower().startswith(b"text/html") for k, v in headers
-    )
+    return any(k.lower() == b"content-type" and v.lower().startswith(_HTML) for k, v in headers)

@@ -1,6 +1,7 @@
 """The one table from error class to HTTP status, and the error body (JSON or HTML).
 
-Anything that is not an ``SroError`` becomes a logged 500 with a request id: never a trace.
+Service errors (``SroError``) and store errors (``StoreError``) both get their status from
+:data:`STATUS`; anything else becomes a logged 500 with a request id: never a trace.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sro_graph.web.conneg import prefers_html
 log = logging.getLogger(__name__)
 
 STATUS: list[tuple[type[Exception], int]] = [
+    # First match wins: subclasses before their bases.
     (e.BadParameterError, 422),
     (e.ValidationFailedError, 422),
     (e.DependentsError, 409),
@@ -37,10 +39,16 @@ STATUS: list[tuple[type[Exception], int]] = [
     (e.BusyError, 503),
     (e.QueryTimeoutError, 503),
     (e.StoreUnavailableError, 503),
+    (StoreBusy, 503),
+    (StoreTimeout, 503),
+    (StoreUnavailable, 503),
+    (StoreMismatch, 503),
+    (StoreError, 400),  # a query the store refused (its own syntax errors, limits)
 ]
 
 
 def status_for(exc: Exception) -> int:
+    """The HTTP status of ``exc``: its row in :data:`STATUS`, else 500."""
     for cls, status in STATUS:
         if isinstance(exc, cls):
             return status
@@ -91,26 +99,27 @@ async def _sro_error(request: Request, exc: Exception) -> Response:
 
 
 async def _store_error(request: Request, exc: Exception) -> Response:
+    status = status_for(exc)
     if isinstance(exc, StoreBusy):
         return error_response(
             request,
-            503,
+            status,
             "busy",
             "All query slots are busy; retry shortly.",
             headers={"Retry-After": "1"},
         )
     if isinstance(exc, StoreTimeout):
-        return error_response(request, 503, "timeout", str(exc))
+        return error_response(request, status, "timeout", str(exc))
     if isinstance(exc, StoreUnavailable | StoreMismatch):
         log.error("store unavailable: %s", exc)
         return error_response(
             request,
-            503,
+            status,
             "store-unavailable",
             "The graph store is unavailable; retry later.",
             headers={"Retry-After": "5"},
         )
-    return error_response(request, 400, "query-failed", str(exc))
+    return error_response(request, status, "query-failed", str(exc))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -9,9 +9,10 @@
 
 from __future__ import annotations
 
+from sro_graph.formats import SheetFormat
 from sro_graph.submissions.sheets.codes import CodeLists, read_code_lists
 from sro_graph.submissions.sheets.convert import SheetData, convert_sheet
-from sro_graph.submissions.sheets.read import SheetFormat, SheetLimits, read_sheet, sheet_format
+from sro_graph.submissions.sheets.read import SheetLimits, read_sheet, sheet_format
 from sro_graph.submissions.sheets.template import codes_csv, template_csv, template_xlsx
 
 __all__ = [

@@ -16,39 +16,17 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from enum import StrEnum
 
 from sro_graph.errors import InputError, TooLargeError, UnsafeInputError
+from sro_graph.formats import SheetFormat, sheet_format_for
 
 CellValue = str | int | float | bool | date | datetime | time | None
-
-
-class SheetFormat(StrEnum):
-    """The spreadsheet formats a steward may upload, by media type."""
-
-    CSV = "text/csv"
-    XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-    @property
-    def extension(self) -> str:
-        return "csv" if self is SheetFormat.CSV else "xlsx"
 
 
 def sheet_format(media_type: str | None, filename: str | None = None) -> SheetFormat | None:
     """The spreadsheet format of a media type (parameters ignored) or, failing that, of a file
     name; ``None`` when neither names a spreadsheet."""
-    essence = (media_type or "").split(";", 1)[0].strip().lower()
-    for fmt in SheetFormat:
-        if essence == fmt.value:
-            return fmt
-    if essence == "application/csv":
-        return SheetFormat.CSV
-    if filename and "." in filename:
-        ext = filename.rsplit(".", 1)[1].lower()
-        for fmt in SheetFormat:
-            if ext == fmt.extension:
-                return fmt
-    return None
+    return sheet_format_for(media_type, filename)
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,8 @@ requests get 304. Bodies are gzipped when the client asks for it.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -19,26 +17,15 @@ from fastapi.responses import Response
 
 from sro_graph.catalog import DUMP_FORMATS, MAX_PAGE_SIZE
 from sro_graph.errors import BadParameterError, NotFoundError
-from sro_graph.rdfio import RdfFormat
-from sro_graph.web.conneg import negotiate
+from sro_graph.formats import RdfFormat, content_type
+from sro_graph.web.conneg import AcceptDep
 from sro_graph.web.deps import RuntimeDep
+from sro_graph.web.http import not_modified, respond, strong_etag, weak_etag
 
 router = APIRouter(tags=["catalog"])
 
 OFFERS = (RdfFormat.TURTLE, RdfFormat.RDFXML, RdfFormat.JSONLD, RdfFormat.NTRIPLES)
-EXTENSIONS = {
-    "ttl": RdfFormat.TURTLE,
-    "rdf": RdfFormat.RDFXML,
-    "jsonld": RdfFormat.JSONLD,
-    "nt": RdfFormat.NTRIPLES,
-}
-CONTENT_TYPES = {
-    RdfFormat.TURTLE: "text/turtle; charset=utf-8",
-    RdfFormat.RDFXML: "application/rdf+xml",
-    RdfFormat.JSONLD: "application/ld+json",
-    RdfFormat.NTRIPLES: "application/n-triples",
-}
-GZIP_MIN_BYTES = 1024
+EXTENSIONS = {f.extension: f for f in OFFERS}
 
 PageQ = Annotated[int | None, Query(ge=1, le=1_000_000, description="Page number (from 1).")]
 PageSizeQ = Annotated[
@@ -69,46 +56,6 @@ def _since(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _etag(*parts: str) -> str:
-    return 'W/"' + hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32] + '"'
-
-
-def _not_modified(request: Request, etag: str, modified: datetime | None) -> bool:
-    match = request.headers.get("if-none-match")
-    if match is not None:
-        tags = {t.strip().removeprefix("W/") for t in match.split(",")}
-        return "*" in tags or etag.removeprefix("W/") in tags
-    since = request.headers.get("if-modified-since")
-    if since and modified is not None:
-        try:
-            when = parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return False
-        return modified.replace(microsecond=0) <= when
-    return False
-
-
-def _respond(
-    request: Request,
-    body: bytes,
-    media_type: str,
-    headers: dict[str, str],
-    *,
-    compressible: bool = True,
-) -> Response:
-    if (
-        compressible
-        and "gzip" in request.headers.get("accept-encoding", "").lower()
-        and len(body) >= GZIP_MIN_BYTES
-    ):
-        body = gzip.compress(body, compresslevel=6, mtime=0)
-        headers["Content-Encoding"] = "gzip"
-    if request.method == "HEAD":
-        headers["Content-Length"] = str(len(body))
-        return Response(status_code=200, media_type=media_type, headers=headers)
-    return Response(body, media_type=media_type, headers=headers)
-
-
 def _catalog(
     request: Request,
     runtime: RuntimeDep,
@@ -123,7 +70,7 @@ def _catalog(
     snapshot, view = runtime.catalog.view(
         fmt, base_url=base_url, page=page, page_size=page_size, modified_since=since
     )
-    etag = _etag(snapshot.version, fmt.value, str(page), str(page_size), str(since))
+    etag = weak_etag(snapshot.version, fmt.value, str(page), str(page_size), str(since))
     modified = snapshot.modified
     headers = {
         "ETag": etag,
@@ -131,17 +78,18 @@ def _catalog(
         "Vary": "Accept, Accept-Encoding",
         "Cache-Control": "public, max-age=60, must-revalidate",
     }
-    if _not_modified(request, etag, modified):
+    if not_modified(request, etag, modified):
         return Response(status_code=304, headers=headers)
     if view.links:
         headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in view.links.items())
-    return _respond(request, view.body, CONTENT_TYPES[fmt], headers)
+    return respond(request, view.body, content_type(fmt), headers)
 
 
 @router.api_route("/catalog", methods=["GET", "HEAD"])
 def catalog(
     request: Request,
     runtime: RuntimeDep,
+    wants: AcceptDep,
     page: PageQ = None,
     page_size: PageSizeQ = None,
     modified_since: SinceQ = None,
@@ -149,7 +97,7 @@ def catalog(
     """The DCAT-AP Vlaanderen 3.0 catalogue: Turtle (default), RDF/XML, JSON-LD or N-Triples
     by Accept; unpaged unless page or pageSize is given (then Hydra paging and Link headers);
     ``modified_since`` keeps only what changed."""
-    fmt = RdfFormat(negotiate(request.headers.get("accept"), [f.value for f in OFFERS]))
+    fmt = RdfFormat(wants.choose(OFFERS))
     return _catalog(request, runtime, fmt, page, page_size, modified_since)
 
 
@@ -175,16 +123,16 @@ def dump(request: Request, runtime: RuntimeDep, name: str) -> Response:
         if name.endswith("." + key):
             found = runtime.catalog.dump(name.removesuffix("." + key), key)
             if found is not None:
-                etag = '"' + hashlib.sha256(found.body).hexdigest()[:32] + '"'
+                etag = strong_etag(found.body)
                 headers = {
                     "ETag": etag,
                     "Content-Disposition": f'attachment; filename="{name}"',
                     "Cache-Control": "public, max-age=60, must-revalidate",
                 }
-                if _not_modified(request, etag, None):
+                if not_modified(request, etag):
                     return Response(status_code=304, headers=headers)
                 # An .nt.gz dump is already compressed: served as is.
-                return _respond(
+                return respond(
                     request,
                     found.body,
                     found.content_type,

@@ -16,10 +16,11 @@ from xml.sax.saxutils import escape
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from sro_graph.instruments import Coverage, Instruments, Lighthouse, Matrix
-from sro_graph.runtime import Runtime
+from sro_graph.formats import MediaType, content_type
+from sro_graph.instruments import Coverage, Lighthouse
 from sro_graph.vocab import Uris
 from sro_graph.web.deps import RuntimeDep
+from sro_graph.web.heatmap import matrix_context
 from sro_graph.web.templating import request_lang, templates
 
 router = APIRouter(prefix="/instrumenten", tags=["instruments"], include_in_schema=False)
@@ -27,10 +28,6 @@ router = APIRouter(prefix="/instrumenten", tags=["instruments"], include_in_sche
 TILE = 16
 TILE_GAP = 3
 TILES_PER_ROW = 16
-
-
-def _instruments(runtime: Runtime) -> Instruments:
-    return Instruments(runtime.queries, runtime.store, runtime.uris)
 
 
 def _href(uris: Uris, iri: str) -> str:
@@ -56,7 +53,7 @@ def partners(
     """Partners for an initiative or a municipality, ranked by shared challenges, problem
     domains and kinds of data use."""
     lang = request_lang(request)
-    tools = _instruments(runtime)
+    tools = runtime.instruments
     found = None
     if initiatief or gemeente:
         found = tools.partners(
@@ -80,7 +77,7 @@ def partners(
 @router.get("/vuurtorens")
 def lighthouses(request: Request, runtime: RuntimeDep) -> Response:
     """Lighthouse initiatives with what makes them reusable, newest first."""
-    items = _instruments(runtime).lighthouses(request_lang(request))
+    items = runtime.instruments.lighthouses(request_lang(request))
     return _page(
         request,
         "instruments_lighthouses.html",
@@ -95,9 +92,9 @@ def lighthouses(request: Request, runtime: RuntimeDep) -> Response:
 def lighthouses_feed(request: Request, runtime: RuntimeDep) -> Response:
     """An Atom feed of the lighthouse initiatives, newest first."""
     lang = request_lang(request)
-    items = _instruments(runtime).lighthouses(lang)
+    items = runtime.instruments.lighthouses(lang)
     body = _atom(items, base=runtime.uris.base, site=str(request.base_url).rstrip("/"), lang=lang)
-    return Response(body, media_type="application/atom+xml; charset=utf-8")
+    return Response(body, media_type=content_type(MediaType.ATOM))
 
 
 def _atom(items: Sequence[Lighthouse], *, base: str, site: str, lang: str) -> bytes:
@@ -134,7 +131,7 @@ def _atom(items: Sequence[Lighthouse], *, base: str, site: str, lang: str) -> by
 @router.get("/gezamenlijke-aankoop")
 def joint_procurement(request: Request, runtime: RuntimeDep) -> Response:
     """Clusters of local governments that could procure a solution together."""
-    clusters = _instruments(runtime).procurement_clusters(request_lang(request))
+    clusters = runtime.instruments.procurement_clusters(request_lang(request))
     return _page(
         request,
         "instruments_procurement.html",
@@ -148,7 +145,7 @@ def joint_procurement(request: Request, runtime: RuntimeDep) -> Response:
 @router.get("/financiering")
 def funding(request: Request, runtime: RuntimeDep) -> Response:
     """Per programme: the initiatives, municipalities, budgets, challenges and objectives."""
-    programmes = _instruments(runtime).funding(request_lang(request))
+    programmes = runtime.instruments.funding(request_lang(request))
     return _page(
         request,
         "instruments_funding.html",
@@ -214,7 +211,7 @@ def province_tiles(rows: Sequence[Coverage]) -> list[ProvinceTiles]:
 def coverage(request: Request, runtime: RuntimeDep) -> Response:
     """Every Flemish municipality with its number of initiatives, those with none first,
     and a tile chart per province."""
-    rows = _instruments(runtime).coverage()
+    rows = runtime.instruments.coverage()
     return _page(
         request,
         "instruments_coverage.html",
@@ -226,33 +223,11 @@ def coverage(request: Request, runtime: RuntimeDep) -> Response:
     )
 
 
-def heat_colour(value: int, top: int) -> str:
-    """A sequential blue scale; zero is white so that gaps stand out."""
-    if value <= 0 or top <= 0:
-        return "#ffffff"
-    share = value / top
-    lightness = round(92 - share * 62)
-    return f"hsl(212, 70%, {lightness}%)"
-
-
-def matrix_context(runtime: Runtime, lang: str) -> dict[str, object]:
-    """What ``_heatmap.html`` needs: the matrix, its colour scale and cell colours."""
-    data: Matrix = _instruments(runtime).matrix(lang)
-    top = data.top
-    scale = (
-        [(n, heat_colour(n, top)) for n in range(0, top + 1)]
-        if top <= 8
-        else [(round(top * k / 4), heat_colour(round(top * k / 4), top)) for k in range(5)]
-    )
-    return {
-        "m": data,
-        "colour": lambda n: heat_colour(n, top),
-        "scale": scale,
-        "dark": lambda n: top > 0 and n / top > 0.5,
-    }
-
-
 @router.get("/matrix")
 def matrix(request: Request, runtime: RuntimeDep) -> Response:
     """The 7 strategic objectives against the 9 challenges, counting initiatives."""
-    return _page(request, "instruments_matrix.html", matrix_context(runtime, request_lang(request)))
+    return _page(
+        request,
+        "instruments_matrix.html",
+        matrix_context(runtime.instruments, request_lang(request)),
+    )

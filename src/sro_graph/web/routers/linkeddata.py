@@ -14,42 +14,22 @@ from fastapi.responses import RedirectResponse, Response
 from rdflib import URIRef
 
 from sro_graph.errors import NotFoundError
-from sro_graph.rdfio import RdfFormat
-from sro_graph.web.conneg import negotiate
+from sro_graph.formats import MediaType, RdfFormat, content_type
+from sro_graph.web.conneg import AcceptDep, Wanted
 from sro_graph.web.deps import RuntimeDep
-from sro_graph.web.routers.pages import render_resource, render_vocabulary
 from sro_graph.web.templating import templates
+from sro_graph.web.views import render_resource, render_vocabulary
 
 router = APIRouter(tags=["linked data"])
 
-HTML = "text/html"
+HTML = MediaType.HTML
 # HTML pages follow Accept-Language (nl first), RDF follows Accept.
 VARY = "Accept, Accept-Language"
-JSON = "application/json"
+JSON = MediaType.JSON
+RDF_OFFERS = (RdfFormat.TURTLE, RdfFormat.JSONLD, RdfFormat.RDFXML, RdfFormat.NTRIPLES)
 # Offers in the server's order of preference: browsers get HTML, machines pick an RDF syntax.
-OFFERS = (
-    HTML,
-    RdfFormat.TURTLE.value,
-    RdfFormat.JSONLD.value,
-    RdfFormat.RDFXML.value,
-    RdfFormat.NTRIPLES.value,
-    JSON,
-)
-EXTENSIONS = {
-    "html": HTML,
-    "ttl": RdfFormat.TURTLE.value,
-    "jsonld": RdfFormat.JSONLD.value,
-    "rdf": RdfFormat.RDFXML.value,
-    "nt": RdfFormat.NTRIPLES.value,
-}
-_MEDIA_TYPES = {
-    HTML: "text/html; charset=utf-8",
-    RdfFormat.TURTLE.value: "text/turtle",
-    RdfFormat.JSONLD.value: "application/ld+json",
-    RdfFormat.RDFXML.value: "application/rdf+xml",
-    RdfFormat.NTRIPLES.value: "application/n-triples",
-    JSON: "application/json",
-}
+OFFERS: tuple[str, ...] = (HTML, *RDF_OFFERS, JSON)
+EXTENSIONS: dict[str, str] = {"html": HTML, **{f.extension: f for f in RDF_OFFERS}}
 
 
 def split_extension(path: str) -> tuple[str, str | None]:
@@ -60,10 +40,10 @@ def split_extension(path: str) -> tuple[str, str | None]:
     return path, None
 
 
-def _choose(request: Request, forced: str | None) -> str:
+def _choose(wants: Wanted, forced: str | None) -> str:
     if forced is not None:
         return forced
-    return negotiate(request.headers.get("accept"), OFFERS)
+    return wants.choose(OFFERS)
 
 
 def header_path(path: str) -> str:
@@ -99,7 +79,7 @@ def _not_found(
         ).encode()
     else:
         body = f"# {exc.code}: {detail}\n".encode()
-    return Response(body, status_code=404, media_type=_MEDIA_TYPES[media], headers=headers)
+    return Response(body, status_code=404, media_type=content_type(media), headers=headers)
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"], include_in_schema=True)
@@ -112,12 +92,12 @@ def dereference(path: str, request: Request) -> Response:
 
 
 @router.api_route("/doc/{path:path}", methods=["GET", "HEAD"])
-def document(path: str, request: Request, runtime: RuntimeDep) -> Response:
+def document(path: str, request: Request, runtime: RuntimeDep, wants: AcceptDep) -> Response:
     """The document about ``/id/{path}``: HTML, Turtle, JSON-LD, RDF/XML or N-Triples
     (by Accept, or by an extension such as ``.ttl``)."""
     ld = runtime.linkeddata
     stem, forced = split_extension(path)
-    media = _choose(request, forced)
+    media = _choose(wants, forced)
     doc_path = header_path(f"/doc/{stem}")
     headers = {"Vary": VARY, "Link": _link_header(doc_path)}
     iri = ld.iri_for_path(stem)
@@ -131,7 +111,7 @@ def document(path: str, request: Request, runtime: RuntimeDep) -> Response:
     if forced is None:
         ext = next(e for e, m in EXTENSIONS.items() if m == fmt.value)
         headers["Content-Location"] = f"{doc_path}.{ext}"
-    return Response(ld.serialize(graph, fmt), media_type=_MEDIA_TYPES[media], headers=headers)
+    return Response(ld.serialize(graph, fmt), media_type=content_type(media), headers=headers)
 
 
 @router.api_route("/ns/context.jsonld", methods=["GET", "HEAD"])
@@ -140,18 +120,18 @@ def context(runtime: RuntimeDep) -> Response:
     body = json.dumps(runtime.linkeddata.context_document(), ensure_ascii=False, indent=2)
     return Response(
         body.encode("utf-8"),
-        media_type="application/ld+json",
+        media_type=RdfFormat.JSONLD,
         headers={"Access-Control-Allow-Origin": "*"},
     )
 
 
 @router.api_route("/ns/{name}", methods=["GET", "HEAD"])
-def vocabulary(name: str, request: Request, runtime: RuntimeDep) -> Response:
+def vocabulary(name: str, request: Request, runtime: RuntimeDep, wants: AcceptDep) -> Response:
     """The project vocabulary (``/ns/smartregio``): an HTML page with ``#Term`` anchors, or
     its RDF."""
     ld = runtime.linkeddata
     stem, forced = split_extension(name)
-    media = _choose(request, forced)
+    media = _choose(wants, forced)
     doc_path = header_path(f"/ns/{stem}")
     headers = {"Vary": VARY, "Link": _link_header(doc_path)}
     try:
@@ -163,4 +143,4 @@ def vocabulary(name: str, request: Request, runtime: RuntimeDep) -> Response:
     if media == HTML:
         return render_vocabulary(request, ld, URIRef(ld.uris.ontology), graph, headers=headers)
     fmt = RdfFormat.JSONLD if media == JSON else RdfFormat(media)
-    return Response(ld.serialize(graph, fmt), media_type=_MEDIA_TYPES[media], headers=headers)
+    return Response(ld.serialize(graph, fmt), media_type=content_type(media), headers=headers)

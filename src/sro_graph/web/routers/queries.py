@@ -15,12 +15,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from sro_graph.config import Settings
+from sro_graph.formats import GRAPH_RESULT_FORMATS, RESULT_FORMATS
 from sro_graph.queries import PLAIN_JSON, ParamDef, QueryDef, load_query_defs
-from sro_graph.sparql import GRAPH_MEDIA_TYPES, SHORT_FORMATS
-from sro_graph.store.results import RESULT_MEDIA_TYPES
-from sro_graph.web.conneg import negotiate, prefers_html
+from sro_graph.web.conneg import AcceptDep, FormatDep, Wanted
 from sro_graph.web.deps import RuntimeDep
-from sro_graph.web.routers.sparql import result_response
+from sro_graph.web.http import not_modified, result_response
 from sro_graph.web.templating import templates
 
 router = APIRouter(tags=["queries"])
@@ -54,17 +53,17 @@ def describe(qdef: QueryDef) -> dict[str, Any]:
 
 
 @router.get("/queries", response_class=Response)
-def list_queries(request: Request, runtime: RuntimeDep) -> Response:
+def list_queries(request: Request, runtime: RuntimeDep, wants: AcceptDep) -> Response:
     """The named queries with their titles, descriptions and typed parameters."""
     defs = runtime.queries.defs
-    if prefers_html(request.headers.get("accept")):
+    if wants.html:
         return templates.TemplateResponse(
             request,
             "queries.html",
             {"queries": [describe(d) for d in defs.values()]},
             headers={"Vary": "Accept"},
         )
-    negotiate(request.headers.get("accept"), [PLAIN_JSON])
+    wants.choose([PLAIN_JSON])
     return JSONResponse(
         {"queries": [describe(d) for d in defs.values()]}, headers={"Vary": "Accept"}
     )
@@ -101,19 +100,22 @@ def _query_param(param: ParamDef) -> Any:
 def _endpoint(qdef: QueryDef) -> Callable[..., Response]:
     names = {f"p{index}": param.name for index, param in enumerate(qdef.params)}
 
-    def run_named_query(request: Request, runtime: RuntimeDep, **values: Any) -> Response:
+    def run_named_query(
+        request: Request, runtime: RuntimeDep, wants: FormatDep, **values: Any
+    ) -> Response:
         raw = {
             names[k]: (v.isoformat() if isinstance(v, dt.date) else v)
             for k, v in values.items()
             if k in names
         }
-        return _run(request, runtime, qdef, raw)
+        return _run(request, runtime, wants, qdef, raw)
 
     parameters = [
         inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
         inspect.Parameter(
             "runtime", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=RuntimeDep
         ),
+        inspect.Parameter("wants", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=FormatDep),
     ]
     for key, param in zip(names, qdef.params, strict=True):
         parameters.append(
@@ -131,32 +133,23 @@ def _endpoint(qdef: QueryDef) -> Callable[..., Response]:
     return run_named_query
 
 
-def _run(request: Request, runtime: RuntimeDep, qdef: QueryDef, raw: dict[str, Any]) -> Response:
-    accept = request.headers.get("accept")
-    short = request.query_params.get("_format")
-    if short:
-        accept = SHORT_FORMATS.get(short.lower(), short)
+def _run(
+    request: Request, runtime: RuntimeDep, wants: Wanted, qdef: QueryDef, raw: dict[str, Any]
+) -> Response:
     if qdef.info.returns_graph:
-        media_type = negotiate(accept, GRAPH_MEDIA_TYPES)
+        media_type = wants.choose(GRAPH_RESULT_FORMATS)
     else:
-        media_type = negotiate(accept, [*RESULT_MEDIA_TYPES, PLAIN_JSON])
+        media_type = wants.choose([*RESULT_FORMATS, PLAIN_JSON])
     named = runtime.queries
     values = named.bind(qdef.name, raw)
     etag = named.etag(qdef.name, values, media_type)
     headers = {"ETag": etag, "Vary": "Accept", "Cache-Control": "no-cache"}
-    if _matches(request.headers.get("if-none-match"), etag):
+    if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     result = named.run(qdef.name, values, accept=media_type)
     headers["ETag"] = result.etag
     headers["X-SRO-Cache"] = "hit" if result.cached else "miss"
     return result_response(result.raw, headers)
-
-
-def _matches(header: str | None, etag: str) -> bool:
-    if not header:
-        return False
-    tags = [t.strip().removeprefix("W/") for t in header.split(",")]
-    return "*" in tags or etag in tags
 
 
 def build_router(settings: Settings) -> APIRouter:
@@ -172,7 +165,7 @@ def build_router(settings: Settings) -> APIRouter:
             response_class=Response,
             operation_id=f"query_{qdef.name.replace('-', '_')}",
             responses={
-                200: {"content": {m: {} for m in [*RESULT_MEDIA_TYPES, PLAIN_JSON]}},
+                200: {"content": {m: {} for m in [*RESULT_FORMATS, PLAIN_JSON]}},
                 304: {"description": "Not modified"},
                 422: {"description": "A parameter has a wrong value"},
             },

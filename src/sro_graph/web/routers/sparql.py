@@ -20,22 +20,27 @@ from fastapi.responses import Response
 from sro_graph.errors import (
     QueryRejectedError,
     QuerySyntaxError,
-    TooLargeError,
     UnsupportedFormatError,
 )
-from sro_graph.rdfio import RdfFormat, serialize_graph
+from sro_graph.formats import (
+    GRAPH_RESULT_FORMATS,
+    RESULT_FORMATS,
+    SHORT_NAMES,
+    MediaType,
+    RdfFormat,
+    essence,
+)
+from sro_graph.rdfio import serialize_graph
 from sro_graph.runtime import Runtime
-from sro_graph.sparql import GRAPH_MEDIA_TYPES, SHORT_FORMATS, service_description
-from sro_graph.store import RawResult
-from sro_graph.store.results import RESULT_MEDIA_TYPES
-from sro_graph.web.conneg import negotiate, prefers_html
+from sro_graph.sparql import service_description
+from sro_graph.web.conneg import FORMAT_PARAMETER, negotiate, prefers_html, wanted
 from sro_graph.web.deps import RuntimeDep
+from sro_graph.web.http import read_capped, result_response
 from sro_graph.web.templating import templates
 
 router = APIRouter(tags=["sparql"])
 
-DESCRIPTION_MEDIA_TYPES = GRAPH_MEDIA_TYPES
-TRUNCATED_HEADER = "X-SRO-Truncated"
+DESCRIPTION_MEDIA_TYPES = GRAPH_RESULT_FORMATS
 
 _QUERY_DOC = {
     "parameters": [
@@ -62,11 +67,11 @@ _QUERY_DOC = {
             "description": "Graphs of the store available to GRAPH.",
         },
         {
-            "name": "_format",
+            "name": FORMAT_PARAMETER,
             "in": "query",
             "required": False,
-            "schema": {"type": "string", "enum": sorted(SHORT_FORMATS)},
-            "description": "Overrides Accept (for download links).",
+            "schema": {"type": "string", "enum": sorted(SHORT_NAMES)},
+            "description": "Overrides Accept (for download links); at most once.",
         },
     ],
 }
@@ -90,7 +95,7 @@ class ProtocolRequest:
                 self.default_graphs.append(value)
             elif key == "named-graph-uri":
                 self.named_graphs.append(value)
-            elif key == "_format":
+            elif key == FORMAT_PARAMETER:
                 self.formats.append(value)
 
 
@@ -129,7 +134,7 @@ async def _sparql_get_lean(request: Request) -> Response:
             query, default_graphs=proto.default_graphs, named_graphs=proto.named_graphs
         )
         if info is not None:
-            offers = GRAPH_MEDIA_TYPES if info.returns_graph else RESULT_MEDIA_TYPES
+            offers = GRAPH_RESULT_FORMATS if info.returns_graph else RESULT_FORMATS
             media_type = negotiate(_accept(request, proto), offers)
             result = await runtime.sparql.run_async(query, accept=media_type)
             if result.truncated:  # re-encodes a JSON body: not on the loop
@@ -157,8 +162,8 @@ async def sparql_get(request: Request, runtime: RuntimeDep) -> Response:
         **_QUERY_DOC,
         "requestBody": {
             "content": {
-                "application/sparql-query": {"schema": {"type": "string"}},
-                "application/x-www-form-urlencoded": {
+                MediaType.SPARQL_QUERY: {"schema": {"type": "string"}},
+                MediaType.FORM: {
                     "schema": {
                         "type": "object",
                         "properties": {
@@ -175,21 +180,13 @@ async def sparql_get(request: Request, runtime: RuntimeDep) -> Response:
 )
 async def sparql_post(request: Request, runtime: RuntimeDep) -> Response:
     """Run a SPARQL query sent as a form or as ``application/sparql-query`` (POST)."""
-    cap = runtime.settings.max_body_bytes
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > cap:
-        raise TooLargeError(f"The request body is larger than {cap} bytes.")
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > cap:
-            raise TooLargeError(f"The request body is larger than {cap} bytes.")
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await read_capped(request, runtime.settings.max_body_bytes)
+    media_type = essence(request.headers.get("content-type", ""))
     proto = ProtocolRequest()
     url_pairs = _url_pairs(request)
-    if media_type == "application/sparql-update":
+    if media_type == MediaType.SPARQL_UPDATE:
         raise QueryRejectedError("This endpoint is read-only: SPARQL Update requests are refused.")
-    if media_type == "application/x-www-form-urlencoded":
+    if media_type == MediaType.FORM:
         try:
             form = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
         except UnicodeDecodeError:
@@ -198,7 +195,7 @@ async def sparql_post(request: Request, runtime: RuntimeDep) -> Response:
             raise QuerySyntaxError("'query' is given both in the URL and in the body.")
         proto.take(url_pairs)
         proto.take(form)
-    elif media_type == "application/sparql-query":
+    elif media_type == MediaType.SPARQL_QUERY:
         proto.take(url_pairs)
         if proto.queries:
             raise QuerySyntaxError("'query' is given both in the URL and in the body.")
@@ -217,11 +214,8 @@ async def sparql_post(request: Request, runtime: RuntimeDep) -> Response:
 
 
 def _accept(request: Request, proto: ProtocolRequest) -> str | None:
-    """The Accept header, or the media type that ``_format`` names instead."""
-    if proto.formats:
-        short = proto.formats[-1].lower()
-        return SHORT_FORMATS.get(short, short)
-    return request.headers.get("accept")
+    """The Accept header, or the media type that ``_format`` (given once) names instead."""
+    return wanted(request.headers.get("accept"), proto.formats).accept
 
 
 def _answer(request: Request, runtime: RuntimeDep, proto: ProtocolRequest) -> Response:
@@ -241,7 +235,7 @@ def _answer(request: Request, runtime: RuntimeDep, proto: ProtocolRequest) -> Re
     info = runtime.sparql.inspect(
         query, default_graphs=proto.default_graphs, named_graphs=proto.named_graphs
     )
-    offers = GRAPH_MEDIA_TYPES if info.returns_graph else RESULT_MEDIA_TYPES
+    offers = GRAPH_RESULT_FORMATS if info.returns_graph else RESULT_FORMATS
     media_type = negotiate(accept, offers)
     result = runtime.sparql.run(
         query,
@@ -250,18 +244,6 @@ def _answer(request: Request, runtime: RuntimeDep, proto: ProtocolRequest) -> Re
         named_graphs=proto.named_graphs,
     )
     return result_response(result)
-
-
-def result_response(result: RawResult, headers: dict[str, str] | None = None) -> Response:
-    """The response for a serialised result, with the truncation header when it was cut."""
-    out = {"Vary": "Accept", **(headers or {})}
-    body = result.body
-    if result.truncated:  # the JSON body says so already (QueryRunner)
-        out[TRUNCATED_HEADER] = "true"
-    media_type = result.media_type
-    if media_type.startswith("text/"):
-        media_type += "; charset=utf-8"
-    return Response(body, media_type=media_type, headers=out)
 
 
 def query_page(request: Request, runtime: Runtime) -> Response:

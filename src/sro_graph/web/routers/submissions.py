@@ -12,10 +12,11 @@ from starlette.concurrency import run_in_threadpool
 
 from sro_graph.config import Steward
 from sro_graph.errors import ValidationFailedError
+from sro_graph.formats import MediaType, content_type
 from sro_graph.rdfio import SUPPORTED_MEDIA_TYPES
 from sro_graph.submissions import Accepted, SheetFormat, Submission, Upload
 from sro_graph.web.deps import RuntimeDep
-from sro_graph.web.routers.validate import read_capped
+from sro_graph.web.http import read_capped
 
 router = APIRouter(prefix="/submissions", tags=["submissions"])
 
@@ -188,8 +189,8 @@ def who_am_i(steward: StewardDep) -> JSONResponse:
 
 _TEMPLATES = {
     "template.xlsx": (SheetFormat.XLSX.value, "xlsx"),
-    "template.csv": ("text/csv; charset=utf-8", "csv"),
-    "codes.csv": ("text/csv; charset=utf-8", "codes.csv"),
+    "template.csv": (content_type(MediaType.CSV), "csv"),
+    "codes.csv": (content_type(MediaType.CSV), "codes.csv"),
 }
 
 

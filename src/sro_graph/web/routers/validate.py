@@ -10,50 +10,37 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from sro_graph.errors import InputError, TooLargeError, UnsupportedFormatError
-from sro_graph.rdfio import RdfFormat, format_from_filename, format_from_media_type
+from sro_graph.formats import MediaType, RdfFormat, content_type, essence
+from sro_graph.rdfio import format_from_filename, format_from_media_type
 from sro_graph.validation import Report
-from sro_graph.web.conneg import negotiate
+from sro_graph.web.conneg import AcceptDep
 from sro_graph.web.deps import RuntimeDep
+from sro_graph.web.http import declared_length, read_capped
 from sro_graph.web.templating import templates
 
 router = APIRouter(tags=["validation"])
 
-REPORT_MEDIA_TYPES = (
-    "application/json",
-    "text/html",
-    "text/turtle",
-    "application/ld+json",
-    "application/n-triples",
-    "text/csv",
+REPORT_MEDIA_TYPES: tuple[str, ...] = (
+    MediaType.JSON,
+    MediaType.HTML,
+    RdfFormat.TURTLE,
+    RdfFormat.JSONLD,
+    RdfFormat.NTRIPLES,
+    MediaType.CSV,
 )
 _MULTIPART_OVERHEAD = 64 * 1024
-_GENERIC_TYPES = ("", "application/octet-stream", "text/plain", "multipart/form-data")
-
-
-async def read_capped(request: Request, cap: int) -> bytes:
-    """The request body, refused with 413 as soon as it passes ``cap`` bytes."""
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > cap:
-        raise TooLargeError(f"The body is {declared} bytes; the limit is {cap} bytes.")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise TooLargeError(f"The body is larger than the limit of {cap} bytes.")
-        chunks.append(chunk)
-    return b"".join(chunks)
+_GENERIC_TYPES = ("", MediaType.OCTET_STREAM, MediaType.PLAIN_TEXT, MediaType.MULTIPART)
 
 
 def part_format(part: UploadFile, field: str) -> RdfFormat:
     """The RDF format of a multipart part: its media type, else its file name."""
-    media_type = (part.content_type or "").split(";", 1)[0].strip().lower()
+    media_type = essence(part.content_type or "")
     if media_type not in _GENERIC_TYPES:
         return format_from_media_type(media_type)
     by_name = format_from_filename(part.filename)
     if by_name is not None:
         return by_name
-    if media_type == "text/plain":
+    if media_type == MediaType.PLAIN_TEXT:
         return RdfFormat.NTRIPLES
     raise UnsupportedFormatError(
         f"The '{field}' part names no RDF media type and its file name has no known "
@@ -65,12 +52,12 @@ async def read_upload(
     request: Request, cap: int
 ) -> tuple[bytes, RdfFormat, bytes | None, RdfFormat | None]:
     """Data (and optional shapes) from a multipart form or a raw RDF body."""
-    content_type = request.headers.get("content-type", "")
-    if content_type.lower().startswith("multipart/form-data"):
-        declared = request.headers.get("content-length")
-        if declared is None or not declared.isdigit():
+    declared_type = request.headers.get("content-type", "")
+    if essence(declared_type) == MediaType.MULTIPART:
+        declared = declared_length(request)
+        if declared is None:
             raise TooLargeError("A multipart upload needs a Content-Length header.")
-        if int(declared) > 2 * cap + _MULTIPART_OVERHEAD:
+        if declared > 2 * cap + _MULTIPART_OVERHEAD:
             raise TooLargeError(
                 f"The upload is {declared} bytes; the limit is {cap} bytes per file."
             )
@@ -99,17 +86,17 @@ async def read_upload(
             return data, data_format, shapes, shapes_format
         finally:
             await form.close()
-    data_format = format_from_media_type(content_type)
+    data_format = format_from_media_type(declared_type)
     return await read_capped(request, cap), data_format, None, None
 
 
 def render_report(request: Request, report: Report, media_type: str) -> Response:
     """The report in the negotiated representation."""
-    if media_type == "application/json":
+    if media_type == MediaType.JSON:
         return JSONResponse(report.to_json())
-    if media_type == "text/csv":
-        return Response(report.to_csv(), media_type="text/csv; charset=utf-8")
-    if media_type == "text/html":
+    if media_type == MediaType.CSV:
+        return Response(report.to_csv(), media_type=content_type(MediaType.CSV))
+    if media_type == MediaType.HTML:
         return templates.TemplateResponse(
             request, "validation_report.html", {"report": report.to_json()}
         )
@@ -126,9 +113,9 @@ def validate_form(request: Request) -> HTMLResponse:
     "/validate",
     responses={200: {"content": {t: {} for t in REPORT_MEDIA_TYPES}}, 400: {}, 413: {}, 415: {}},
 )
-async def validate(request: Request, runtime: RuntimeDep) -> Response:
+async def validate(request: Request, runtime: RuntimeDep, wants: AcceptDep) -> Response:
     """Validate RDF against the server's shapes (or uploaded ones) without storing it."""
-    media_type = negotiate(request.headers.get("accept"), REPORT_MEDIA_TYPES)
+    media_type = wants.choose(REPORT_MEDIA_TYPES)
     data, fmt, shapes, shapes_format = await read_upload(request, runtime.settings.max_body_bytes)
 
     def run() -> Response:
