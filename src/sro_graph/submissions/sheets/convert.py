@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from rdflib import Graph, Literal, URIRef
 
@@ -91,9 +92,40 @@ def convert_sheet(sheet: Sheet, codes: CodeLists, uris: Uris) -> SheetData:
                 )
             )
     seen: dict[str, int] = {}
+    properties = {
+        c.header: _property(c, uris) for c in COLUMNS if c.term or c.header in _PROPERTIES
+    }
     for cells in sheet.rows:
-        _RowConverter(out, positions, cells, codes, uris, seen).convert()
+        _RowConverter(out, positions, cells, codes, uris, seen, properties).convert()
     return out
+
+
+# The RDF property of each column that is not a concept-scheme column (those name their term).
+_PROPERTIES: dict[str, URIRef | str] = {
+    "titel": DCTERMS.title,
+    "titel_en": DCTERMS.title,
+    "beschrijving": DCTERMS.description,
+    "beschrijving_en": DCTERMS.description,
+    "gemeenten": DCTERMS.spatial,
+    "actoren": PROV.wasAssociatedWith,
+    "startdatum": PROV.startedAtTime,
+    "einddatum": PROV.endedAtTime,
+    "budget": "budget",
+    "website": FOAF.homepage,
+    "contact_email": SCHEMA.email,
+    "vuurtoren": "isVuurtoren",
+    "resultaat": "resultaat",
+    "dataset_titel": DCTERMS.title,
+    "dataset_beschrijving": DCTERMS.description,
+    "dataset_trefwoorden": DCAT.keyword,
+    "dataset_landingspagina": DCAT.landingPage,
+}
+
+
+def _property(column: Column, uris: Uris) -> URIRef:
+    """The property a column's values become (``sr:`` terms by local name)."""
+    term = column.term if column.term is not None else _PROPERTIES[column.header]
+    return term if isinstance(term, URIRef) else URIRef(uris.sr[term])
 
 
 class _RowConverter:
@@ -105,7 +137,9 @@ class _RowConverter:
         codes: CodeLists,
         uris: Uris,
         seen: dict[str, int],
+        properties: Mapping[str, URIRef],
     ) -> None:
+        self.properties = properties
         self.out = out
         self.positions = positions
         self.cells = cells
@@ -208,10 +242,10 @@ class _RowConverter:
             if column.header.startswith("dataset_"):
                 subjects[column.header] = dataset
         for column in COLUMNS:
-            if column.header in ("id", "dataset_publiceren") or column.header not in self.positions:
+            if column.header not in self.properties or column.header not in self.positions:
                 continue
             subject = subjects.get(column.header, initiative)
-            prop = self._property(column)
+            prop = self.properties[column.header]
             self.out.cells[(str(subject), str(prop))] = self.location(column.header)
             if column.header == "contact_email":
                 self.out.cells[(str(initiative), str(SCHEMA.contactPoint))] = self.location(
@@ -246,32 +280,12 @@ class _RowConverter:
         if publish:
             self.out.publish.add(dataset)
 
-    def _property(self, column: Column) -> URIRef:
-        sr = self.uris.sr
-        if column.term is not None:
-            return URIRef(sr[column.term])
-        return {
-            "titel": DCTERMS.title,
-            "titel_en": DCTERMS.title,
-            "beschrijving": DCTERMS.description,
-            "beschrijving_en": DCTERMS.description,
-            "gemeenten": DCTERMS.spatial,
-            "actoren": PROV.wasAssociatedWith,
-            "startdatum": PROV.startedAtTime,
-            "einddatum": PROV.endedAtTime,
-            "budget": URIRef(sr.budget),
-            "website": FOAF.homepage,
-            "contact_email": SCHEMA.email,
-            "vuurtoren": URIRef(sr.isVuurtoren),
-            "resultaat": URIRef(sr.resultaat),
-            "dataset_titel": DCTERMS.title,
-            "dataset_beschrijving": DCTERMS.description,
-            "dataset_trefwoorden": DCAT.keyword,
-            "dataset_landingspagina": DCAT.landingPage,
-        }[column.header]
-
     def _values(self, column: Column) -> list[URIRef | Literal]:
-        readers: dict[Kind, Callable[[Column], list[URIRef | Literal]]] = {
+        return self._readers[column.kind](column)
+
+    @cached_property
+    def _readers(self) -> dict[Kind, Callable[[Column], list[URIRef | Literal]]]:
+        return {
             Kind.TEXT_NL: lambda c: self._text_literal(c, "nl"),
             Kind.TEXT_EN: lambda c: self._text_literal(c, "en"),
             Kind.CODES: self._codes,
@@ -284,7 +298,6 @@ class _RowConverter:
             Kind.EMAIL: self._email,
             Kind.KEYWORDS: self._keywords,
         }
-        return readers[column.kind](column)
 
     # -- one reader per kind ------------------------------------------------------------------
 
