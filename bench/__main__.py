@@ -489,6 +489,9 @@ def main() -> None:
     subprocess.run(
         [sys.executable, "-m", "bench.catalog", "--initiatives", "0", "1000"], check=True
     )
+    # -- the stewards' spreadsheet import (bench/spreadsheets.py, issue 13.8) ----------------
+    out()
+    subprocess.run([sys.executable, "-m", "bench.spreadsheets"], check=True)
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ def one_initiative(n: int, runs: int, workers: int) -> dict[str, tuple[float, fl
         store="memory",
         log_level="WARNING",
         validation_workers=workers,
-        steward_token_hashes=[hash_token(TOKEN)],
+        stewards=[f"{hash_token(TOKEN)}=Bench steward|{BASE}/id/organisatie/vlaio"],
     )
     good = (DATA / "good-initiative.ttl").read_text(encoding="utf-8")
     broken = (DATA / "broken-initiative.ttl").read_bytes()

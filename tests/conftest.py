@@ -34,6 +34,8 @@ from sro_graph.web.app import create_app
 
 TEST_BASE = "https://sro.test"
 STEWARD_TOKEN = "steward-test-token-0123456789"
+STEWARD_NAME = "Test Steward Antwerpen"
+STEWARD_ORGANISATION = f"{TEST_BASE}/id/bestuurseenheid/11002"
 SHARED = PROJECT_ROOT.parent / "shared"
 
 
@@ -210,10 +212,21 @@ def backend_store() -> dict[str, object]:
     return values
 
 
+def steward_entry(
+    token: str = STEWARD_TOKEN,
+    name: str = STEWARD_NAME,
+    organisation: str = STEWARD_ORGANISATION,
+    *,
+    admin: bool = False,
+) -> str:
+    """One ``SRO_STEWARDS`` entry: the token's hash, the steward's name and organisation."""
+    return f"{hash_token(token)}={name}|{organisation}" + ("|admin" if admin else "")
+
+
 def make_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "base_uri": TEST_BASE,
-        "steward_token_hashes": [hash_token(STEWARD_TOKEN)],
+        "stewards": [steward_entry()],
         # Tests check each change at once; the production default lags at most 2 s.
         "catalog_refresh_s": 0.0,
     }

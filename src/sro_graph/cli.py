@@ -5,20 +5,19 @@ Exit codes: 0 success (or conforming data), 1 violations, 2 unusable input or fa
 
 from __future__ import annotations
 
-import hmac
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Any
 
 import typer
-from rdflib import Graph
 from rich.console import Console
 from rich.progress import Progress
 
 from sro_graph.config import Settings, hash_token
-from sro_graph.errors import SroError, ValidationFailedError
+from sro_graph.errors import SroError
 from sro_graph.formats import (
     GRAPH_RESULT_FORMATS,
     RDF_FILE_NAMES,
@@ -32,10 +31,7 @@ from sro_graph.formats import (
 from sro_graph.loading import BULK_FORMATS
 from sro_graph.logs import configure_logging
 from sro_graph.runtime import Runtime, open_runtime, service_errors
-from sro_graph.validation import Report, fetch_context, refuse_unsafe_shapes
-
-if TYPE_CHECKING:
-    from sro_graph.submissions import SubmissionService
+from sro_graph.submissions import Upload
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -65,11 +61,17 @@ def _settings(store: str | None = None, **overrides: object) -> Settings:
 
 
 @contextmanager
-def _runtime(settings: Settings, *, load_knowledge: bool | None = None) -> Iterator[Runtime]:
+def _runtime(
+    settings: Settings, *, load_knowledge: bool | None = None, in_process_validation: bool = False
+) -> Iterator[Runtime]:
     configure_logging(settings.log_level, settings.log_format)
     try:
         with service_errors():
-            runtime = open_runtime(settings, load_knowledge=load_knowledge)
+            runtime = open_runtime(
+                settings,
+                load_knowledge=load_knowledge,
+                in_process_validation=in_process_validation,
+            )
     except SroError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(EXIT_UNUSABLE) from None
@@ -368,7 +370,8 @@ def catalog_command(
 
 @app.command("token-hash")
 def token_hash(token: Annotated[str, typer.Argument(help="A steward token.")]) -> None:
-    """Print the hash of a steward token, for SRO_STEWARD_TOKEN_HASHES."""
+    """Print the hash of a steward token, for an SRO_STEWARDS entry
+    (sha256:<hex>=<steward name>|<organisation IRI>)."""
     out.print(hash_token(token), highlight=False)
 
 
@@ -404,82 +407,113 @@ def restore(
     err.print(f"restored {len(counts)} graphs, {sum(counts.values())} triples")
 
 
-# -- validation and submissions (issue 3) -----------------------------------------------------
+# -- validation and submissions (issues 3, 13) ------------------------------------------------
+
+DataFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--data-format",
+        help="Format of the files if their extension does not say: ttl, nt, nq, trig, jsonld, "
+        "rdf, or the spreadsheet template (xlsx, csv), or a media type.",
+    ),
+]
 
 
-def _submission_service(runtime: Runtime) -> SubmissionService:
-    """The gate with an in-process validator: one user, no worker pool to start."""
-    from sro_graph.submissions import SubmissionService
-    from sro_graph.validation import make_validator
+def _upload(path: Path, data_format: str | None) -> Upload:
+    """A file as an upload: its bytes and media type (from --data-format or its extension)."""
+    from sro_graph.submissions import SheetFormat, upload_format
 
-    settings = runtime.settings
-    validator = make_validator(
-        settings.shapes_dir,
-        settings.ontology_dir,
-        runtime.uris,
-        workers=0,
-        timeout_s=settings.validation_timeout_s,
-    )
-    return SubmissionService(
-        runtime.store,
-        runtime.uris,
-        validator,
-        max_bytes=settings.max_body_bytes,
-        known_contexts=runtime.known_contexts,
-    )
-
-
-def _read_rdf_file(path: Path, fmt: str | None) -> tuple[bytes, RdfFormat]:
     if not path.is_file():
         raise fail(f"{path}: no such file.")
-    rdf_format = rdf_format_for_name(fmt) if fmt else rdf_format_for_file_name(path.name)
-    if fmt and rdf_format is None:
-        raise fail(f"Unknown format '{fmt[:50]}'; use one of: {', '.join(RDF_FILE_NAMES)}.")
-    if rdf_format is None:
+    media_type = ""
+    if data_format:
+        wanted = data_format.strip().lower()
+        by_name = {f.extension: f.value for f in SheetFormat}
+        rdf_format = rdf_format_for_name(wanted)
+        media_type = by_name.get(wanted) or (rdf_format.value if rdf_format else "")
+        if not media_type:
+            raise fail(
+                f"--data-format {data_format[:30]}: use one of "
+                f"{', '.join((*RDF_FILE_NAMES, *by_name))} (or a media type)."
+            )
+    upload = Upload(data=path.read_bytes(), media_type=media_type, name=path.name)
+    try:
+        upload_format(upload)
+    except SroError:
         raise fail(
-            f"{path.name}: unknown format (use .ttl, .nt, .nq, .trig, .jsonld or .rdf, "
-            "or pass --format)."
-        )
-    return path.read_bytes(), rdf_format
+            f"{path.name}: unknown format (use .ttl, .nt, .nq, .trig, .jsonld, .rdf, or the "
+            "spreadsheet template as .xlsx or .csv; or pass --data-format)."
+        ) from None
+    return upload
 
 
-def _print_report(report: Report) -> None:
+def _print_report(body: dict[str, Any]) -> None:
+    """A report (its JSON form) as tables: spreadsheet cells, SHACL results, initiatives."""
     from rich.table import Table
 
-    counts = report.counts
-    if report.results:
-        table = Table(show_lines=True, title="SHACL")
-        for column in ("severity", "focus", "property", "value", "message"):
+    def pick(text: Any) -> str:
+        return (text or {}).get("nl") or (text or {}).get("en") or "" if text else ""
+
+    cells = body.get("cells") or []
+    if cells:
+        table = Table(show_lines=True, title="spreadsheet")
+        for column in ("cell", "column", "value", "message"):
             table.add_column(column, overflow="fold")
-        for r in report.results:
-            focus = (r.focus_label or {}).get("nl") or r.focus
-            prop = (r.path_label or {}).get("nl") or r.path or ""
+        for c in cells:
             table.add_row(
-                r.severity, focus, prop, r.value or "", f"{r.message['nl']}\n{r.message['en']}"
+                c.get("cell") or f"row {c['row']}",
+                c.get("column") or "",
+                c.get("value") or "",
+                pick(c.get("message")),
             )
         out.print(table)
-    for item in report.initiatives:
-        name = (item.label or {}).get("nl") or item.iri
-        missing = ", ".join(m.code for m in item.missing) or "-"
-        out.print(f"{name}: {item.category} (missing: {missing})", highlight=False)
-    if report.conforms and report.accepted:
+    results = body.get("results") or []
+    if results:
+        table = Table(show_lines=True, title="SHACL")
+        located = any("row" in r for r in results)
+        columns = ("severity", *(("cell",) if located else ()), "focus", "property", "value")
+        for column in (*columns, "message"):
+            table.add_column(column, overflow="fold")
+        for r in results:
+            where = (r.get("cell") or (f"row {r['row']}" if r.get("row") else ""),)
+            message = r.get("message") or {}
+            table.add_row(
+                r["severity"],
+                *(where if located else ()),
+                pick(r.get("focusLabel")) or r["focus"],
+                pick(r.get("pathLabel")) or r.get("path") or "",
+                r.get("value") or "",
+                f"{message.get('nl', '')}\n{message.get('en', '')}",
+            )
+        out.print(table)
+    for item in body.get("initiatives") or []:
+        name = pick(item.get("label")) or item["iri"]
+        missing = ", ".join(m["code"] for m in item.get("missing", [])) or "-"
+        out.print(f"{name}: {item['category']} (missing: {missing})", highlight=False)
+    for dataset in body.get("datasets") or []:
+        out.print(f"dataset {dataset['iri']}: {dataset['how']['en']}", highlight=False)
+    counts = body.get("counts") or {}
+    violations = counts.get("violation", 0)
+    if body.get("conforms") and body.get("accepted"):
         verdict = "conforms"
-    elif report.accepted:
+    elif body.get("accepted"):
         verdict = "accepted (with warnings or infos: does not conform in SHACL's terms)"
-    elif report.checked == 0:
+    elif not violations and body.get("checked") == 0:
         verdict = "not accepted: nothing was checked (no thing of a class the shapes validate)"
     else:
         verdict = "does not conform"
     out.print(
-        f"{verdict}: {counts['violation']} violation(s), {counts['warning']} warning(s), "
-        f"{counts['info']} info",
+        f"{verdict}: {violations} violation(s), {counts.get('warning', 0)} warning(s), "
+        f"{counts.get('info', 0)} info",
         highlight=False,
     )
 
 
 @app.command()
 def validate(
-    files: Annotated[list[Path], typer.Argument(help="RDF files, validated together.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="RDF files or filled-in templates, validated together.")
+    ],
     shapes: Annotated[
         Path | None,
         typer.Option(
@@ -487,98 +521,178 @@ def validate(
         ),
     ] = None,
     output: Annotated[
-        str, typer.Option("--format", help="text (a table), json or turtle.")
+        str, typer.Option("--format", help="Output: text (tables), json or turtle.")
     ] = "text",
-    data_format: Annotated[
-        str | None,
-        typer.Option("--data-format", help="Format of the files if their extension does not say."),
-    ] = None,
+    data_format: DataFormatOption = None,
     store: StoreOption = None,
 ) -> None:
-    """Validate RDF files against the SHACL shapes. Exit 0 conforms, 1 violations, 2 unusable."""
-    import json
-
+    """Validate RDF files or the spreadsheet template against the SHACL shapes, storing
+    nothing. Exit 0 accepted, 1 violations, 2 unusable input."""
     if output not in ("text", "json", "turtle"):
         raise fail(f"Unknown --format '{output[:30]}'; use text, json or turtle.")
-    settings = _settings(store or "memory")
-    loaded = [_read_rdf_file(path, data_format) for path in files]
-    shapes_input = _read_rdf_file(shapes, None) if shapes is not None else None
-    with _runtime(settings) as runtime:
-        service = _submission_service(runtime)
+    uploads = [_upload(path, data_format) for path in files]
+    shapes_upload = _upload(shapes, None) if shapes is not None else None
+    with _runtime(_settings(store or "memory"), in_process_validation=True) as runtime:
         try:
-            graph = Graph()
-            for (data, rdf_format), path in zip(loaded, files, strict=True):
-                try:
-                    graph += service.parse(data, rdf_format)
-                except SroError as exc:
-                    raise fail(f"{path.name}: {exc.detail}") from None
-            if shapes_input is not None:
-                try:
-                    shapes_graph = service.parse(*shapes_input)
-                    refuse_unsafe_shapes(shapes_graph)
-                except SroError as exc:
-                    raise fail(f"{shapes.name if shapes else ''}: {exc.detail}") from None
-                report = service.validator.validate(graph, shapes=shapes_graph)
-            else:
-                report = service.validator.validate(
-                    graph, context=fetch_context(runtime.store, graph)
-                )
+            report = runtime.submissions.check_uploads(uploads, shapes=shapes_upload)
         except SroError as exc:
             raise fail(exc.detail) from None
-        finally:
-            service.validator.close()
     if output == "json":
         sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
     elif output == "turtle":
         sys.stdout.buffer.write(report.serialize(RdfFormat.TURTLE))
     else:
-        _print_report(report)
+        _print_report(report.to_json())
     raise typer.Exit(EXIT_OK if report.accepted else EXIT_VIOLATIONS)
 
 
 @app.command()
 def submit(
-    files: Annotated[list[Path], typer.Argument(help="RDF files; each becomes one submission.")],
-    token: Annotated[
-        str,
-        typer.Option(envvar="SRO_STEWARD_TOKEN", help="Your steward token (or SRO_STEWARD_TOKEN)."),
+    files: Annotated[
+        list[Path], typer.Argument(help="RDF files or filled-in templates; each one submission.")
     ],
-    data_format: Annotated[
-        str | None, typer.Option("--format", help="Format if the extension does not say.")
+    url: Annotated[
+        str,
+        typer.Option(
+            envvar="SRO_SERVICE_URL",
+            help="The running sro-graph service (or SRO_SERVICE_URL).",
+        ),
+    ] = "http://127.0.0.1:8000",
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="SRO_STEWARD_TOKEN", help="Your steward token (or SRO_STEWARD_TOKEN)."),
     ] = None,
-    store: StoreOption = None,
+    data_format: DataFormatOption = None,
+    replace: Annotated[
+        str | None,
+        typer.Option(help="Replace this submission (its id) instead of making a new one."),
+    ] = None,
+    publish: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A declared dataset (IRI) to publish in the catalogue, or 'all' (repeatable)."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check as the service would, store nothing.")
+    ] = False,
 ) -> None:
-    """Validate and store RDF files as submissions (as POST /submissions does)."""
-    settings = _settings(store)
-    token_hash_value = hash_token(token)
-    if not any(
-        hmac.compare_digest(token_hash_value.encode(), known.encode())
-        for known in settings.steward_token_hashes
-    ):
-        raise fail("This token may not write submissions (not in SRO_STEWARD_TOKEN_HASHES).")
-    loaded = [_read_rdf_file(path, data_format) for path in files]
-    rejected = False
-    with _runtime(settings) as runtime:
-        service = _submission_service(runtime)
-        try:
-            for (data, rdf_format), path in zip(loaded, files, strict=True):
-                try:
-                    accepted = service.submit(data, rdf_format.value, submitter=token_hash_value)
-                except ValidationFailedError as exc:
-                    rejected = True
-                    err.print(f"{path.name}: refused, {exc.detail}", highlight=False)
-                    _print_report(exc.report)
-                    continue
-                except SroError as exc:
-                    raise fail(f"{path.name}: {exc.detail}") from None
-                warnings = accepted.report.counts["warning"]
-                out.print(
-                    f"{path.name}: stored as {accepted.submission.iri} ({warnings} warning(s))",
-                    highlight=False,
-                )
-        finally:
-            service.validator.close()
+    """Submit files to a running service over HTTP (POST /submissions), as a steward.
+    Exit 0 stored (or, with --dry-run, acceptable), 1 violations, 2 refused or unusable."""
+    if not token:
+        raise fail("No steward token: pass --token or set SRO_STEWARD_TOKEN.")
+    if replace is not None and len(files) != 1:
+        raise fail("--replace replaces one submission: give one file.")
+    uploads = [_upload(path, data_format) for path in files]
+    with SubmitClient(url, token) as client:
+        rejected = False
+        for upload in uploads:
+            outcome = client.send(upload, replace=replace, publish=publish or [], dry_run=dry_run)
+            rejected |= outcome
     raise typer.Exit(EXIT_VIOLATIONS if rejected else EXIT_OK)
+
+
+class SubmitClient:
+    """The steward API over HTTP: one client, the token in every request's header only."""
+
+    def __init__(self, url: str, token: str) -> None:
+        import httpx
+
+        self.url = url.rstrip("/")
+        self.http = httpx.Client(
+            base_url=self.url,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(120.0, connect=10.0),
+        )
+
+    def __enter__(self) -> SubmitClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.http.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        import httpx
+
+        try:
+            return self.http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise fail(
+                f"Cannot reach the service at {self.url} ({type(exc).__name__}); is it running? "
+                "Pass --url or set SRO_SERVICE_URL."
+            ) from None
+
+    def send(
+        self, upload: Upload, *, replace: str | None, publish: list[str], dry_run: bool
+    ) -> bool:
+        """Submit one upload; True when refused for violations."""
+        name = upload.name or "upload"
+        headers = {"Content-Type": upload.media_type or _media_type_of(upload)}
+        params = {"publish": publish} if publish else {}
+        if dry_run:
+            if replace:
+                params["replaces"] = [replace]
+            response = self._call(
+                "POST", "/submissions/check", content=upload.data, headers=headers, params=params
+            )
+        elif replace:
+            current = self._call("GET", f"/submissions/{replace}")
+            if current.status_code != 200:
+                raise fail(f"{name}: {_problem(current)}")
+            headers["If-Match"] = current.headers.get("etag", "")
+            response = self._call(
+                "PUT",
+                f"/submissions/{replace}",
+                content=upload.data,
+                headers=headers,
+                params=params,
+            )
+        else:
+            response = self._call(
+                "POST", "/submissions", content=upload.data, headers=headers, params=params
+            )
+        if response.status_code == 422 and "report" in response.json():
+            body = response.json()
+            err.print(f"{name}: refused, {body['detail']}", highlight=False)
+            _print_report(body["report"])
+            return True
+        if response.status_code >= 400:
+            raise fail(f"{name}: {_problem(response)}")
+        body = response.json()
+        if dry_run:
+            _print_report(body)
+            verdict = "would be accepted" if body.get("accepted") else "would be refused"
+            out.print(f"{name}: {verdict} (nothing stored)", highlight=False)
+            return not body.get("accepted")
+        warnings = body.get("warnings", 0)
+        out.print(
+            f"{name}: stored as {body['iri']} ({self.url}{body['href']}, {warnings} warning(s))",
+            highlight=False,
+        )
+        for dataset in body.get("report", {}).get("datasets", []):
+            out.print(f"  dataset {dataset['iri']}: {dataset['how']['en']}", highlight=False)
+        return False
+
+
+def _media_type_of(upload: Upload) -> str:
+    from sro_graph.submissions import SheetFormat, upload_format
+
+    fmt = upload_format(upload)
+    return fmt.value if isinstance(fmt, SheetFormat | RdfFormat) else ""
+
+
+def _problem(response: Any) -> str:
+    """The service's own words for a refused request."""
+    try:
+        body = response.json()
+        detail = f"{body.get('error', 'error')}: {body.get('detail', '')}"
+    except ValueError:
+        detail = response.text[:300]
+    hints = {
+        401: " (pass --token or set SRO_STEWARD_TOKEN)",
+        403: " (is --token / SRO_STEWARD_TOKEN your steward token, and is the submission yours?)",
+    }
+    return f"HTTP {response.status_code}, {detail}{hints.get(response.status_code, '')}"
 
 
 def main() -> None:

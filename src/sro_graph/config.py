@@ -7,11 +7,22 @@ There is no module-level settings object: the CLI calls :func:`get_settings`, te
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, Field, SecretStr, TypeAdapter, field_validator, model_validator
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -21,6 +32,83 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 def hash_token(token: str) -> str:
     """The stored form of a steward token: ``sha256:<hex>``; tokens themselves are never kept."""
     return "sha256:" + hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+_TOKEN_HASH = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def steward_slug(name: str) -> str:
+    """The public id of a steward: its name in lower-case ASCII words joined by ``-``.
+
+    Stable as long as the name is, and never derived from the token."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_name.lower()))
+
+
+class Steward(BaseModel):
+    """A data steward: who holds a token (by its hash), for which organisation.
+
+    Written in ``SRO_STEWARDS`` as ``sha256:<hex>=<name>|<organisation IRI>[|admin]``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    token_hash: str = Field(description="'sha256:<64 hex>' of the token (sro-graph token-hash).")
+    name: str = Field(min_length=1, max_length=200, description="The steward, for people.")
+    organisation: str = Field(description="The organisation the steward submits for (IRI).")
+    admin: bool = Field(default=False, description="May replace and withdraw any submission.")
+
+    @property
+    def id(self) -> str:
+        """The public, stable id (from the name, never from the token)."""
+        return steward_slug(self.name)
+
+    @field_validator("token_hash")
+    @classmethod
+    def _a_hash(cls, value: str) -> str:
+        if not _TOKEN_HASH.fullmatch(value):
+            raise ValueError("a steward's token is given as 'sha256:<64 hex>', never raw")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _a_name(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if not steward_slug(value):
+            raise ValueError(f"steward name {value!r} has no letters or digits")
+        return value
+
+    @field_validator("organisation")
+    @classmethod
+    def _an_iri(cls, value: str) -> str:
+        TypeAdapter(AnyHttpUrl).validate_python(value)
+        if any(c in value for c in ' <>"{}|^`\\'):
+            raise ValueError(f"organisation {value!r} is not an IRI")
+        return value
+
+    @classmethod
+    def parse(cls, entry: str) -> Steward:
+        """One ``sha256:<hex>=<name>|<organisation IRI>[|admin]`` entry."""
+        token_hash, sep, rest = entry.strip().partition("=")
+        fields = [f.strip() for f in rest.split("|")]
+        if not sep or len(fields) not in (2, 3) or (len(fields) == 3 and fields[2] != "admin"):
+            raise ValueError(
+                "each SRO_STEWARDS entry reads 'sha256:<hex>=<name>|<organisation IRI>' or "
+                "'...|admin'; entries are separated by ';' or new lines"
+            )
+        return cls(
+            token_hash=token_hash.strip(),
+            name=fields[0],
+            organisation=fields[1],
+            admin=len(fields) == 3,
+        )
+
+
+def _split_stewards(value: object) -> object:
+    if isinstance(value, str):
+        value = [item for item in re.split(r"[;\n]", value) if item.strip()]
+    if isinstance(value, list | tuple):
+        return [Steward.parse(v) if isinstance(v, str) else v for v in value]
+    return value
 
 
 def _split_csv(value: object) -> object:
@@ -128,10 +216,24 @@ class Settings(BaseSettings):
         "the graph changed since, so harvests stay fast under a stream of writes "
         "(0: always current).",
     )
+    stewards: Annotated[list[Steward], NoDecode] = Field(
+        default_factory=list,
+        description="Who may write submissions: entries 'sha256:<hex>=<steward name>|"
+        "<organisation IRI>' (or '...|admin': may replace and withdraw any submission), "
+        "separated by ';' or new lines. The hash comes from `sro-graph token-hash TOKEN`; "
+        "several tokens of one steward share the name.",
+    )
     steward_token_hashes: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="Hashes ('sha256:<hex>', see `sro-graph token-hash`) of the bearer tokens "
-        "that may write submissions (comma separated).",
+        description="Replaced by 'stewards' (SRO_STEWARDS), which names the steward and "
+        "organisation of every token; a value here is refused at start.",
+    )
+    sheet_max_rows: int = Field(
+        default=1000,
+        gt=0,
+        le=100_000,
+        description="Most initiatives (rows) one spreadsheet upload may hold; more is refused "
+        "(413). Its size is capped by max_body_bytes.",
     )
     steward_cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -164,19 +266,37 @@ class Settings(BaseSettings):
             raise ValueError("base_uri is a scheme and host (and port) only, without a path")
         return value
 
+    @field_validator("stewards", mode="before")
+    @classmethod
+    def _steward_entries(cls, value: object) -> object:
+        return _split_stewards(value)
+
+    @field_validator("stewards")
+    @classmethod
+    def _one_steward_per_token_and_name(cls, value: list[Steward]) -> list[Steward]:
+        by_hash: dict[str, Steward] = {}
+        by_id: dict[str, Steward] = {}
+        for steward in value:
+            if steward.token_hash in by_hash:
+                raise ValueError(f"a token hash is given twice (steward {steward.name!r})")
+            by_hash[steward.token_hash] = steward
+            known = by_id.setdefault(steward.id, steward)
+            if (known.organisation, known.admin) != (steward.organisation, steward.admin):
+                raise ValueError(
+                    f"steward {steward.id!r} is given with two organisations or admin rights; "
+                    "tokens of one steward share name, organisation and rights"
+                )
+        return value
+
     @field_validator("steward_token_hashes")
     @classmethod
-    def _hashes_not_tokens(cls, value: list[str]) -> list[str]:
-        for item in value:
-            digest = item.removeprefix("sha256:")
-            if (
-                not item.startswith("sha256:")
-                or len(digest) != 64
-                or not all(c in "0123456789abcdef" for c in digest)
-            ):
-                raise ValueError(
-                    "steward_token_hashes holds 'sha256:<64 hex>' values, never raw tokens"
-                )
+    def _replaced_by_stewards(cls, value: list[str]) -> list[str]:
+        if value:
+            raise ValueError(
+                "SRO_STEWARD_TOKEN_HASHES was replaced by SRO_STEWARDS, which names the "
+                "steward and organisation of each token: 'sha256:<hex>=<name>|<organisation "
+                "IRI>' (never raw tokens)"
+            )
         return value
 
     @model_validator(mode="after")

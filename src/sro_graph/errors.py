@@ -11,6 +11,7 @@ that leaks paths, URLs, tokens or traces.
     │   ├── QuerySyntaxError       a SPARQL query that does not parse
     │   ├── UnsafeInputError       DOCTYPE, remote JSON-LD context, owl:imports, ...
     │   └── ConflictingDataError   a submission that rewrites base knowledge or others' data
+    │       └── DependentsError    a withdrawal or replace that others' data depends on (409)
     ├── UnsupportedFormatError     a media type we cannot read (415)
     ├── NotAcceptableError         no representation fits the Accept header (406)
     ├── TooLargeError              body over the cap (413)
@@ -18,6 +19,7 @@ that leaks paths, URLs, tokens or traces.
     ├── UnauthorizedError          no credentials (401)
     ├── ForbiddenError             wrong credentials (403)
     ├── PreconditionFailedError    If-Match does not match (412)
+    ├── PreconditionRequiredError  a conditional request without If-Match (428)
     ├── ValidationFailedError      SHACL violations; carries the report (422)
     ├── BusyError                  all workers busy; carries retry_after (503)
     ├── QueryTimeoutError          the time limit ran out (503 for SPARQL, 504 upstream)
@@ -73,6 +75,16 @@ class ConflictingDataError(InputError):
     code = "conflicting-data"
 
 
+class DependentsError(ConflictingDataError):
+    """Other submissions reference what would be removed; ``dependents`` lists them (JSON)."""
+
+    code = "has-dependents"
+
+    def __init__(self, detail: str, *, dependents: list[dict[str, Any]]) -> None:
+        super().__init__(detail)
+        self.dependents = dependents
+
+
 class UnsupportedFormatError(SroError):
     code = "unsupported-format"
 
@@ -103,6 +115,10 @@ class ForbiddenError(SroError):
 
 class PreconditionFailedError(SroError):
     code = "precondition-failed"
+
+
+class PreconditionRequiredError(SroError):
+    code = "precondition-required"
 
 
 class ValidationFailedError(SroError):

@@ -78,6 +78,27 @@ class MediaType(StrEnum):
     PLAIN_TEXT = "text/plain"
 
 
+class SheetFormat(StrEnum):
+    """The spreadsheet formats of the stewards' initiatives template, by media type."""
+
+    CSV = "text/csv"
+    XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    @property
+    def extension(self) -> str:
+        return _SHEET_EXTENSIONS[self]
+
+
+_SHEET_EXTENSIONS = {SheetFormat.CSV: "csv", SheetFormat.XLSX: "xlsx"}
+SHEET_MEDIA_TYPE_ALIASES: dict[str, SheetFormat] = {
+    **{f.value: f for f in SheetFormat},
+    "application/csv": SheetFormat.CSV,
+}
+"""Media types a spreadsheet upload may be sent with, and the format each names."""
+
+SHEET_FILE_NAMES: dict[str, SheetFormat] = {f.extension: f for f in SheetFormat}
+"""File extensions (and ``--data-format`` names) of spreadsheets."""
+
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
@@ -194,6 +215,15 @@ def rdf_format_for_name(name: str) -> RdfFormat | None:
     if "/" in name:
         return rdf_format_for_media_type(name)
     return RDF_FILE_NAMES.get(name.strip().lower())
+
+
+def sheet_format_for(media_type: str | None, file_name: str | None = None) -> SheetFormat | None:
+    """The spreadsheet format a media type names or, failing that, a file name's extension."""
+    found = SHEET_MEDIA_TYPE_ALIASES.get(essence(media_type or ""))
+    if found is None and file_name:
+        _, dot, extension = file_name.rpartition(".")
+        found = SHEET_FILE_NAMES.get(extension.lower()) if dot else None
+    return found
 
 
 def media_type_for_short_name(name: str) -> str | None:

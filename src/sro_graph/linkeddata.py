@@ -25,7 +25,19 @@ from sro_graph.errors import NotFoundError
 from sro_graph.jsonld import CONTEXT_PATH
 from sro_graph.rdfio import RdfFormat, serialize_graph
 from sro_graph.store import Store
-from sro_graph.vocab import BESLUIT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, Uris
+from sro_graph.vocab import (
+    BESLUIT,
+    DCTERMS,
+    FOAF,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    Uris,
+    is_linkable,
+)
 
 __all__ = [
     "ELEMENTS",
@@ -150,13 +162,14 @@ def local_name(iri: str) -> str:
 
 def href_for(uris: Uris, iri: str) -> str:
     """Where a browser goes for ``iri``: our ``/id/`` URIs go straight to their ``/doc/`` page
-    (site-relative); vocabulary terms to their anchor; anything else as is."""
+    (site-relative); vocabulary terms to their anchor; other http, https and mailto IRIs as
+    they are; any other scheme (``javascript:``, ``data:``…) nowhere: ``""`` (issue 13.6)."""
     if uris.is_ours(iri):
         path = iri[len(uris.base) :]
         if path.startswith("/id/"):
             return "/doc/" + path.removeprefix("/id/")
         return path
-    return iri
+    return iri if is_linkable(iri) else ""
 
 
 # Characters RFC 3987 never allows in an IRI (spaces, controls, <>"{}|^`\\).
@@ -205,6 +218,19 @@ class Elements:
     @property
     def missing(self) -> tuple[str, ...]:
         return tuple(code for code in ELEMENTS if not self.present.get(code, False))
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Which submission a resource came from: when, by which steward, for which
+    organisation (issue 13.10)."""
+
+    submission: str
+    href: str
+    created: str
+    revised: str
+    steward: str | None
+    organisation: Link | None
 
 
 @dataclass(frozen=True)
@@ -402,8 +428,9 @@ class LinkedData:
         by_pred: dict[str, list[Value]] = defaultdict(list)
         for row in incoming_rows:
             subject = str(row["subject"])
+            link = self._link(subject, labels, lang)
             by_pred[str(row["predicate"])].append(
-                Value(text="", link=self._link(subject, labels, lang))
+                Value(text="", link=link) if link.href else Value(text=subject)
             )
         incoming = tuple(
             Fact(
@@ -493,7 +520,10 @@ class LinkedData:
     ) -> Value:
         if isinstance(obj, URIRef):
             link = self._link(str(obj), labels, lang)
-            return Value(text=link.label, link=link)
+            # Only http, https and mailto IRIs become links (issue 13.6); others are text.
+            return Value(
+                text=link.label if link.href else str(obj), link=link if link.href else None
+            )
         if isinstance(obj, BNode):
             nested = self._facts(graph, obj, labels, lang, depth + 1) if depth < 2 else ()
             return Value(text="", nested=nested)
@@ -548,6 +578,34 @@ class LinkedData:
             present = {code: _true(row.get(_ELEMENT_VARS[code])) for code in ELEMENTS}
             out[str(row["initiative"])] = Elements(present)
         return out
+
+    def origin(self, iri: URIRef, lang: str) -> Origin | None:
+        """The submission ``iri`` comes from (its current revision), or None for base
+        knowledge."""
+        rows = self.store.select(
+            rq.load("linkeddata-origin"),
+            bindings={"resource": iri, "prov": self.uris.provenance_graph},
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        labels: Labels = defaultdict(list)
+        organisation = row.get("organisation")
+        for r in rows:
+            label = r.get("label")
+            if isinstance(label, Literal) and organisation is not None:
+                labels[str(organisation)].append((0, label.language, str(label)))
+        submission = str(row["id"])
+        return Origin(
+            submission=submission,
+            href=f"/submissions/{submission}",
+            created=str(row["created"])[:10],
+            revised=str(row["time"])[:10],
+            steward=str(row["stewardName"]) if row.get("stewardName") is not None else None,
+            organisation=(
+                self._link(str(organisation), labels, lang) if organisation is not None else None
+            ),
+        )
 
     def element_links(self, lang: str) -> dict[str, Link]:
         """Links to the `kernelement` concepts, by code."""

@@ -54,6 +54,8 @@ class Runtime:
     settings: Settings
     uris: Uris
     store: Store
+    # The CLI validates in its own process (one user, no worker pool to start).
+    in_process_validation: bool = False
     _closers: list[Callable[[], None]] = field(default_factory=list)
     _examples_checked: tuple[float, bool] | None = field(default=None, init=False, repr=False)
 
@@ -98,7 +100,7 @@ class Runtime:
             self.settings.shapes_dir,
             self.settings.ontology_dir,
             self.uris,
-            workers=self.settings.validation_workers,
+            workers=0 if self.in_process_validation else self.settings.validation_workers,
             timeout_s=self.settings.validation_timeout_s,
             steward_workers=self.settings.validation_steward_workers,
         )
@@ -108,7 +110,7 @@ class Runtime:
     @cached_property
     def submissions(self) -> SubmissionService:
         """The submission gate: validate, then store with provenance."""
-        from sro_graph.submissions import SubmissionService
+        from sro_graph.submissions import SheetLimits, SubmissionService
 
         return SubmissionService(
             self.store,
@@ -116,6 +118,8 @@ class Runtime:
             self.validator,
             max_bytes=self.settings.max_body_bytes,
             known_contexts=self.known_contexts,
+            stewards=self.settings.stewards,
+            sheet_limits=SheetLimits(max_rows=self.settings.sheet_max_rows),
         )
 
     @cached_property
@@ -192,8 +196,15 @@ class Runtime:
         self.store.close()
 
 
-def open_runtime(settings: Settings, *, load_knowledge: bool | None = None) -> Runtime:
-    """Open the configured store and, unless told otherwise, load the base knowledge."""
+def open_runtime(
+    settings: Settings,
+    *,
+    load_knowledge: bool | None = None,
+    in_process_validation: bool = False,
+) -> Runtime:
+    """Open the configured store and, unless told otherwise, load the base knowledge.
+
+    ``in_process_validation``: validate in this process (the CLI), without a worker pool."""
     uris = Uris(settings.base_uri)
     store = open_store(
         settings.store,
@@ -206,7 +217,9 @@ def open_runtime(settings: Settings, *, load_knowledge: bool | None = None) -> R
         kind=settings.store_kind,
         graph_store_url=settings.store_graph_store,
     )
-    runtime = Runtime(settings=settings, uris=uris, store=store)
+    runtime = Runtime(
+        settings=settings, uris=uris, store=store, in_process_validation=in_process_validation
+    )
     try:
         if settings.load_base_knowledge if load_knowledge is None else load_knowledge:
             report = runtime.load_base_knowledge()

@@ -6,6 +6,7 @@ Official namespaces are constants. Our own namespace depends on the deployment's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -38,6 +39,7 @@ __all__ = [
     "VCARD",
     "XSD",
     "Uris",
+    "is_linkable",
     "official_prefixes",
 ]
 
@@ -64,6 +66,24 @@ REFNIS_PREFIX = "http://vocab.belgif.be/auth/refnis2025/"
 GEMEENTE_CLASSIFICATION = URIRef(
     "http://data.vlaanderen.be/id/concept/BestuurseenheidClassificatieCode/5ab0e9b8a3b2ca7c5e000001"
 )
+
+
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+"""The IRI schemes that may become links on pages and that submissions may use (issue 13.6);
+``javascript:``, ``data:``, ``file:`` and every other scheme are refused."""
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def iri_scheme(iri: str) -> str | None:
+    """The scheme of an absolute IRI, in lower case (``None`` for a relative reference)."""
+    found = _SCHEME.match(iri)
+    return found.group(1).lower() if found else None
+
+
+def is_linkable(iri: str) -> bool:
+    """True when ``iri`` may be a link in a page: an http, https or mailto IRI."""
+    return iri_scheme(iri) in LINK_SCHEMES
 
 
 def official_prefixes() -> dict[str, str]:
@@ -104,6 +124,12 @@ class Uris:
     def sr(self) -> Namespace:
         """The project vocabulary, ``{base}/ns/smartregio#``."""
         return Namespace(f"{self.base}/ns/smartregio#")
+
+    @cached_property
+    def publishes_dataset(self) -> URIRef:
+        """``sr:publiceertDataset``: a submission's revision → a dataset it declares that the
+        steward asks to publish in the catalogue (issues 13.10, 15.3)."""
+        return self.sr.publiceertDataset
 
     @cached_property
     def ontology(self) -> URIRef:

@@ -162,8 +162,10 @@ def test_catalog_after_submission_only_changed_dataset_is_newer(client: TestClie
 def test_catalog_after_withdrawal_initiatives_dataset_is_newer(client: TestClient) -> None:
     submission = _submit_initiative(client, "wordt-ingetrokken")
     before = _modified_by_resource(_catalog(client))
+    etag = client.get(f"/submissions/{submission}").headers["etag"]
     response = client.delete(
-        f"/submissions/{submission}", headers={"Authorization": f"Bearer {STEWARD_TOKEN}"}
+        f"/submissions/{submission}",
+        headers={"Authorization": f"Bearer {STEWARD_TOKEN}", "If-Match": etag},
     )
     assert response.status_code in (200, 204), response.text
     after = _modified_by_resource(_catalog(client))

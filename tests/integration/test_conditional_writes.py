@@ -17,7 +17,14 @@ from fastapi.testclient import TestClient
 
 from sro_graph.web.app import create_app
 from tests.conftest import make_settings
-from tests.integration.test_api_submissions import WRITE, good
+from tests.integration.test_api_submissions import (
+    AUTH,
+    PARTNER,
+    WRITE,
+    good,
+    initiative_with_partner,
+    organisation,
+)
 from tests.remote_servers import REMOTE_KINDS, running_server
 
 pytestmark = pytest.mark.integration
@@ -107,3 +114,84 @@ def test_submission_that_raced_an_unrelated_write_is_stored_once(
     listing = second.get("/submissions").json()
     assert listing["total"] == 2
     assert len(second.get(created.headers["location"]).json()["provenance"]) == 1
+
+
+def test_withdrawal_that_lost_a_race_with_a_replace_is_412(
+    two_apps: tuple[TestClient, TestClient],
+) -> None:
+    """Issue 13.4: a withdrawal is conditional as a replace is, across processes too."""
+    first, second = two_apps
+    created = first.post("/submissions", content=good(), headers=WRITE)
+    location, etag = created.headers["location"], created.headers["etag"]
+    winner: list[int] = []
+    _write_first(
+        first,
+        lambda: winner.append(
+            second.put(
+                location, content=good(title="Vervangen"), headers={**WRITE, "if-match": etag}
+            ).status_code
+        ),
+    )
+
+    late = first.delete(location, headers={**AUTH, "if-match": etag})
+
+    assert winner == [200]
+    assert late.status_code == 412, late.text
+    record = second.get(location).json()
+    assert record["withdrawn"] is None
+    assert record["titles"] == ["Vervangen"]
+
+
+def test_submission_naming_an_organisation_withdrawn_meanwhile_is_refused(
+    two_apps: tuple[TestClient, TestClient],
+) -> None:
+    """Issue 13.5: the organisation an initiative names is withdrawn by another process
+    between the initiative's validation and its write: the write validates again and refuses,
+    so no stored report claims conformance of data that points at nothing."""
+    first, second = two_apps
+    org = second.post("/submissions", content=organisation(), headers=WRITE)
+    assert org.status_code == 201, org.text
+    withdrawn: list[int] = []
+    _write_first(
+        first,
+        lambda: withdrawn.append(
+            second.delete(
+                org.headers["location"], headers={**AUTH, "if-match": org.headers["etag"]}
+            ).status_code
+        ),
+    )
+
+    late = first.post("/submissions", content=initiative_with_partner(), headers=WRITE)
+
+    assert withdrawn == [200]
+    assert late.status_code == 422, late.text
+    assert any(
+        r["path"] == "http://www.w3.org/ns/prov#wasAssociatedWith"
+        for r in late.json()["report"]["results"]
+    )
+    assert second.get("/submissions", params={"per_page": 10}).json()["total"] == 1
+
+
+def test_withdrawal_racing_a_new_dependent_is_refused(
+    two_apps: tuple[TestClient, TestClient],
+) -> None:
+    """Issue 13.5: another process stores an initiative naming the organisation right before
+    the organisation's withdrawal writes: the withdrawal reads again and lists it."""
+    first, second = two_apps
+    org = first.post("/submissions", content=organisation(), headers=WRITE)
+    stored: list[int] = []
+    _write_first(
+        first,
+        lambda: stored.append(
+            second.post(
+                "/submissions", content=initiative_with_partner(), headers=WRITE
+            ).status_code
+        ),
+    )
+
+    late = first.delete(org.headers["location"], headers={**AUTH, "if-match": org.headers["etag"]})
+
+    assert stored == [201]
+    assert late.status_code == 409, late.text
+    assert late.json()["dependents"][0]["object"] == PARTNER
+    assert second.get(org.headers["location"]).json()["withdrawn"] is None

@@ -13,8 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sro_graph.config import hash_token
-from tests.conftest import STEWARD_TOKEN, TEST_BASE
+from tests.conftest import STEWARD_TOKEN, TEST_BASE, steward_entry
 from tests.oxigraph_server import OxigraphServer, free_port, oxigraph_binary
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -32,7 +31,7 @@ def _start_api(server: OxigraphServer, log: Path) -> tuple[subprocess.Popen[byte
             "SRO_BASE_URI": TEST_BASE,
             "SRO_STORE": server.store_location,
             "SRO_STORE_UPDATE": server.update_url,
-            "SRO_STEWARD_TOKEN_HASHES": hash_token(STEWARD_TOKEN),
+            "SRO_STEWARDS": steward_entry(),
             "SRO_VALIDATION_WORKERS": "1",
             "SRO_LOG_LEVEL": "WARNING",
         }

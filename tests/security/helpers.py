@@ -17,8 +17,7 @@ from pathlib import Path
 import httpx
 import psutil
 
-from sro_graph.config import hash_token
-from tests.conftest import STEWARD_TOKEN, TEST_BASE
+from tests.conftest import STEWARD_TOKEN, TEST_BASE, steward_entry
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SRO_GRAPH = Path(sys.executable).parent / "sro-graph"
@@ -108,7 +107,7 @@ class Server:
             {
                 "SRO_BASE_URI": TEST_BASE,
                 "SRO_STORE": str(self.store),
-                "SRO_STEWARD_TOKEN_HASHES": hash_token(STEWARD_TOKEN),
+                "SRO_STEWARDS": steward_entry(),
                 "SRO_VALIDATION_WORKERS": "2",
                 "SRO_LOG_LEVEL": "WARNING",
                 **self.extra_env,

@@ -33,6 +33,19 @@ def _sparql_query_text(ctx: Any, value: Any) -> bytes:
     return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else str(value).encode()
 
 
+@schemathesis.serializer(
+    "application/n-triples",
+    "application/n-quads",
+    "application/trig",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+def _upload_bytes(ctx: Any, value: Any) -> bytes:
+    """Submission bodies (RDF syntaxes, the XLSX template) are sent as the bytes generated."""
+    if isinstance(value, bytes):
+        return value
+    return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else str(value).encode()
+
+
 # Built at import so schemathesis can generate one test per operation; the lifespan (which
 # opens the store) is entered by the fixture below for the module's duration.
 FUZZ_APP = create_app(make_settings(query_timeout_s=2, validation_timeout_s=10))

@@ -19,6 +19,7 @@ from sro_graph import __version__
 from sro_graph.config import Settings
 from sro_graph.logs import configure_logging
 from sro_graph.runtime import open_runtime
+from sro_graph.web.csp import ContentSecurityPolicyMiddleware
 from sro_graph.web.encoding import RefuseEncodedBodiesMiddleware
 from sro_graph.web.errors import install_error_handlers
 from sro_graph.web.examples import EXAMPLES_HEADER, ExamplesFlagMiddleware
@@ -75,6 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     # Added after, so it runs first: /submissions answers only the configured origins.
     app.add_middleware(StewardCorsMiddleware, origins=settings.steward_cors_origins)
     app.add_middleware(RefuseEncodedBodiesMiddleware)  # no zip bombs in request bodies
+    app.add_middleware(ContentSecurityPolicyMiddleware)  # every HTML page (issue 13.6)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

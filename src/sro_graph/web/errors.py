@@ -26,6 +26,7 @@ STATUS: list[tuple[type[Exception], int]] = [
     # First match wins: subclasses before their bases.
     (e.BadParameterError, 422),
     (e.ValidationFailedError, 422),
+    (e.DependentsError, 409),
     (e.InputError, 400),
     (e.UnsupportedFormatError, 415),
     (e.NotAcceptableError, 406),
@@ -34,6 +35,7 @@ STATUS: list[tuple[type[Exception], int]] = [
     (e.UnauthorizedError, 401),
     (e.ForbiddenError, 403),
     (e.PreconditionFailedError, 412),
+    (e.PreconditionRequiredError, 428),
     (e.BusyError, 503),
     (e.QueryTimeoutError, 503),
     (e.StoreUnavailableError, 503),
@@ -90,6 +92,8 @@ async def _sro_error(request: Request, exc: Exception) -> Response:
         extra = {"line": exc.line, "column": exc.column}
     if isinstance(exc, e.NotAcceptableError):
         extra = {"available": exc.available}
+    if isinstance(exc, e.DependentsError):
+        extra = {"dependents": exc.dependents}
     log.info("%s %s -> %d %s", request.method, request.url.path, status, exc.code)
     return error_response(request, status, exc.code, exc.detail, headers=headers, extra=extra)
 

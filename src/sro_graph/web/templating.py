@@ -34,6 +34,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("/sparql", "SPARQL", "SPARQL"),
     ("/queries", "Vragen", "Queries"),
     ("/validate", "Valideren", "Validate"),
+    ("/inzenden", "Inzenden", "Submit"),
     ("/catalog", "Catalogus", "Catalogue"),
 )
 

@@ -71,6 +71,7 @@ def render_resource(
             "element_links": ld.element_links(lang),
             "partners": _partners(view),
             "example": any(v.text == "true" for v in view.values_of(str(sr.isVoorbeeld))),
+            "origin": ld.origin(iri, lang),
             "challenges": view.values_of(str(sr.uitdaging)),
             "objectives": view.values_of(str(sr.draagtBijTot)),
             "datasets": (

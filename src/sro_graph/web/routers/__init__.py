@@ -12,6 +12,7 @@ from sro_graph.web.routers import (
     pages,
     queries,
     sparql,
+    steward,
     submissions,
     validate,
 )
@@ -23,6 +24,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     queries.router,
     validate.router,
     submissions.router,
+    steward.router,
     linkeddata.router,
     pages.router,
     instruments.router,
