@@ -33,8 +33,15 @@ SERVICE_TESTS := $(sort $(wildcard tests/integration/test_api_*.py)) \
 	tests/integration/test_founding_text.py tests/integration/test_examples.py \
 	tests/integration/test_sparql_limits.py tests/integration/test_sparql_clients.py
 
+# The reference LDES client (npm), which replays the change stream in the tests (issue 15.4).
+LDES_CLIENT := tools/ldes-client/node_modules/.bin/ldes-client
+
+$(LDES_CLIENT): tools/ldes-client/package.json tools/ldes-client/package-lock.json
+	npm ci --prefix tools/ldes-client --no-audit --no-fund --loglevel=error
+	touch $(LDES_CLIENT)
+
 ## Install and run the whole test suite, then the service tests on every remote backend.
-test: $(STAMP) system-packages
+test: $(STAMP) system-packages $(LDES_CLIENT)
 	$(BIN)/pytest
 	$(BIN)/pytest --backend oxigraph $(SERVICE_TESTS)
 	$(BIN)/pytest --backend virtuoso $(SERVICE_TESTS)
@@ -43,7 +50,7 @@ test: $(STAMP) system-packages
 # Virtuoso (the service tests on a real Virtuoso). Installed here when missing, so that `make
 # test` alone sets up a fresh machine; as root directly, otherwise through sudo without a
 # password. Where neither is possible, make stops and says what to install.
-SYSTEM_COMMANDS := chromium:chromium virtuoso-t:virtuoso-opensource
+SYSTEM_COMMANDS := chromium:chromium virtuoso-t:virtuoso-opensource npm:npm
 
 system-packages:
 	@missing=""; \
@@ -71,4 +78,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache tools/ldes-client/node_modules

@@ -332,12 +332,14 @@ def catalog_command(
         Path | None,
         typer.Option(
             "--reference",
-            help="Folder with the official shapes and code lists (default: "
-            "../shared/reference/oslo beside the project).",
+            help="Folder with the official shapes and code lists (default: the copies shipped "
+            "with sro-graph; see catalog/official/SOURCES.md).",
         ),
     ] = None,
 ) -> None:
-    """Print the DCAT-AP Vlaanderen catalogue, or check it before harvest (--check)."""
+    """Print the DCAT-AP Vlaanderen catalogue, or check it before harvest (--check): the
+    corrected DCAT-AP VL 3.0 shapes with code lists and Metadata Vlaanderen's rules, SEMIC's
+    DCAT-AP 3.0.1 core shapes, and those with SEMIC's range shapes."""
     from sro_graph import dcat_check
     from sro_graph.catalog import render_catalog
 
@@ -348,23 +350,31 @@ def catalog_command(
     with _runtime(settings) as runtime:
         snapshot = runtime.catalog.snapshot()
         if not check:
-            sys.stdout.buffer.write(render_catalog(snapshot.full_graph(), rdf_format))
+            sys.stdout.buffer.write(render_catalog(snapshot.triples(), rdf_format))
             return
         try:
-            shapes = dcat_check.load_check_shapes(
+            shape_sets = dcat_check.load_shape_sets(
                 reference or dcat_check.DEFAULT_REFERENCE_DIR,
                 runtime.uris.base,
                 settings.shapes_dir,
             )
         except SroError as exc:
             raise fail(str(exc)) from None
-        report = dcat_check.check_catalog(snapshot.full_graph(), shapes)
-    for v in report.violations:
-        out.print(f"{v.focus}  {v.path}  {v.value}\n    {v.message}", highlight=False)
+        graph = snapshot.full_graph()
+        reports = [
+            (s.name, dcat_check.check_catalog(graph, s.shapes, shapes_used=(s.name,)))
+            for s in shape_sets
+        ]
     datasets = sum(1 for e in snapshot.entries if e.kind == "dataset")
     services = len(snapshot.entries) - datasets
-    out.print(f"{datasets} datasets, {services} data services: {report.summary()}", highlight=False)
-    if not report.conforms:
+    out.print(f"{datasets} datasets, {services} data services", highlight=False)
+    for name, report in reports:
+        for v in report.violations:
+            out.print(
+                f"{v.focus}  {v.path}  {v.value}\n    {v.message}", highlight=False, soft_wrap=True
+            )
+        out.print(f"{name}: {report.summary()}", highlight=False, soft_wrap=True)
+    if not all(report.conforms for _, report in reports):
         raise typer.Exit(EXIT_VIOLATIONS)
 
 

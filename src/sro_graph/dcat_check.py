@@ -1,12 +1,14 @@
-"""Self-check of the catalogue before harvest: the official DCAT-AP Vlaanderen 3.0 shapes.
+"""Self-check of the catalogue before harvest: DCAT-AP Vlaanderen 3.0 and SEMIC DCAT-AP 3.0.1.
 
-Loads ``metadata-voor-services-ap-SHACL.ttl`` and the code lists from a reference folder
-(default ``../shared/reference/oslo`` beside the project), corrects the published defects of
-notes §4.3 — each correction one named function below that says what is wrong and why the fix
-keeps the constraint's intent — adds shapes that check code-list membership, adds the Metadata
-Vlaanderen rules (``shapes/catalogus-metadata-vlaanderen.ttl``, SHACL-SPARQL), and validates
-with pySHACL. Nothing is loosened: a correction either repairs a shape that could not run or
-never matched, or moves a constraint to where the profile says it applies.
+Three shape sets, each validated with pySHACL: (1) the official DCAT-AP VL shapes with shapes
+for code-list membership and Metadata Vlaanderen's rules
+(``shapes/catalogus-metadata-vlaanderen.ttl``, SHACL-SPARQL); (2) SEMIC's DCAT-AP 3.0.1 core
+shapes; (3) those with SEMIC's range shapes. The files ship in the package
+(``catalog/official/``, sources and licences in its SOURCES.md); ``--reference`` names another
+folder. Published defects are corrected on loading, each by one named function below that says
+what is wrong and why the fix keeps the constraint's intent. Nothing is loosened: a correction
+repairs a shape that could not run or never matched, or moves a constraint to where the
+profile says it applies.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from sro_graph.config import PROJECT_ROOT
 from sro_graph.errors import NotFoundError
 from sro_graph.rdfio import format_from_filename, parse_rdf
 from sro_graph.validation import run_pyshacl
@@ -31,20 +32,27 @@ __all__ = [
     "DEFAULT_REFERENCE_DIR",
     "OFFICIAL_SHAPES",
     "CheckReport",
+    "ShapeSet",
     "Violation",
     "check_catalog",
     "code_list_shapes",
     "correct_count_literals",
+    "correct_dangling_property_shapes",
     "correct_misspelled_paths",
     "correct_publisher_target",
     "correct_resource_class",
     "correct_sample_target",
     "load_check_shapes",
     "load_official_shapes",
+    "load_semic_shapes",
+    "load_shape_sets",
 ]
 
-DEFAULT_REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference" / "oslo"
+DEFAULT_REFERENCE_DIR = Path(__file__).resolve().parent / "catalog" / "official"
 OFFICIAL_SHAPES = "metadata-voor-services-ap-SHACL.ttl"
+# SEMIC's files: their names in the package, and beside the oslo folder in ../shared/reference.
+SEMIC_CORE = ("semic-dcat-ap-SHACL.ttl", "../dcat-ap-3.0.1/dcat-ap-SHACL.ttl")
+SEMIC_RANGES = ("semic-ranges.ttl", "../dcat-ap-3.0.1/ranges.ttl")
 METADATA_VLAANDEREN_SHAPES = "catalogus-metadata-vlaanderen.ttl"
 AP = "https://data.vlaanderen.be/doc/applicatieprofiel/DCAT-AP-VL/erkendestandaard/2026-02-24#"
 
@@ -77,7 +85,7 @@ class CheckReport:
 
     def summary(self) -> str:
         if self.conforms:
-            return f"conforms: 0 violations against {', '.join(self.shapes_used)}"
+            return "conforms: 0 violations"
         return f"does not conform: {len(self.violations)} violation(s)"
 
 
@@ -162,6 +170,18 @@ def correct_publisher_target(shapes: Graph) -> Graph:
     return shapes
 
 
+def correct_dangling_property_shapes(shapes: Graph) -> Graph:
+    """SEMIC's files name property shapes under ``sh:property`` that they never define.
+
+    A shape without a single statement has no path, so pySHACL refuses the whole file; an
+    undefined shape constrains nothing, so dropping the link loses no constraint.
+    """
+    for node, prop in list(shapes.subject_objects(SH.property)):
+        if (prop, None, None) not in shapes:
+            shapes.remove((node, SH.property, prop))
+    return shapes
+
+
 CORRECTIONS: tuple[Callable[[Graph], Graph], ...] = (
     correct_count_literals,
     correct_misspelled_paths,
@@ -199,8 +219,7 @@ def load_official_shapes(reference_dir: Path, *, corrected: bool = True) -> Grap
     if not path.is_file():
         raise NotFoundError(
             f"The official DCAT-AP Vlaanderen shapes ({OFFICIAL_SHAPES}) are not in the "
-            "reference folder; pass --reference or put ../shared/reference/oslo beside the "
-            "project."
+            "reference folder; leave out --reference to use the ones shipped with sro-graph."
         )
     shapes = _read(path)
     if corrected:
@@ -262,8 +281,65 @@ def load_check_shapes(reference_dir: Path, base: str, shapes_dir: Path) -> Graph
     return shapes
 
 
-def check_catalog(catalog: Graph, shapes: Graph) -> CheckReport:
-    """Validate a catalogue graph; the report lists every violation (warnings excluded)."""
+def _semic_file(reference_dir: Path, names: tuple[str, str]) -> Path:
+    for name in names:
+        path = (reference_dir / name).resolve()
+        if path.is_file():
+            return path
+    raise NotFoundError(
+        f"SEMIC's DCAT-AP 3.0.1 shapes ({names[0]}) are not in the reference folder "
+        f"{reference_dir.name}."
+    )
+
+
+def load_semic_shapes(reference_dir: Path, *, ranges: bool) -> Graph:
+    """SEMIC's DCAT-AP 3.0.1 core shapes, with its range shapes if asked, corrected.
+
+    Raises:
+        NotFoundError: a file is missing.
+    """
+    shapes = _read(_semic_file(reference_dir, SEMIC_CORE))
+    if ranges:
+        shapes += _read(_semic_file(reference_dir, SEMIC_RANGES))
+    return correct_dangling_property_shapes(shapes)
+
+
+@dataclass(frozen=True)
+class ShapeSet:
+    """One set of shapes the catalogue is checked against."""
+
+    name: str
+    shapes: Graph
+
+
+def load_shape_sets(reference_dir: Path, base: str, shapes_dir: Path) -> list[ShapeSet]:
+    """The three shape sets of ``sro-graph catalog --check``.
+
+    Raises:
+        NotFoundError: a file is missing.
+    """
+    return [
+        ShapeSet(
+            "DCAT-AP Vlaanderen 3.0 (corrected) + code lists + Metadata Vlaanderen",
+            load_check_shapes(reference_dir, base, shapes_dir),
+        ),
+        ShapeSet("SEMIC DCAT-AP 3.0.1 core", load_semic_shapes(reference_dir, ranges=False)),
+        ShapeSet(
+            "SEMIC DCAT-AP 3.0.1 core + ranges", load_semic_shapes(reference_dir, ranges=True)
+        ),
+    ]
+
+
+def check_catalog(
+    catalog: Graph, shapes: Graph, *, shapes_used: tuple[str, ...] | None = None
+) -> CheckReport:
+    """Validate a catalogue graph; the report lists every violation (warnings excluded).
+
+    Raises:
+        NotFoundError: ``shapes`` holds no shape, so nothing would be checked.
+    """
+    if not any(shapes.subjects(RDF.type, SH.NodeShape)):
+        raise NotFoundError("The shapes hold no sh:NodeShape: nothing would be checked.")
     data = Graph()
     for triple in catalog:
         data.add(triple)
@@ -295,5 +371,5 @@ def check_catalog(catalog: Graph, shapes: Graph) -> CheckReport:
     return CheckReport(
         conforms=conforms and not real,
         violations=real,
-        shapes_used=(OFFICIAL_SHAPES, "code lists", METADATA_VLAANDEREN_SHAPES),
+        shapes_used=shapes_used or (OFFICIAL_SHAPES, "code lists", METADATA_VLAANDEREN_SHAPES),
     )

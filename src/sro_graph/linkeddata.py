@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -58,6 +58,8 @@ __all__ = [
 ]
 
 Labels = dict[str, list[tuple[int, str | None, str]]]
+Describer = Callable[[URIRef], Iterable[tuple[Node, Node, Node]]]
+"""What another service states about a resource (nothing when it does not know it)."""
 
 # The four core elements, in the order of docs/model.md, by their `kernelement` code.
 ELEMENTS: tuple[str, ...] = ("lokale-overheid", "samenwerking", "probleem", "data")
@@ -306,10 +308,20 @@ class TreeNode:
 class LinkedData:
     """Describes resources of one deployment from its store."""
 
-    def __init__(self, store: Store, uris: Uris, context: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        uris: Uris,
+        context: Mapping[str, Any],
+        *,
+        describers: Sequence[Describer] = (),
+    ) -> None:
         self.store = store
         self.uris = uris
         self.context = dict(context)
+        # Other services that state things about resources the store does not hold (the
+        # catalogue's datasets, distributions, records; the change stream's versions).
+        self.describers = tuple(describers)
 
     # -- the /id <-> /doc mapping -------------------------------------------------------
 
@@ -331,6 +343,9 @@ class LinkedData:
         if _NOT_IN_IRI.search(iri):  # e.g. a backslash: not a valid term, so no such thing
             raise NotFoundError("Nothing is known about this address.")
         graph = self.store.construct(rq.load("linkeddata-describe"), bindings={"resource": iri})
+        for describer in self.describers:
+            for triple in describer(iri):
+                graph.add(triple)
         if len(graph) == 0:
             raise NotFoundError(f"Nothing is known about <{iri}>.")
         return graph

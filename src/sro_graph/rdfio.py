@@ -41,6 +41,7 @@ __all__ = [
     "SUPPORTED_MEDIA_TYPES",
     "ParsedRdf",
     "RdfFormat",
+    "convert_ntriples",
     "format_from_filename",
     "format_from_media_type",
     "format_from_name",
@@ -223,6 +224,18 @@ def serialize_graph(
     if fmt.is_dataset:
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
         return _bytes(ox.serialize(quads, format=fmt.oxigraph))
+    usable = dict(prefixes or {}) if fmt in (RdfFormat.TURTLE, RdfFormat.RDFXML) else None
+    return _bytes(ox.serialize(triples, format=fmt.oxigraph, prefixes=usable))
+
+
+def convert_ntriples(
+    data: bytes, fmt: RdfFormat, *, prefixes: Mapping[str, str] | None = None
+) -> bytes:
+    """N-Triples that we produced ourselves (a store's CONSTRUCT) in ``fmt``, without rdflib
+    terms in between (large dumps)."""
+    if fmt is RdfFormat.NTRIPLES:
+        return data
+    triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
     usable = dict(prefixes or {}) if fmt in (RdfFormat.TURTLE, RdfFormat.RDFXML) else None
     return _bytes(ox.serialize(triples, format=fmt.oxigraph, prefixes=usable))
 

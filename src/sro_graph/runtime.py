@@ -22,6 +22,7 @@ from sro_graph.knowledge import (
     examples_loaded,
     load_base_knowledge,
 )
+from sro_graph.ldes import RecordingStore
 from sro_graph.store import (
     Store,
     StoreBusy,
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from sro_graph.catalog import Catalog
     from sro_graph.foundingtext import FoundingTextViews
     from sro_graph.instruments import Instruments
+    from sro_graph.ldes import ChangeStream
     from sro_graph.linkeddata import LinkedData
     from sro_graph.loading import FileLoader
     from sro_graph.queries import NamedQueries
@@ -156,15 +158,34 @@ class Runtime:
         from sro_graph.linkeddata import LinkedData
 
         return LinkedData(
-            self.store, self.uris, load_context(self.settings.ontology_dir, self.uris)
+            self.store,
+            self.uris,
+            load_context(self.settings.ontology_dir, self.uris),
+            describers=(self.catalog.describe, self.change_stream.describe),
         )
 
     @cached_property
     def catalog(self) -> Catalog:
         """The DCAT-AP Vlaanderen catalogue, rebuilt when the store version changes."""
         from sro_graph.catalog import Catalog
+        from sro_graph.jsonld import CONTEXT_PATH, load_context
 
-        return Catalog(self.store, self.uris, refresh_s=self.settings.catalog_refresh_s)
+        return Catalog(
+            self.store,
+            self.uris,
+            refresh_s=self.settings.catalog_refresh_s,
+            context=(
+                load_context(self.settings.ontology_dir, self.uris),
+                self.uris.base + CONTEXT_PATH,
+            ),
+        )
+
+    @cached_property
+    def change_stream(self) -> ChangeStream:
+        """Initiatives and organisations as a Linked Data Event Stream."""
+        from sro_graph.ldes import ChangeStream
+
+        return ChangeStream(self.store, self.uris)
 
     @cached_property
     def instruments(self) -> Instruments:
@@ -217,8 +238,10 @@ def open_runtime(
         kind=settings.store_kind,
         graph_store_url=settings.store_graph_store,
     )
+    # Every write records the change stream (initiatives, organisations) in its transaction.
+    recording = RecordingStore(store, uris)
     runtime = Runtime(
-        settings=settings, uris=uris, store=store, in_process_validation=in_process_validation
+        settings=settings, uris=uris, store=recording, in_process_validation=in_process_validation
     )
     try:
         if settings.load_base_knowledge if load_knowledge is None else load_knowledge:
@@ -226,6 +249,9 @@ def open_runtime(
             log.info(
                 "base knowledge: %d loaded, %d unchanged", len(report.loaded), len(report.unchanged)
             )
+        added = recording.reconcile()  # writes that bypassed the recorder (bulk loads)
+        if added:
+            log.info("change stream: %d versions recorded from the store as it is", added)
     except Exception:
         runtime.close()
         raise

@@ -181,6 +181,11 @@ class Uris:
         return SYSTEM_GRAPH
 
     @cached_property
+    def change_stream_graph(self) -> URIRef:
+        """The change stream's version objects (issue 15.4; ``sro_graph.ldes``)."""
+        return URIRef(f"{self.base}/graph/wijzigingen")
+
+    @cached_property
     def provenance_graph(self) -> URIRef:
         """PROV records of submissions (kept after a withdrawal, as history)."""
         return URIRef(f"{self.base}/graph/herkomst")

@@ -14,8 +14,10 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from sro_graph.rdfio import RdfFormat, parse_rdf
-from sro_graph.vocab import DCAT, DCTERMS, FOAF, HYDRA, RDF, SPDX, XSD, Uris
+from sro_graph.formats import RdfFormat
+from sro_graph.rdfio import parse_rdf
+from sro_graph.store import GraphWrite
+from sro_graph.vocab import DCAT, DCTERMS, FOAF, HYDRA, MDCAT, RDF, SPDX, XSD, Uris
 from sro_graph.web.app import create_app
 from tests.conftest import STEWARD_TOKEN, TEST_BASE, make_settings
 
@@ -51,18 +53,26 @@ def _modified_by_resource(graph: Graph) -> dict[URIRef, datetime]:
     return out
 
 
-def _submit_initiative(client: TestClient, ref: str, *, declared: bool = False) -> str:
-    """POST a small valid initiative to /submissions; returns the submission id."""
+def _initiative_body(ref: str, *, declared: bool = False, access: str | None = "PUBLIC") -> str:
+    """A small valid initiative in Turtle. With ``declared``, it declares a dataset with Dutch
+    and English titles and descriptions and (unless ``access`` is None) the access rights
+    ``access``."""
+    rights = (
+        f" ; dct:accessRights <http://publications.europa.eu/resource/authority/access-right/{access}>"
+        if access
+        else ""
+    )
     dataset = (
         (
             f"prov:generated </id/dataset/{ref}-metingen> .\n"
-            f'</id/dataset/{ref}-metingen> a dcat:Dataset ; dct:title "Metingen {ref}"@nl ;'
-            f' dcat:keyword "luchtkwaliteit"@nl .'
+            f'</id/dataset/{ref}-metingen> a dcat:Dataset ; dct:title "Metingen {ref}"@nl , '
+            f'"Measurements {ref}"@en ; dct:description "Alle metingen van {ref}."@nl , '
+            f'"All measurements of {ref}."@en ; dcat:keyword "luchtkwaliteit"@nl{rights} .'
         )
         if declared
         else "."
     )
-    body = f"""
+    return f"""
 @prefix dct: <http://purl.org/dc/terms/> . @prefix prov: <http://www.w3.org/ns/prov#> .
 @prefix sr: </ns/smartregio#> . @prefix dcat: <http://www.w3.org/ns/dcat#> .
 </id/initiatief/{ref}> a sr:SmartCityInitiatief, prov:Activity ;
@@ -72,13 +82,33 @@ def _submit_initiative(client: TestClient, ref: str, *, declared: bool = False) 
   sr:draagtBijTot </id/concept/strategische-doelstelling/6> {";" if declared else ""}
   {dataset}
 """
+
+
+def _submit_initiative(
+    client: TestClient, ref: str, *, declared: bool = False, access: str | None = "PUBLIC"
+) -> str:
+    """POST :func:`_initiative_body` to /submissions; returns the submission id."""
     response = client.post(
         "/submissions",
-        content=body.encode(),
+        content=_initiative_body(ref, declared=declared, access=access).encode(),
         headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {STEWARD_TOKEN}"},
     )
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
+
+
+def _ask_to_publish(client: TestClient, submission_id: str, dataset: URIRef) -> None:
+    """Record that the steward asks to publish ``dataset`` on the submission's current
+    revision, as the submission service does (``sr:publiceertDataset`` in the provenance
+    graph: the contract of issues 13.10 and 15.3)."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    etag = client.get(f"/submissions/{submission_id}").json()["etag"]
+    revision = URIRef(f"{URIS.submission(submission_id)}/versie/{etag}")
+    record = Graph()
+    record.add((revision, URIS.publishes_dataset, dataset))
+    runtime.store.write(
+        GraphWrite(add={str(URIS.provenance_graph): record}), new_version=uuid.uuid4().hex
+    )
 
 
 def test_catalog_harvest_turtle_and_rdfxml_find_every_resource_with_record(
@@ -106,7 +136,8 @@ def test_catalog_harvest_turtle_and_rdfxml_find_every_resource_with_record(
         catalog = catalogs[0]
         resources = [*graph.objects(catalog, DCAT.dataset), *graph.objects(catalog, DCAT.service)]
         kinds = {graph.value(r, RDF.type) for r in graph.objects(catalog, DCAT.service)}
-        assert len(list(graph.objects(catalog, DCAT.service))) == 2
+        # The SPARQL endpoint, the named-query API, the change stream (issue 15.4).
+        assert len(list(graph.objects(catalog, DCAT.service))) == 3
         assert DCAT.DataService in {
             t for r in graph.objects(catalog, DCAT.service) for t in graph.objects(r, RDF.type)
         }
@@ -146,14 +177,16 @@ def test_catalog_after_submission_only_changed_dataset_is_newer(client: TestClie
     _submit_initiative(client, "test-catalogus")
     after = _modified_by_resource(_catalog(client))
     initiatives = URIS.thing("dataset", "kennisgraaf-initiatieven")
+    stream = URIS.thing("dataset", "kennisgraaf-wijzigingen")
     changed = {r for r in after if after[r] != before.get(r)}
-    assert changed == {initiatives}
+    # The submission is a new version in the change stream too (issue 15.4).
+    assert changed == {initiatives, stream}
     assert after[initiatives] > before[initiatives]
     since = client.get("/catalog", params={"modified_since": cutoff.isoformat()})
     listed = set(_graph(since.content, RdfFormat.TURTLE).objects(None, DCAT.dataset)) | set(
         _graph(since.content, RdfFormat.TURTLE).objects(None, DCAT.service)
     )
-    assert listed == {initiatives}
+    assert listed == {initiatives, stream}
     response = client.get("/catalog", headers={"If-None-Match": etag})
     assert response.status_code == 200
     assert response.headers["etag"] != etag
@@ -170,18 +203,117 @@ def test_catalog_after_withdrawal_initiatives_dataset_is_newer(client: TestClien
     assert response.status_code in (200, 204), response.text
     after = _modified_by_resource(_catalog(client))
     changed = {r for r in after if after[r] != before.get(r)}
-    assert changed == {URIS.thing("dataset", "kennisgraaf-initiatieven")}
+    assert changed == {
+        URIS.thing("dataset", "kennisgraaf-initiatieven"),
+        URIS.thing("dataset", "kennisgraaf-wijzigingen"),  # a tombstone in the stream
+    }
 
 
-def test_catalog_declared_dataset_has_initiative_lead_as_publisher(client: TestClient) -> None:
-    _submit_initiative(client, "met-dataset", declared=True)
-    graph = _catalog(client)
+def test_catalog_declared_dataset_is_not_published_unless_the_steward_asks(
+    client: TestClient,
+) -> None:
+    """Issue 15.3: a dataset a submission declares stays out of the catalogue until the
+    submission's current revision asks to publish it."""
+    _submit_initiative(client, "niet-gevraagd", declared=True)
+    dataset = URIS.thing("dataset", "niet-gevraagd-metingen")
+    assert (None, DCAT.dataset, dataset) not in _catalog(client)
+
+
+def test_catalog_declared_dataset_asked_for_carries_the_stewards_metadata(
+    client: TestClient,
+) -> None:
+    """Issue 15.3: titles in every language given, the real description, access rights as
+    declared, the initiative's lead as publisher."""
+    submission = _submit_initiative(client, "met-dataset", declared=True)
     dataset = URIS.thing("dataset", "met-dataset-metingen")
+    _ask_to_publish(client, submission, dataset)
+    graph = _catalog(client)
     assert (None, DCAT.dataset, dataset) in graph
+    assert set(graph.objects(dataset, DCTERMS.title)) == {
+        Literal("Metingen met-dataset", lang="nl"),
+        Literal("Measurements met-dataset", lang="en"),
+    }
+    assert set(graph.objects(dataset, DCTERMS.description)) == {
+        Literal("Alle metingen van met-dataset.", lang="nl"),
+        Literal("All measurements of met-dataset.", lang="en"),
+    }
+    assert set(graph.objects(dataset, DCTERMS.accessRights)) == {
+        URIRef("http://publications.europa.eu/resource/authority/access-right/PUBLIC")
+    }
     assert graph.value(dataset, DCTERMS.publisher) == URIS.thing(
         "organisatie", "smart-region-office"
     )
-    assert graph.value(dataset, DCTERMS.accessRights) is not None
+
+
+def test_catalog_declared_non_public_dataset_keeps_its_access_rights(client: TestClient) -> None:
+    submission = _submit_initiative(client, "besloten", declared=True, access="NON_PUBLIC")
+    dataset = URIS.thing("dataset", "besloten-metingen")
+    _ask_to_publish(client, submission, dataset)
+    graph = _catalog(client)
+    assert set(graph.objects(dataset, DCTERMS.accessRights)) == {
+        URIRef("http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC")
+    }
+    assert graph.value(dataset, MDCAT.statuut) is None  # not marked Flemish open data
+
+
+def test_catalog_declared_dataset_without_access_rights_is_left_out(client: TestClient) -> None:
+    """Fail closed: the catalogue never guesses access rights the steward did not declare."""
+    submission = _submit_initiative(client, "zonder-rechten", declared=True, access=None)
+    dataset = URIS.thing("dataset", "zonder-rechten-metingen")
+    _ask_to_publish(client, submission, dataset)
+    assert (None, DCAT.dataset, dataset) not in _catalog(client)
+
+
+def test_catalog_declared_dataset_follows_the_current_revision(client: TestClient) -> None:
+    """A replacement whose revision does not ask again takes the dataset out."""
+    submission = _submit_initiative(client, "vervangen", declared=True)
+    dataset = URIS.thing("dataset", "vervangen-metingen")
+    _ask_to_publish(client, submission, dataset)
+    assert (None, DCAT.dataset, dataset) in _catalog(client)
+    record = client.get(f"/submissions/{submission}")
+    response = client.put(
+        f"/submissions/{submission}",
+        content=_initiative_body("vervangen", declared=True).encode(),
+        headers={
+            "Content-Type": "text/turtle",
+            "Authorization": f"Bearer {STEWARD_TOKEN}",
+            "If-Match": record.headers["etag"],
+        },
+    )
+    assert response.status_code == 200, response.text
+    assert (None, DCAT.dataset, dataset) not in _catalog(client)
+
+
+def test_catalog_never_holds_example_initiatives_or_their_datasets(client: TestClient) -> None:
+    """Issue 14.1: example initiatives (sr:isVoorbeeld) and the datasets only they declare are
+    not in the published catalogue, not even in the initiatives dump."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    example = URIS.thing("initiatief", "voorbeeld-catalogustest")
+    dataset = URIS.thing("dataset", "voorbeeld-catalogustest")
+    data = parse_rdf(
+        f"""
+        @prefix sr: </ns/smartregio#> . @prefix dct: <http://purl.org/dc/terms/> .
+        @prefix prov: <http://www.w3.org/ns/prov#> . @prefix dcat: <http://www.w3.org/ns/dcat#> .
+        <{example}> a sr:SmartCityInitiatief ; dct:title "Voorbeeld"@nl ;
+          sr:isVoorbeeld true ; prov:generated <{dataset}> .
+        <{dataset}> a dcat:Dataset ; dct:title "Voorbeelddata"@nl ;
+          dct:accessRights <http://publications.europa.eu/resource/authority/access-right/PUBLIC> .
+        """.encode(),
+        RdfFormat.TURTLE,
+        base_iri=TEST_BASE + "/",
+    ).graph
+    runtime.store.write(
+        GraphWrite(replace={f"{TEST_BASE}/graph/basis/voorbeeld-catalogustest": data}),
+        new_version=uuid.uuid4().hex,
+    )
+    _submit_initiative(client, "echt-initiatief")
+    graph = _catalog(client)
+    assert (None, DCAT.dataset, dataset) not in graph
+    dump = _graph(client.get("/dumps/initiatieven.ttl").content, RdfFormat.TURTLE)
+    assert (URIS.thing("initiatief", "echt-initiatief"), None, None) in dump
+    assert (example, None, None) not in dump
+    flag = URIRef(f"{TEST_BASE}/ns/smartregio#isVoorbeeld")
+    assert not [s for s, o in dump.subject_objects(flag) if str(o) in ("true", "1")]
 
 
 @pytest.mark.parametrize("page_size", [1, 7, None])
@@ -286,10 +418,9 @@ def test_dump_matches_its_distribution_size_and_checksum(reader: TestClient) -> 
             == hashlib.sha256(response.content).hexdigest()
         )
         if str(url).endswith(".nt.gz"):
-            # An N-Triples document of no triples is valid (the initiatives dataset holds no
-            # initiative without submissions: examples are never published, issue 14);
-            # rdflib's N-Triples reader accepts it where the submission parser refuses it.
-            Graph().parse(data=gzip.decompress(response.content).decode("utf-8"), format="nt")
+            # rdflib's reader: the initiatives dump is empty while no real initiative is in
+            # (the service's own parser refuses an empty body).
+            Graph().parse(data=gzip.decompress(response.content), format="nt")
 
 
 def test_dump_scheme_parses_and_holds_its_concepts(reader: TestClient) -> None:

@@ -13,12 +13,12 @@ from sro_graph.catalog import (
     CatalogSnapshot,
     Page,
     PageUrl,
-    _lead_agent,
-    _uuid,
-    build_page_graph,
     catalog_view,
+    page_triples,
     render_catalog,
 )
+from sro_graph.catalog.declared import lead_agent
+from sro_graph.catalog.describe import record_uuid
 from sro_graph.rdfio import RdfFormat
 from sro_graph.vocab import DCAT, DCTERMS, HYDRA, RDF
 
@@ -26,16 +26,14 @@ CAT = URIRef("https://sro.test/id/catalogus/sro-graph")
 
 
 def _snapshot(n: int) -> CatalogSnapshot:
-    header = Graph()
-    header.add((CAT, RDF.type, DCAT.Catalog))
+    header = ((CAT, RDF.type, DCAT.Catalog),)
     entries = []
     for i in range(n):
         iri = URIRef(f"https://sro.test/id/dataset/d{i:02d}")
-        g = Graph()
-        g.add((iri, RDF.type, DCAT.Dataset))
-        g.add((iri, DCTERMS.title, Literal(f"d{i}", lang="nl")))
-        entries.append(CatalogEntry(iri, "dataset", datetime(2026, 1, 1 + i, tzinfo=UTC), g))
-    return CatalogSnapshot("v1", CAT, header, tuple(entries), {})
+        triples = ((iri, RDF.type, DCAT.Dataset), (iri, DCTERMS.title, Literal(f"d{i}", lang="nl")))
+        when = datetime(2026, 1, 1 + i, tzinfo=UTC)
+        entries.append(CatalogEntry(iri, "dataset", when, triples, frozenset()))
+    return CatalogSnapshot("v1", CAT, header, frozenset(), tuple(entries), {})
 
 
 def test_page_last_rounds_up_and_is_at_least_one() -> None:
@@ -55,7 +53,9 @@ def test_page_url_is_absolute_and_keeps_filters() -> None:
 def test_build_page_graph_middle_page_has_all_links_new_and_legacy() -> None:
     snap = _snapshot(5)
     urls = PageUrl("https://sro.test/catalog", 2)
-    graph = build_page_graph(snap, list(snap.entries), Page(2, 2, 5), urls)
+    graph = Graph()
+    for triple in page_triples(snap, list(snap.entries), Page(2, 2, 5), urls):
+        graph.add(triple)
     view = URIRef(urls(2))
     assert (view, RDF.type, HYDRA.PartialCollectionView) in graph
     assert (view, RDF.type, HYDRA.PagedCollection) in graph
@@ -98,18 +98,20 @@ def test_catalog_view_last_page_has_prev_not_next() -> None:
 
 
 def test_render_catalog_turtle_has_explicit_dcat_prefix_line() -> None:
-    body = render_catalog(_snapshot(1).full_graph(), RdfFormat.TURTLE)
+    body = render_catalog(_snapshot(1).triples(), RdfFormat.TURTLE)
     assert DCAT_PREFIX_LINE in body
 
 
 def test_render_catalog_is_byte_stable() -> None:
-    graph = _snapshot(3).full_graph()
-    assert render_catalog(graph, RdfFormat.TURTLE) == render_catalog(graph, RdfFormat.TURTLE)
+    snap = _snapshot(3)
+    assert render_catalog(snap.triples(), RdfFormat.TURTLE) == render_catalog(
+        _snapshot(3).triples(), RdfFormat.TURTLE
+    )
 
 
 def test_record_identifier_is_uuid5_of_resource_iri() -> None:
     iri = "https://sro.test/id/dataset/kennisgraaf-initiatieven"
-    assert _uuid(iri) == str(uuid.uuid5(uuid.NAMESPACE_URL, iri))
+    assert record_uuid(iri) == str(uuid.uuid5(uuid.NAMESPACE_URL, iri))
 
 
 def test_lead_agent_prefers_trekker_then_initiatiefnemer_then_first() -> None:
@@ -120,7 +122,7 @@ def test_lead_agent_prefers_trekker_then_initiatiefnemer_then_first() -> None:
         {"agent": b, "role": URIRef(role + "initiatiefnemer")},
         {"agent": c, "role": URIRef(role + "trekker")},
     ]
-    assert _lead_agent(rows) == c  # type: ignore[arg-type]
-    assert _lead_agent(rows[:2]) == b  # type: ignore[arg-type]
-    assert _lead_agent(rows[:1]) == a  # type: ignore[arg-type]
-    assert _lead_agent([]) is None
+    assert lead_agent(rows) == c  # type: ignore[arg-type]
+    assert lead_agent(rows[:2]) == b  # type: ignore[arg-type]
+    assert lead_agent(rows[:1]) == a  # type: ignore[arg-type]
+    assert lead_agent([]) is None

@@ -8,6 +8,7 @@ from sro_graph.web.routers import (
     catalog,
     health,
     instruments,
+    ldes,
     linkeddata,
     pages,
     queries,
@@ -28,4 +29,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     linkeddata.router,
     pages.router,
     instruments.router,
+    ldes.router,
 )

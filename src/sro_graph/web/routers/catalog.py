@@ -17,15 +17,35 @@ from fastapi.responses import Response
 
 from sro_graph.catalog import DUMP_FORMATS, MAX_PAGE_SIZE
 from sro_graph.errors import BadParameterError, NotFoundError
-from sro_graph.formats import RdfFormat, content_type
-from sro_graph.web.conneg import AcceptDep
+from sro_graph.formats import MediaType, RdfFormat, content_type
+from sro_graph.profiles import DCAT_AP, DCAT_AP_VL, OSLO, Profile
 from sro_graph.web.deps import RuntimeDep
 from sro_graph.web.http import not_modified, respond, strong_etag, weak_etag
+from sro_graph.web.profiles import Offer, UrlFor, alternates_response, negotiate_pair, with_query
+from sro_graph.web.templating import request_lang, templates
 
 router = APIRouter(tags=["catalog"])
 
-OFFERS = (RdfFormat.TURTLE, RdfFormat.RDFXML, RdfFormat.JSONLD, RdfFormat.NTRIPLES)
-EXTENSIONS = {f.extension: f for f in OFFERS}
+HTML = MediaType.HTML
+XML = "application/xml"  # RDF/XML, for clients that ask for XML
+RDF_MEDIA: tuple[str, ...] = (
+    RdfFormat.TURTLE,
+    RdfFormat.RDFXML,
+    RdfFormat.JSONLD,
+    RdfFormat.NTRIPLES,
+    XML,
+)
+# Turtle first: it is what a harvester gets without asking; browsers ask for HTML.
+OFFERS = (
+    Offer(DCAT_AP_VL, (*RDF_MEDIA, HTML)),
+    Offer(DCAT_AP, RDF_MEDIA),
+    Offer(OSLO, (RdfFormat.JSONLD,)),
+)
+EXTENSIONS: dict[str, str] = {
+    **{f.extension: f.value for f in map(RdfFormat, RDF_MEDIA[:4])},
+    "xml": XML,
+    "html": HTML,
+}
 
 PageQ = Annotated[int | None, Query(ge=1, le=1_000_000, description="Page number (from 1).")]
 PageSizeQ = Annotated[
@@ -56,49 +76,87 @@ def _since(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _url_for(base: str) -> UrlFor:
+    def url_for(profile: Profile, media_type: str) -> str:
+        ext = next(e for e, m in EXTENSIONS.items() if m == media_type)
+        return with_query(f"{base}/catalog.{ext}", _profile=profile.token)
+
+    return url_for
+
+
 def _catalog(
     request: Request,
     runtime: RuntimeDep,
-    fmt: RdfFormat,
+    forced: str | None,
     page: int | None,
     page_size: int | None,
     modified_since: str | None,
 ) -> Response:
     since = _since(modified_since)
-    base_url = f"{runtime.uris.base}{request.url.path}"
+    base = runtime.uris.base
+    url_for = _url_for(base)
+    alternates = alternates_response(request, f"{base}/catalog", OFFERS, DCAT_AP_VL, url_for)
+    if alternates is not None:
+        return alternates
+    chosen = negotiate_pair(request, OFFERS, DCAT_AP_VL, forced_media_type=forced, url_for=url_for)
+    headers = dict(chosen.headers)
+    if chosen.media_type == HTML:
+        lang = request_lang(request)
+        return templates.TemplateResponse(
+            request, "catalog.html", {"page": runtime.catalog.page(lang)}, headers=headers
+        )
+    fmt = RdfFormat.RDFXML if chosen.media_type == XML else RdfFormat(chosen.media_type)
+    base_url = f"{base}{request.url.path}"
     # The view and the validators come from one snapshot, so they always agree.
     snapshot, view = runtime.catalog.view(
-        fmt, base_url=base_url, page=page, page_size=page_size, modified_since=since
+        fmt,
+        base_url=base_url,
+        page=page,
+        page_size=page_size,
+        modified_since=since,
+        profile=chosen.profile,
     )
-    etag = weak_etag(snapshot.version, fmt.value, str(page), str(page_size), str(since))
+    etag = weak_etag(
+        snapshot.version,
+        chosen.media_type,
+        chosen.profile.token,
+        str(page),
+        str(page_size),
+        str(since),
+    )
     modified = snapshot.modified
-    headers = {
-        "ETag": etag,
-        "Last-Modified": format_datetime(modified.astimezone(UTC), usegmt=True),
-        "Vary": "Accept, Accept-Encoding",
-        "Cache-Control": "public, max-age=60, must-revalidate",
-    }
+    headers.update(
+        {
+            "ETag": etag,
+            "Last-Modified": format_datetime(modified.astimezone(UTC), usegmt=True),
+            "Vary": headers["Vary"] + ", Accept-Encoding",
+            "Cache-Control": "public, max-age=60, must-revalidate",
+        }
+    )
     if not_modified(request, etag, modified):
         return Response(status_code=304, headers=headers)
     if view.links:
-        headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in view.links.items())
-    return respond(request, view.body, content_type(fmt), headers)
+        headers["Link"] = ", ".join(
+            [*(f'<{url}>; rel="{rel}"' for rel, url in view.links.items()), headers["Link"]]
+        )
+    media = XML if chosen.media_type == XML else content_type(fmt)
+    return respond(request, view.body, media, headers)
 
 
 @router.api_route("/catalog", methods=["GET", "HEAD"])
 def catalog(
     request: Request,
     runtime: RuntimeDep,
-    wants: AcceptDep,
     page: PageQ = None,
     page_size: PageSizeQ = None,
     modified_since: SinceQ = None,
 ) -> Response:
-    """The DCAT-AP Vlaanderen 3.0 catalogue: Turtle (default), RDF/XML, JSON-LD or N-Triples
-    by Accept; unpaged unless page or pageSize is given (then Hydra paging and Link headers);
-    ``modified_since`` keeps only what changed."""
-    fmt = RdfFormat(wants.choose(OFFERS))
-    return _catalog(request, runtime, fmt, page, page_size, modified_since)
+    """The DCAT-AP Vlaanderen 3.0 catalogue: Turtle (default), RDF/XML (also for
+    ``application/xml``), JSON-LD or N-Triples by Accept, a readable page for browsers;
+    in a profile by ``Accept-Profile`` or ``_profile`` (``dcat-ap-vl``, ``dcat-ap``, ``oslo``;
+    ``_profile=alt`` lists them); unpaged unless page or pageSize is given (then Hydra paging
+    and Link headers); ``modified_since`` keeps only what changed."""
+    return _catalog(request, runtime, None, page, page_size, modified_since)
 
 
 @router.api_route("/catalog.{ext}", methods=["GET", "HEAD"])
@@ -110,9 +168,12 @@ def catalog_with_extension(
     page_size: PageSizeQ = None,
     modified_since: SinceQ = None,
 ) -> Response:
-    """The catalogue in the format of the extension: ``.ttl``, ``.rdf``, ``.jsonld``, ``.nt``."""
+    """The catalogue in the format of the extension: ``.ttl``, ``.rdf``, ``.jsonld``, ``.nt``,
+    ``.xml`` or ``.html``."""
     if ext not in EXTENSIONS:
-        raise NotFoundError("The catalogue is available as .ttl, .rdf, .jsonld and .nt.")
+        raise NotFoundError(
+            "The catalogue is available as " + ", ".join(f".{e}" for e in EXTENSIONS) + "."
+        )
     return _catalog(request, runtime, EXTENSIONS[ext], page, page_size, modified_since)
 
 

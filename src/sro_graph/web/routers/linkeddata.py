@@ -15,8 +15,10 @@ from rdflib import URIRef
 
 from sro_graph.errors import NotFoundError
 from sro_graph.formats import MediaType, RdfFormat, content_type
+from sro_graph.profiles import DCAT_AP, DCAT_AP_VL, OSLO, Profile
 from sro_graph.web.conneg import AcceptDep, Wanted
 from sro_graph.web.deps import RuntimeDep
+from sro_graph.web.profiles import Offer, UrlFor, alternates_response, negotiate_pair, with_query
 from sro_graph.web.templating import templates
 from sro_graph.web.views import render_resource, render_vocabulary
 
@@ -92,15 +94,30 @@ def dereference(path: str, request: Request) -> Response:
 
 
 @router.api_route("/doc/{path:path}", methods=["GET", "HEAD"])
-def document(path: str, request: Request, runtime: RuntimeDep, wants: AcceptDep) -> Response:
+def document(path: str, request: Request, runtime: RuntimeDep) -> Response:
     """The document about ``/id/{path}``: HTML, Turtle, JSON-LD, RDF/XML or N-Triples
-    (by Accept, or by an extension such as ``.ttl``)."""
+    (by Accept, or by an extension such as ``.ttl``), in a profile by ``Accept-Profile`` or
+    ``_profile`` (``oslo``; ``dcat-ap-vl`` and ``dcat-ap`` for what the catalogue
+    describes; ``_profile=alt`` lists them)."""
     ld = runtime.linkeddata
     stem, forced = split_extension(path)
-    media = _choose(wants, forced)
     doc_path = header_path(f"/doc/{stem}")
-    headers = {"Vary": VARY, "Link": _link_header(doc_path)}
     iri = ld.iri_for_path(stem)
+    offers = [Offer(OSLO, OFFERS)]
+    if runtime.catalog.describe(iri):
+        offers += [Offer(DCAT_AP_VL, RDF_OFFERS), Offer(DCAT_AP, RDF_OFFERS)]
+    url_for = _doc_url_for(ld.uris.base + doc_path)
+    alternates = alternates_response(request, str(iri), offers, OSLO, url_for)
+    if alternates is not None:
+        return alternates
+    chosen = negotiate_pair(request, offers, OSLO, forced_media_type=forced, url_for=url_for)
+    media = chosen.media_type
+    headers = dict(chosen.headers)
+    headers["Link"] = ", ".join((headers["Link"], _link_header(doc_path)))
+    if chosen.profile != OSLO:
+        fmt = RdfFormat(media)
+        body = runtime.catalog.render_resource(iri, chosen.profile, fmt)
+        return Response(body, media_type=content_type(media), headers=headers)
     try:
         graph = ld.describe(iri)
     except NotFoundError as exc:
@@ -114,6 +131,17 @@ def document(path: str, request: Request, runtime: RuntimeDep, wants: AcceptDep)
         ext = next(e for e, m in EXTENSIONS.items() if m == fmt.value)
         headers["Content-Location"] = f"{doc_path}.{ext}"
     return Response(ld.serialize(graph, fmt), media_type=content_type(media), headers=headers)
+
+
+def _doc_url_for(doc_url: str) -> UrlFor:
+    """Alternates of a document: its extension for the media type, ``_profile`` for the
+    profile."""
+
+    def url_for(profile: Profile, media_type: str) -> str:
+        ext = next((e for e, m in EXTENSIONS.items() if m == media_type), None)
+        return with_query(f"{doc_url}.{ext}" if ext else doc_url, _profile=profile.token)
+
+    return url_for
 
 
 @router.api_route("/ns/context.jsonld", methods=["GET", "HEAD"])

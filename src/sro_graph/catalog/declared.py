@@ -1,0 +1,179 @@
+"""Datasets that initiatives declare (``prov:generated`` / ``prov:used`` → ``dcat:Dataset``).
+
+What is published (issue 15.3): a dataset declared in a submission only when the steward asked
+for it, i.e. when the submission's current revision names it with ``sr:publiceertDataset``;
+a dataset declared in the base knowledge when a real (not example) initiative declares it.
+Datasets declared only by example initiatives (``sr:isVoorbeeld``) are never published. A
+published dataset carries the steward's titles and descriptions in every language given
+(untagged text counts as Dutch), and its access rights as declared; one that declares none
+from the access-right list is left out, since the catalogue must not guess them.
+
+Read with three narrow queries (one over all of them would multiply every multi-valued
+property by every other), grouped per dataset; the publisher is the initiative's lead
+organisation (trekker, else initiatiefnemer, else the first associated actor).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from sro_graph import rq
+from sro_graph.catalog.describe import pick
+from sro_graph.catalog.model import EPOCH
+from sro_graph.catalog.reference import ACCESS_NON_PUBLIC, ACCESS_PUBLIC, THEME
+from sro_graph.store import Store
+from sro_graph.vocab import Uris
+
+__all__ = ["LEAD_ROLES", "DeclaredDataset", "lead_agent", "read_declared"]
+
+log = logging.getLogger(__name__)
+
+LEAD_ROLES = ("trekker", "initiatiefnemer")
+
+Fact = dict[str, Node]
+
+
+@dataclass(frozen=True)
+class DeclaredDataset:
+    """What the catalogue publishes of a declared dataset."""
+
+    iri: URIRef
+    titles: tuple[Literal, ...]
+    descriptions: tuple[Literal, ...]
+    initiative_title: str
+    initiative_description: str
+    keywords: tuple[Literal, ...]
+    themes: tuple[URIRef, ...]
+    lead: URIRef | None
+    access: URIRef
+    email: str | None
+    landing_pages: tuple[URIRef, ...]
+    modified: datetime
+
+
+def read_declared(
+    store: Store,
+    uris: Uris,
+    graph_times: dict[str, datetime],
+    *,
+    known_themes: set[URIRef],
+    access_rights: set[URIRef],
+) -> list[DeclaredDataset]:
+    """Every declared dataset the catalogue publishes, in IRI order."""
+    base = uris.base
+    submissions = f"{base}/graph/inzending/"
+    published = {
+        (str(row["g"]), str(row["dataset"]))
+        for row in store.select(
+            rq.based("catalog-published-datasets", base),
+            bindings={"prov": uris.provenance_graph},
+        )
+    }
+    declarations: dict[str, list[Fact]] = defaultdict(list)
+    for row in store.select(rq.based("catalog-declarations", base)):
+        named, graph = row.get("dataset"), str(row.get("g", ""))
+        if not isinstance(named, URIRef) or _true(row.get("example")):
+            continue
+        if graph.startswith(submissions) and (graph, str(named)) not in published:
+            continue  # the steward did not ask to publish it
+        declarations[str(named)].append(dict(row))
+    # Each fact as a row of its own ({key: value}, an actor with its role): the helpers below
+    # read "any row with this key".
+    facts: dict[str, list[Fact]] = defaultdict(list)
+    for row in store.select(rq.based("catalog-declared-dataset-facts", base)):
+        facts[str(row["dataset"])].append({str(row["key"]): row["value"]})
+    for row in store.select(rq.based("catalog-declaring-initiative-facts", base)):
+        fact: Fact = {str(row["key"]): row["value"]}
+        if "role" in row:
+            fact["role"] = row["role"]
+        facts[str(row["initiative"])].append(fact)
+    out: list[DeclaredDataset] = []
+    for dataset, declared in sorted(declarations.items()):
+        initiatives = sorted({str(r["initiative"]) for r in declared})
+        own = facts[dataset]
+        rows = [*declared, *own, *(f for i in initiatives for f in facts[i])]
+        declared_access = {URIRef(str(r["accessRights"])) for r in own if "accessRights" in r}
+        if not declared_access or not declared_access <= access_rights:
+            log.info("declared dataset <%s> left out: no access rights from the list", dataset)
+            continue
+        # Contradictory declarations (public and not public): the more restrictive one.
+        access = ACCESS_PUBLIC if declared_access == {ACCESS_PUBLIC} else ACCESS_NON_PUBLIC
+        initiative_title = pick(_values(rows, "initiativeTitle"))
+        initiative_description = pick(_values(rows, "initiativeDescription"))
+        themes = sorted(
+            {
+                URIRef(str(r["theme"]))
+                for r in own
+                if "theme" in r
+                and str(r["theme"]).startswith(THEME)
+                and URIRef(str(r["theme"])) in known_themes
+            }
+        )
+        emails = sorted(str(r["email"]) for r in rows if "email" in r)
+        out.append(
+            DeclaredDataset(
+                iri=URIRef(dataset),
+                titles=tuple(_tagged(_values(own, "title"))),
+                descriptions=tuple(_tagged(_values(own, "description"))),
+                initiative_title=str(initiative_title or declared[0]["initiative"]),
+                initiative_description=str(initiative_description or ""),
+                keywords=tuple(_tagged(_values(own, "keyword"))),
+                themes=tuple(themes),
+                lead=lead_agent(rows),
+                access=access,
+                email=emails[0] if emails else None,
+                landing_pages=tuple(
+                    URIRef(p)
+                    for p in sorted({str(r["landingPage"]) for r in own if "landingPage" in r})
+                    if p.startswith(("http://", "https://"))
+                ),
+                modified=max(
+                    (graph_times[str(r["g"])] for r in declared if str(r["g"]) in graph_times),
+                    default=EPOCH,
+                ),
+            )
+        )
+    return out
+
+
+def _true(value: Node | None) -> bool:
+    """A flag: boolean true, or 1 where the store (Virtuoso) answers booleans as integers."""
+    return str(value).lower() in ("true", "1") if value is not None else False
+
+
+def _tagged(values: list[Node]) -> list[Literal]:
+    """Literals with their language; untagged text is taken as Dutch. One per language and
+    text, in a stable order (Dutch first)."""
+    out = {
+        (v.language or "nl", str(v)): Literal(str(v), lang=v.language or "nl")
+        for v in values
+        if isinstance(v, Literal)
+    }
+    return [out[k] for k in sorted(out, key=lambda k: (k[0] != "nl", k))]
+
+
+def _values(rows: list[Fact], key: str) -> list[Node]:
+    seen: list[Node] = []
+    for row in rows:
+        value = row.get(key)
+        if isinstance(value, Literal) and value not in seen:
+            seen.append(value)
+    return seen
+
+
+def lead_agent(rows: list[Fact]) -> URIRef | None:
+    """The initiative's lead: trekker, then initiatiefnemer, then the first actor."""
+    for role in LEAD_ROLES:
+        for row in sorted(rows, key=lambda r: str(r.get("agent", ""))):
+            if str(row.get("role", "")).endswith("/" + role) and isinstance(
+                row.get("agent"), URIRef
+            ):
+                return URIRef(str(row["agent"]))
+    agents = sorted(str(r["agent"]) for r in rows if isinstance(r.get("agent"), URIRef))
+    return URIRef(agents[0]) if agents else None
