@@ -76,6 +76,7 @@ class MediaType(StrEnum):
     MULTIPART = "multipart/form-data"
     OCTET_STREAM = "application/octet-stream"
     PLAIN_TEXT = "text/plain"
+    XML = "application/xml"
 
 
 class SheetFormat(StrEnum):

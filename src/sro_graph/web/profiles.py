@@ -18,7 +18,7 @@ from fastapi.responses import Response
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from sro_graph.errors import InputError, NotAcceptableError
-from sro_graph.formats import RdfFormat
+from sro_graph.formats import MediaType, RdfFormat, content_type
 from sro_graph.profiles import ALTERNATES_TOKEN, Profile, choose_profile
 from sro_graph.vocab import DCTERMS, RDF
 from sro_graph.web.conneg import negotiate
@@ -27,7 +27,7 @@ __all__ = ["PROFILE_PARAMETER", "Offer", "Representation", "alternates_response"
 
 PROFILE_PARAMETER = "_profile"
 PROF = Namespace("http://www.w3.org/ns/dx/prof/")
-HTML = "text/html"
+HTML = MediaType.HTML.value
 
 
 @dataclass(frozen=True)
@@ -120,9 +120,9 @@ def alternates_response(
     Turtle with the W3C Profiles Vocabulary); None for any other request."""
     if requested_profile(request) != ALTERNATES_TOKEN:
         return None
-    media = negotiate(request.headers.get("accept"), ["application/json", RdfFormat.TURTLE.value])
+    media = negotiate(request.headers.get("accept"), [MediaType.JSON.value, RdfFormat.TURTLE.value])
     headers = {"Vary": "Accept", "Link": f'<{resource}>; rel="canonical"'}
-    if media == "application/json":
+    if media == MediaType.JSON:
         body = {
             "resource": resource,
             "default": default.token,
@@ -138,7 +138,7 @@ def alternates_response(
                 for o in offers
             ],
         }
-        return Response(json.dumps(body, indent=2).encode(), 200, headers, "application/json")
+        return Response(json.dumps(body, indent=2).encode(), 200, headers, MediaType.JSON.value)
     graph = Graph()
     graph.bind("prof", PROF)
     graph.bind("dct", DCTERMS)
@@ -154,7 +154,7 @@ def alternates_response(
             graph.add((url, DCTERMS.conformsTo, profile))
             graph.add((url, DCTERMS["format"], Literal(media_type)))
     turtle = graph.serialize(format="turtle").encode()
-    return Response(turtle, 200, headers, "text/turtle; charset=utf-8")
+    return Response(turtle, 200, headers, content_type(RdfFormat.TURTLE))
 
 
 def with_query(url: str, **params: str) -> str:

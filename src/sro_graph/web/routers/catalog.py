@@ -27,7 +27,7 @@ from sro_graph.web.templating import request_lang, templates
 router = APIRouter(tags=["catalog"])
 
 HTML = MediaType.HTML
-XML = "application/xml"  # RDF/XML, for clients that ask for XML
+XML = MediaType.XML  # RDF/XML, for clients that ask for XML
 RDF_MEDIA: tuple[str, ...] = (
     RdfFormat.TURTLE,
     RdfFormat.RDFXML,
