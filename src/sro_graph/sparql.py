@@ -10,7 +10,7 @@ itself afterwards; the inspector only decides what may run:
 - ``SERVICE`` is refused unless its target IRI starts with an entry of the allow-list (a
   variable target is always refused): the embedded engine would otherwise open a connection;
 - ``FROM`` / ``FROM NAMED`` and the protocol's ``default-graph-uri`` / ``named-graph-uri`` may
-  name graphs of the store, or IRIs on the allow-list; nothing is ever fetched.
+  name any IRI: a graph the store lacks is an empty graph; nothing is ever fetched.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from hashlib import sha256
@@ -111,21 +111,19 @@ def inspect_query(
     query: str,
     *,
     allowlist: Sequence[str] = (),
-    known_graphs: Callable[[], set[str]] | None = None,
     default_graphs: Sequence[str] = (),
     named_graphs: Sequence[str] = (),
 ) -> QueryInfo:
     """Decide whether ``query`` may run, and what form it has.
 
-    ``known_graphs`` gives the store's graph names (called only when a FROM or a dataset
-    parameter needs checking).
+    ``default_graphs`` / ``named_graphs``: the protocol's dataset parameters, if any.
 
     Raises:
-        QueryRejectedError: an update, or SERVICE / FROM / dataset IRIs outside the store and
-            not on the allow-list.
+        QueryRejectedError: an update, a SERVICE not on the allow-list, or a FROM whose IRI
+            cannot be named.
         QuerySyntaxError: no query form could be found.
     """
-    info, services, froms = _analyse(query)
+    info, services, _ = _analyse(query)
     for target in services:
         if not _allowed(target, allowlist):
             raise QueryRejectedError(
@@ -134,17 +132,29 @@ def inspect_query(
                 if target != "?"
                 else "SERVICE with a variable endpoint is not allowed."
             )
-    outside = [g for g in (*froms, *default_graphs, *named_graphs) if not _allowed(g, allowlist)]
-    if outside:
-        graphs = known_graphs() if known_graphs is not None else set()
-        unknown = [g for g in outside if g not in graphs]
-        if unknown:
-            raise QueryRejectedError(
-                f"<{unknown[0]}> is not a graph of this store: FROM, FROM NAMED, "
-                "default-graph-uri and named-graph-uri may only name graphs of the store "
-                "(nothing is fetched)."
-            )
+    # A graph the store lacks is an empty graph, never fetched (as Oxigraph and Fuseki do): no
+    # backend dereferences dataset IRIs. Only a FROM whose IRI cannot be named here is refused,
+    # since the service passes the query's dataset to the store explicitly.
+    if not (default_graphs or named_graphs) and "?" in (*info.from_graphs, *info.from_named_graphs):
+        raise QueryRejectedError(
+            "FROM and FROM NAMED must name an absolute IRI (<http://...> or a declared prefix)."
+        )
     return info
+
+
+def query_dataset(
+    info: QueryInfo | None, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()
+) -> tuple[list[str], list[str]]:
+    """The dataset a query runs on, as protocol graph lists for the store.
+
+    The protocol's ``default-graph-uri`` / ``named-graph-uri`` override the query's FROM /
+    FROM NAMED (SPARQL 1.1 Protocol §2.1.4); otherwise the query's own clauses are the
+    dataset (Query §13.2); ``info`` is ``None`` for a query known to have none. Two empty lists: neither gives one, so the service's default
+    dataset (the union of the named graphs) applies.
+    """
+    if default_graphs or named_graphs or info is None:
+        return list(default_graphs), list(named_graphs)
+    return list(info.from_graphs), list(info.from_named_graphs)
 
 
 _INLINE_TEXT_LIMIT = 4_096
@@ -330,7 +340,6 @@ class QueryRunner:
         return inspect_query(
             query,
             allowlist=self.allowlist,
-            known_graphs=self.store.graph_names,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
         )
@@ -368,6 +377,7 @@ class QueryRunner:
             QueryTimeoutError: the time limit ran out; the work was stopped.
             QuerySyntaxError: the engine refused the query.
         """
+        defaults, named = self._dataset(query, default_graphs, named_graphs)
         if not self._slots.acquire(timeout=self.queue_s):
             raise BusyError("All query slots are busy; retry shortly.", retry_after=1)
         with self._limits(query):
@@ -375,8 +385,8 @@ class QueryRunner:
                 self.store.query_raw(
                     query,
                     accept=accept,
-                    default_graphs=list(default_graphs) or None,
-                    named_graphs=list(named_graphs) or None,
+                    default_graphs=defaults,
+                    named_graphs=named,
                     row_cap=row_cap if row_cap is not None else self.row_cap,
                     timeout_s=self.timeout_s,
                 )
@@ -393,7 +403,7 @@ class QueryRunner:
     ) -> RawResult:
         """:meth:`run` for an event loop, with the same limits: on a store with killable
         query workers the answer is awaited on the loop; else the query runs in a thread."""
-        defaults, named = list(default_graphs) or None, list(named_graphs) or None
+        defaults, named = self._dataset(query, default_graphs, named_graphs)
         cap = row_cap if row_cap is not None else self.row_cap
         call = getattr(self.store, "query_raw_async", None)
         await self._acquire_async()
@@ -421,6 +431,19 @@ class QueryRunner:
                     ),
                 )
             return signal_truncation(result)
+
+    def _dataset(
+        self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str]
+    ) -> tuple[list[str] | None, list[str] | None]:
+        """The dataset to hand the store (see :func:`query_dataset`): the query's FROM /
+        FROM NAMED are passed explicitly, since the store's union default would override
+        them; ``None, None`` for the service's default dataset."""
+        info = None
+        if not (default_graphs or named_graphs) and "FROM" in query.upper():
+            # FROM is a keyword: it cannot be written with escapes, so its absence is certain.
+            info = self.inspect(query)
+        defaults, named = query_dataset(info, default_graphs, named_graphs)
+        return defaults or None, named or None
 
     async def _acquire_async(self) -> None:
         """Wait up to ``queue_s`` for a slot without blocking the event loop."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -138,3 +139,194 @@ def test_catalogue_is_the_same_on_every_backend(embedded: TestClient, remote: Te
     found = _catalog(remote)
     assert found - expected == set()
     assert expected - found == set()
+
+
+# -- the query's dataset (issue 12, points 2 and 3) ------------------------------------------
+#
+# FROM / FROM NAMED and the protocol's default-graph-uri / named-graph-uri define the dataset
+# exactly as SPARQL 1.1 Query §13 and Protocol §2.1.4 say, on every backend. The expected
+# answer is computed from queries without dataset clauses (GRAPH <g> over the service's
+# union), which every backend answers alike (the cases above), so each case is a spec check.
+
+PROGRAMMAS = f"{TEST_BASE}/graph/basis/programmas"
+PROJECT = f"{TEST_BASE}/graph/basis/project"
+MISSING = f"{TEST_BASE}/graph/not-in-the-store"
+
+# id, dataset clauses, protocol parameters, graphs of the expected default graph, expected
+# named graphs.
+DATASET_CASES: list[tuple[str, str, dict[str, list[str]], list[str], list[str]]] = [
+    ("from", f"FROM <{PROGRAMMAS}>", {}, [PROGRAMMAS], []),
+    ("two-froms-merge", f"FROM <{PROGRAMMAS}> FROM <{PROJECT}>", {}, [PROGRAMMAS, PROJECT], []),
+    ("from-named-only", f"FROM NAMED <{PROGRAMMAS}>", {}, [], [PROGRAMMAS]),
+    ("from-and-from-named", f"FROM <{PROJECT}> FROM NAMED <{PROGRAMMAS}>", {}, [PROJECT],
+     [PROGRAMMAS]),
+    ("protocol-default-overrides-from", f"FROM <{PROGRAMMAS}>",
+     {"default-graph-uri": [PROJECT]}, [PROJECT], []),
+    ("protocol-named-overrides-from-named", f"FROM NAMED <{PROGRAMMAS}>",
+     {"named-graph-uri": [PROJECT]}, [], [PROJECT]),
+    ("protocol-named-overrides-whole-dataset", f"FROM <{PROGRAMMAS}>",
+     {"named-graph-uri": [PROJECT]}, [], [PROJECT]),
+    ("protocol-default-only", "", {"default-graph-uri": [PROGRAMMAS]}, [PROGRAMMAS], []),
+    ("from-graph-the-store-lacks", f"FROM <{MISSING}>", {}, [MISSING], []),
+    ("from-named-graph-the-store-lacks", f"FROM NAMED <{MISSING}>", {}, [], [MISSING]),
+    ("protocol-graph-the-store-lacks", "", {"default-graph-uri": [MISSING]}, [MISSING], []),
+]  # fmt: skip
+
+
+def _select(client: TestClient, query: str, params: dict[str, list[str]] | None = None) -> Any:
+    r = client.get(
+        "/sparql",
+        params={"query": query, **(params or {})},
+        headers={"accept": "application/sparql-results+json"},
+    )
+    assert r.status_code == 200, (query, params, r.text)
+    return r.json()["results"]["bindings"]
+
+
+def _default_graph_size(client: TestClient, graphs: list[str]) -> int:
+    """Triples of the merge of ``graphs``, asked without any dataset clause."""
+    if not graphs:
+        return 0
+    values = " ".join(f"<{g}>" for g in graphs)
+    rows = _select(
+        client,
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { "
+        f"VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} }}",
+    )
+    return int(rows[0]["n"]["value"])
+
+
+def _named_graph_sizes(client: TestClient, clauses: str, params: dict[str, list[str]]) -> dict:
+    rows = _select(
+        client,
+        f"SELECT ?g (COUNT(*) AS ?n) {clauses} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g",
+        params,
+    )
+    return {row["g"]["value"]: int(row["n"]["value"]) for row in rows}
+
+
+def _count(client: TestClient, clauses: str, params: dict[str, list[str]]) -> int:
+    rows = _select(client, f"SELECT (COUNT(*) AS ?n) {clauses} WHERE {{ ?s ?p ?o }}", params)
+    return int(rows[0]["n"]["value"])
+
+
+def _check_dataset(
+    client: TestClient,
+    clauses: str,
+    params: dict[str, list[str]],
+    default: list[str],
+    named: list[str],
+) -> None:
+    """The default graph is the merge of the dataset's default graphs, nothing else, and
+    GRAPH ?g ranges over the dataset's named graphs only (a graph the store lacks is empty)."""
+    all_named = _named_graph_sizes(client, "", {})
+    assert _count(client, clauses, params) == _default_graph_size(client, default)
+    assert _named_graph_sizes(client, clauses, params) == {
+        g: n for g, n in all_named.items() if g in named
+    }
+
+
+@pytest.mark.parametrize(
+    ("clauses", "params", "default", "named"),
+    [case[1:] for case in DATASET_CASES],
+    ids=[case[0] for case in DATASET_CASES],
+)
+def test_dataset_clauses_define_the_dataset_on_the_embedded_store(
+    embedded: TestClient,
+    clauses: str,
+    params: dict[str, list[str]],
+    default: list[str],
+    named: list[str],
+) -> None:
+    _check_dataset(embedded, clauses, params, default, named)
+
+
+@pytest.mark.parametrize(
+    ("clauses", "params", "default", "named"),
+    [case[1:] for case in DATASET_CASES],
+    ids=[case[0] for case in DATASET_CASES],
+)
+def test_dataset_clauses_define_the_dataset_on_every_remote_store(
+    embedded: TestClient,
+    remote: TestClient,
+    clauses: str,
+    params: dict[str, list[str]],
+    default: list[str],
+    named: list[str],
+) -> None:
+    _check_dataset(remote, clauses, params, default, named)
+    query = f"SELECT (COUNT(*) AS ?n) {clauses} WHERE {{ ?s ?p ?o }}"
+    assert _select(remote, query, params) == _select(embedded, query, params)
+
+
+def test_the_programmas_count_of_the_issue() -> None:
+    """The reproduction of issue 12.2: FROM answers as default-graph-uri does."""
+    with TestClient(create_app(make_settings(store="memory"))) as client:
+        count = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+        by_from = _select(client, count.format(f"FROM <{PROGRAMMAS}>"))
+        by_protocol = _select(client, count.format(""), {"default-graph-uri": [PROGRAMMAS]})
+        whole = _select(client, count.format(""))
+    assert by_from == by_protocol
+    assert by_from != whole
+
+
+class _Listener:
+    """A TCP port that records whether anything connected, without serving anything."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/x"
+
+    def connections(self) -> int:
+        """Connections made so far (each waits in the backlog until accepted)."""
+        self.sock.setblocking(False)
+        count = 0
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except BlockingIOError:
+                return count
+            conn.close()
+            count += 1
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+NEVER_FETCHED_FORMS = [
+    "SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}",
+    "SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+    "ASK FROM <{url}> {{ ?s ?p ?o }}",
+]
+
+
+def _never_fetches(client: TestClient, form: str) -> None:
+    listener = _Listener()
+    try:
+        query = form.format(url=listener.url)
+        for params in (
+            {},
+            {"default-graph-uri": [listener.url]},
+            {"named-graph-uri": [listener.url]},
+        ):
+            r = client.get("/sparql", params={"query": query, **params})
+            assert r.status_code == 200, r.text
+        assert listener.connections() == 0, "the store fetched a graph named in the dataset"
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize("form", NEVER_FETCHED_FORMS, ids=["from", "from-named", "ask"])
+def test_a_graph_named_in_the_dataset_is_never_fetched_by_the_embedded_store(
+    embedded: TestClient, form: str
+) -> None:
+    _never_fetches(embedded, form)
+
+
+@pytest.mark.parametrize("form", NEVER_FETCHED_FORMS, ids=["from", "from-named", "ask"])
+def test_a_graph_named_in_the_dataset_is_never_fetched_by_a_remote_store(
+    remote: TestClient, form: str
+) -> None:
+    _never_fetches(remote, form)
