@@ -142,6 +142,31 @@ def inspect_query(
     return info
 
 
+def without_dataset_clauses(query: str) -> str:
+    """``query`` with its FROM / FROM NAMED clauses blanked out, for a protocol dataset that
+    overrides them (Protocol §2.1.4).
+
+    Raises:
+        QueryRejectedError: a clause whose IRI is not one token as written (e.g. escaped).
+    """
+    text = list(query)
+    tokens = list(tokenize(query))
+    for index, token in enumerate(tokens):
+        if token.kind != "word" or token.text.upper() != "FROM":
+            continue
+        last = index + 1
+        if last < len(tokens) and tokens[last].text.upper() == "NAMED":
+            last += 1
+        if last >= len(tokens) or tokens[last].kind not in ("iri", "pname"):
+            raise QueryRejectedError(
+                "default-graph-uri / named-graph-uri cannot replace this query's FROM clauses; "
+                "write them as <IRI>s or leave them out."
+            )
+        end = tokens[last].start + len(tokens[last].text)
+        text[token.start : end] = [" "] * (end - token.start)
+    return "".join(text)
+
+
 def query_dataset(
     info: QueryInfo | None, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()
 ) -> tuple[list[str], list[str]]:
@@ -149,7 +174,8 @@ def query_dataset(
 
     The protocol's ``default-graph-uri`` / ``named-graph-uri`` override the query's FROM /
     FROM NAMED (SPARQL 1.1 Protocol §2.1.4); otherwise the query's own clauses are the
-    dataset (Query §13.2); ``info`` is ``None`` for a query known to have none. Two empty lists: neither gives one, so the service's default
+    dataset (Query §13.2); ``info`` is ``None`` for a query known to have none. Two empty
+    lists: neither gives one, so the service's default
     dataset (the union of the named graphs) applies.
     """
     if default_graphs or named_graphs or info is None:
@@ -377,7 +403,7 @@ class QueryRunner:
             QueryTimeoutError: the time limit ran out; the work was stopped.
             QuerySyntaxError: the engine refused the query.
         """
-        defaults, named = self._dataset(query, default_graphs, named_graphs)
+        query, defaults, named = self._dataset(query, default_graphs, named_graphs)
         if not self._slots.acquire(timeout=self.queue_s):
             raise BusyError("All query slots are busy; retry shortly.", retry_after=1)
         with self._limits(query):
@@ -403,7 +429,7 @@ class QueryRunner:
     ) -> RawResult:
         """:meth:`run` for an event loop, with the same limits: on a store with killable
         query workers the answer is awaited on the loop; else the query runs in a thread."""
-        defaults, named = self._dataset(query, default_graphs, named_graphs)
+        query, defaults, named = self._dataset(query, default_graphs, named_graphs)
         cap = row_cap if row_cap is not None else self.row_cap
         call = getattr(self.store, "query_raw_async", None)
         await self._acquire_async()
@@ -434,16 +460,22 @@ class QueryRunner:
 
     def _dataset(
         self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str]
-    ) -> tuple[list[str] | None, list[str] | None]:
-        """The dataset to hand the store (see :func:`query_dataset`): the query's FROM /
-        FROM NAMED are passed explicitly, since the store's union default would override
-        them; ``None, None`` for the service's default dataset."""
+    ) -> tuple[str, list[str] | None, list[str] | None]:
+        """The query text and the dataset to hand the store (see :func:`query_dataset`).
+
+        The query's FROM / FROM NAMED are passed explicitly, since the store's union default
+        would override them; a protocol dataset replaces them, and the query's own clauses
+        are then taken out of the text (Virtuoso would merge the two). ``None, None``: the
+        service's default dataset.
+        """
         info = None
-        if not (default_graphs or named_graphs) and "FROM" in query.upper():
+        if "FROM" in query.upper():
             # FROM is a keyword: it cannot be written with escapes, so its absence is certain.
-            info = self.inspect(query)
+            info = self.inspect(query, default_graphs=default_graphs, named_graphs=named_graphs)
+            if default_graphs or named_graphs:
+                query = without_dataset_clauses(query)
         defaults, named = query_dataset(info, default_graphs, named_graphs)
-        return defaults or None, named or None
+        return query, defaults or None, named or None
 
     async def _acquire_async(self) -> None:
         """Wait up to ``queue_s`` for a slot without blocking the event loop."""
