@@ -347,8 +347,12 @@ class QueryRunner:
         concurrency: int,
         allowlist: Sequence[str] = (),
         queue_s: float = 0.0,
+        base_iri: str | None = None,
     ) -> None:
+        """``base_iri``: the base of relative IRIs in a query without its own BASE (the
+        Protocol's service-defined base, which may be the endpoint)."""
         self.store = store
+        self.base_iri = base_iri
         self.queue_s = queue_s
         self.timeout_s = timeout_s
         self.row_cap = row_cap
@@ -461,7 +465,8 @@ class QueryRunner:
     def _dataset(
         self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str]
     ) -> tuple[str, list[str] | None, list[str] | None]:
-        """The query text and the dataset to hand the store (see :func:`query_dataset`).
+        """The query text (with the service's base) and the dataset to hand the store (see
+        :func:`query_dataset`).
 
         The query's FROM / FROM NAMED are passed explicitly, since the store's union default
         would override them; a protocol dataset replaces them, and the query's own clauses
@@ -475,6 +480,9 @@ class QueryRunner:
             if default_graphs or named_graphs:
                 query = without_dataset_clauses(query)
         defaults, named = query_dataset(info, default_graphs, named_graphs)
+        if self.base_iri:
+            # A query's own BASE, later in the prologue, takes over from this one.
+            query = f"BASE <{self.base_iri}> {query}"
         return query, defaults or None, named or None
 
     async def _acquire_async(self) -> None:

@@ -196,7 +196,9 @@ def _default_graph_size(client: TestClient, graphs: list[str]) -> int:
     return int(rows[0]["n"]["value"])
 
 
-def _named_graph_sizes(client: TestClient, clauses: str, params: dict[str, list[str]]) -> dict:
+def _named_graph_sizes(
+    client: TestClient, clauses: str, params: dict[str, list[str]]
+) -> dict[str, int]:
     rows = _select(
         client,
         f"SELECT ?g (COUNT(*) AS ?n) {clauses} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g",
