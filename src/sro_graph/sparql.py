@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Literal
+from urllib.parse import urljoin
 
 from rdflib import RDF, RDFS, BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
@@ -119,8 +120,7 @@ def inspect_query(
     ``default_graphs`` / ``named_graphs``: the protocol's dataset parameters, if any.
 
     Raises:
-        QueryRejectedError: an update, a SERVICE not on the allow-list, or a FROM whose IRI
-            cannot be named.
+        QueryRejectedError: an update, or a SERVICE not on the allow-list.
         QuerySyntaxError: no query form could be found.
     """
     info, services, _ = _analyse(query)
@@ -132,13 +132,9 @@ def inspect_query(
                 if target != "?"
                 else "SERVICE with a variable endpoint is not allowed."
             )
-    # A graph the store lacks is an empty graph, never fetched (as Oxigraph and Fuseki do): no
-    # backend dereferences dataset IRIs. Only a FROM whose IRI cannot be named here is refused,
-    # since the service passes the query's dataset to the store explicitly.
-    if not (default_graphs or named_graphs) and "?" in (*info.from_graphs, *info.from_named_graphs):
-        raise QueryRejectedError(
-            "FROM and FROM NAMED must name an absolute IRI (<http://...> or a declared prefix)."
-        )
+    # FROM / FROM NAMED and the dataset parameters may name any IRI: a graph the store lacks
+    # is an empty graph, never fetched (as Oxigraph and Fuseki do); no backend dereferences
+    # dataset IRIs (issue 12.3). The runner passes the query's dataset to the store itself.
     return info
 
 
@@ -167,20 +163,53 @@ def without_dataset_clauses(query: str) -> str:
     return "".join(text)
 
 
-def query_dataset(
-    info: QueryInfo | None, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()
-) -> tuple[list[str], list[str]]:
-    """The dataset a query runs on, as protocol graph lists for the store.
+def dataset_clauses(query: str, *, base: str | None = None) -> tuple[list[str], list[str]]:
+    """The IRIs of the query's FROM and FROM NAMED clauses, resolved against its BASE (else
+    ``base``) and its prefixes, as the engine resolves them.
 
-    The protocol's ``default-graph-uri`` / ``named-graph-uri`` override the query's FROM /
-    FROM NAMED (SPARQL 1.1 Protocol §2.1.4); otherwise the query's own clauses are the
-    dataset (Query §13.2); ``info`` is ``None`` for a query known to have none. Two empty
-    lists: neither gives one, so the service's default
-    dataset (the union of the named graphs) applies.
+    Raises:
+        QueryRejectedError: a clause whose IRI cannot be named (an undeclared prefix, or a
+            relative IRI without a base).
     """
-    if default_graphs or named_graphs or info is None:
-        return list(default_graphs), list(named_graphs)
-    return list(info.from_graphs), list(info.from_named_graphs)
+    tokens = list(tokenize(unescape_codepoints(query)))
+    prefixes: dict[str, str] = {}
+    froms: list[str] = []
+    named: list[str] = []
+    for index, token in enumerate(tokens):
+        if token.kind != "word" or index + 1 >= len(tokens):
+            continue
+        word, following = token.text.upper(), tokens[index + 1]
+        if word == "BASE" and following.kind == "iri":
+            base = _resolved(following.text[1:-1], base)
+        elif word == "PREFIX" and following.kind == "pname" and index + 2 < len(tokens):
+            if tokens[index + 2].kind == "iri":
+                iri = _resolved(tokens[index + 2].text[1:-1], base)
+                prefixes[following.text.split(":", 1)[0]] = iri or "?"
+        elif word == "FROM":
+            into = froms
+            if following.text.upper() == "NAMED" and index + 2 < len(tokens):
+                into, following = named, tokens[index + 2]
+            target: str | None = None
+            if following.kind == "iri":
+                target = _resolved(following.text[1:-1], base)
+            elif following.kind == "pname":
+                prefix, _, local = following.text.partition(":")
+                if prefixes.get(prefix, "?") != "?":
+                    target = prefixes[prefix] + local
+            if target is None:
+                raise QueryRejectedError(
+                    f"FROM {following.text[:80]} names no absolute IRI (an undeclared prefix, "
+                    "or a relative IRI without BASE)."
+                )
+            into.append(target)
+    return froms, named
+
+
+def _resolved(iri: str, base: str | None) -> str | None:
+    """``iri`` made absolute against ``base`` (RFC 3986); ``None`` when it cannot be."""
+    if re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri):
+        return iri
+    return urljoin(base, iri) if base else None
 
 
 _INLINE_TEXT_LIMIT = 4_096
@@ -465,21 +494,20 @@ class QueryRunner:
     def _dataset(
         self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str]
     ) -> tuple[str, list[str] | None, list[str] | None]:
-        """The query text (with the service's base) and the dataset to hand the store (see
-        :func:`query_dataset`).
+        """The query text (with the service's base) and the dataset to hand the store.
 
         The query's FROM / FROM NAMED are passed explicitly, since the store's union default
         would override them; a protocol dataset replaces them, and the query's own clauses
         are then taken out of the text (Virtuoso would merge the two). ``None, None``: the
         service's default dataset.
         """
-        info = None
+        defaults, named = list(default_graphs), list(named_graphs)
         if "FROM" in query.upper():
             # FROM is a keyword: it cannot be written with escapes, so its absence is certain.
-            info = self.inspect(query, default_graphs=default_graphs, named_graphs=named_graphs)
-            if default_graphs or named_graphs:
+            if defaults or named:
                 query = without_dataset_clauses(query)
-        defaults, named = query_dataset(info, default_graphs, named_graphs)
+            else:
+                defaults, named = dataset_clauses(query, base=self.base_iri)
         if self.base_iri:
             # A query's own BASE, later in the prologue, takes over from this one.
             query = f"BASE <{self.base_iri}> {query}"

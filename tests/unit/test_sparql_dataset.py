@@ -1,32 +1,46 @@
-"""The dataset a user query runs on (issue 12.2): the protocol's graph parameters override the
-query's FROM / FROM NAMED (SPARQL 1.1 Protocol §2.1.4), which override the service's union."""
+"""The dataset a user query runs on (issue 12.2): the query's FROM / FROM NAMED, resolved as
+the engine resolves them, unless the protocol's graph parameters override them (SPARQL 1.1
+Protocol §2.1.4); neither: the service's union."""
 
 from __future__ import annotations
 
 import pytest
 
 from sro_graph.errors import QueryRejectedError
-from sro_graph.sparql import inspect_query, query_dataset, without_dataset_clauses
+from sro_graph.sparql import dataset_clauses, without_dataset_clauses
 
 G1, G2, G3 = "http://g/1", "http://g/2", "http://g/3"
 
 
-def test_a_query_without_dataset_clauses_gets_the_service_default() -> None:
-    assert query_dataset(None) == ([], [])
-    assert query_dataset(inspect_query("SELECT * WHERE { ?s ?p ?o }")) == ([], [])
+def test_a_query_without_dataset_clauses_names_no_graphs() -> None:
+    assert dataset_clauses('SELECT * WHERE { ?s ?p "FROM <http://g/1>" }') == ([], [])
 
 
 def test_the_query_s_clauses_are_its_dataset() -> None:
-    info = inspect_query(f"SELECT * FROM <{G1}> FROM NAMED <{G2}> WHERE {{ ?s ?p ?o }}")
-    assert query_dataset(info) == ([G1], [G2])
-    info = inspect_query("PREFIX g: <http://g/> SELECT * FROM NAMED g:2 WHERE { ?s ?p ?o }")
-    assert query_dataset(info) == ([], [G2])
+    query = f"SELECT * FROM <{G1}> FROM NAMED <{G2}> FROM <{G3}> WHERE {{ ?s ?p ?o }}"
+    assert dataset_clauses(query) == ([G1, G3], [G2])
 
 
-def test_protocol_graphs_override_the_whole_query_dataset() -> None:
-    info = inspect_query(f"SELECT * FROM <{G1}> FROM NAMED <{G2}> WHERE {{ ?s ?p ?o }}")
-    assert query_dataset(info, default_graphs=[G3]) == ([G3], [])
-    assert query_dataset(info, named_graphs=[G3]) == ([], [G3])
+def test_prefixed_and_relative_iris_are_resolved_as_the_engine_does() -> None:
+    query = "PREFIX g: <http://g/> SELECT * FROM NAMED g:2 FROM <x.ttl> WHERE { ?s ?p ?o }"
+    assert dataset_clauses(query, base="http://base/dir/q.rq") == (
+        ["http://base/dir/x.ttl"],
+        [G2],
+    )
+    query = "BASE <http://other/> SELECT * FROM <x.ttl> WHERE { ?s ?p ?o }"
+    assert dataset_clauses(query, base="http://base/") == (["http://other/x.ttl"], [])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * FROM undeclared:g WHERE { ?s ?p ?o }",
+        "SELECT * FROM <relative.ttl> WHERE { ?s ?p ?o }",
+    ],
+)
+def test_a_clause_that_names_no_absolute_iri_is_refused(query: str) -> None:
+    with pytest.raises(QueryRejectedError, match="absolute IRI"):
+        dataset_clauses(query)
 
 
 def test_overridden_clauses_are_taken_out_of_the_text_and_nothing_else() -> None:
