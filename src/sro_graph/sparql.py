@@ -63,6 +63,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+_BASE_WORD = re.compile(r"\bBASE\b", re.IGNORECASE)
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -508,8 +509,8 @@ class QueryRunner:
                 query = without_dataset_clauses(query)
             else:
                 defaults, named = dataset_clauses(query, base=self.base_iri)
-        if self.base_iri:
-            # A query's own BASE, later in the prologue, takes over from this one.
+        if self.base_iri and not _BASE_WORD.search(query):
+            # Only for a query without a BASE of its own: Virtuoso refuses a second one.
             query = f"BASE <{self.base_iri}> {query}"
         return query, defaults or None, named or None
 

@@ -261,6 +261,19 @@ def test_dataset_clauses_define_the_dataset_on_every_remote_store(
     assert _select(remote, query, params) == _select(embedded, query, params)
 
 
+def test_a_query_with_its_own_base_resolves_from_against_it(
+    embedded: TestClient, remote: TestClient
+) -> None:
+    """The service's base is only added to a query without BASE (Virtuoso refuses two)."""
+    query = (
+        f"BASE <{TEST_BASE}/graph/basis/> SELECT (COUNT(*) AS ?n) FROM <programmas> "
+        "WHERE { ?s ?p ?o }"
+    )
+    expected = _default_graph_size(embedded, [PROGRAMMAS])
+    for client in (embedded, remote):
+        assert int(_select(client, query)[0]["n"]["value"]) == expected
+
+
 def test_the_programmas_count_of_the_issue() -> None:
     """The reproduction of issue 12.2: FROM answers as default-graph-uri does."""
     with TestClient(create_app(make_settings(store="memory"))) as client:

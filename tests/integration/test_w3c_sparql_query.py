@@ -390,8 +390,17 @@ def _params() -> list[object]:
     return params
 
 
+VIRTUOSO = (
+    "the W3C query figure is held on the engines Oxigraph (embedded and server); Virtuoso 7.2 "
+    "passes 151 of 228 through the service (docs/sparql-conformance.md), its deviations are "
+    "not listed one by one"
+)
+
+
 @pytest.fixture(scope="module")
-def service() -> Iterator[TestClient]:
+def service(request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    if request.config.getoption("--backend") == "virtuoso":
+        pytest.skip(VIRTUOSO)
     with TestClient(create_app(make_settings())) as client:
         yield client
 
