@@ -9,6 +9,7 @@ filters blind to outer bindings) that no status code shows.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import socket
@@ -19,6 +20,8 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import XSD, Graph, Literal, URIRef
 
+from sro_graph.store import GraphWrite
+from sro_graph.store.embedded import EmbeddedStore
 from sro_graph.web.app import create_app
 from tests.conftest import TEST_BASE, make_settings
 from tests.remote_servers import REMOTE_KINDS, running_server
@@ -345,3 +348,64 @@ def test_a_graph_named_in_the_dataset_is_never_fetched_by_a_remote_store(
     remote: TestClient, form: str
 ) -> None:
     _never_fetches(remote, form)
+
+
+# The embedded store's three ways to run a user query (a thread in memory, a worker process on
+# disk, the worker awaited on an event loop) take the dataset alike.
+
+G_A, G_B = "https://sro.test/graph/a", "https://sro.test/graph/b"
+STORE_DATASETS: list[tuple[list[str] | None, list[str] | None, int, set[str]]] = [
+    ([G_A], None, 2, set()),
+    (None, [G_B], 0, {G_B}),
+    ([G_A], [G_B], 2, {G_B}),
+    ([MISSING], None, 0, set()),
+    (None, [MISSING], 0, set()),
+]
+
+
+@pytest.fixture(scope="module", params=["memory-thread", "disk-worker", "disk-worker-async"])
+def embedded_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[EmbeddedStore, str]]:
+    path = None if request.param == "memory-thread" else tmp_path_factory.mktemp("store")
+    store = EmbeddedStore(path, system_graph="urn:sro-graph:system", query_workers=2)
+    a, b = Graph(), Graph()
+    for i in range(2):
+        a.add((URIRef(f"https://sro.test/a{i}"), URIRef("https://sro.test/p"), Literal(i)))
+    b.add((URIRef("https://sro.test/b"), URIRef("https://sro.test/p"), Literal(9)))
+    store.write(GraphWrite(replace={G_A: a, G_B: b}), new_version="1")
+    yield store, request.param
+    store.close()
+
+
+def _store_answer(
+    store: EmbeddedStore, how: str, query: str, defaults: list[str] | None, named: list[str] | None
+) -> Any:
+    options: dict[str, Any] = {
+        "accept": "application/sparql-results+json",
+        "default_graphs": defaults,
+        "named_graphs": named,
+        "timeout_s": 30.0,
+    }
+    if how.endswith("async"):
+        result = asyncio.run(store.query_raw_async(query, **options))
+    else:
+        result = store.query_raw(query, **options)
+    return json.loads(result.body)["results"]["bindings"]
+
+
+@pytest.mark.parametrize(("defaults", "named", "count", "graphs"), STORE_DATASETS)
+def test_every_embedded_query_path_takes_the_dataset_alike(
+    embedded_store: tuple[EmbeddedStore, str],
+    defaults: list[str] | None,
+    named: list[str] | None,
+    count: int,
+    graphs: set[str],
+) -> None:
+    store, how = embedded_store
+    rows = _store_answer(store, how, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", defaults, named)
+    assert int(rows[0]["n"]["value"]) == count
+    rows = _store_answer(
+        store, how, "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }", defaults, named
+    )
+    assert {row["g"]["value"] for row in rows} == graphs
