@@ -63,6 +63,8 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+_FETCHING_EXTENSIONS = frozenset({"DEFINE", "OPTION"})
+"""Virtuoso's words that make it fetch a graph (sponging); neither is a SPARQL 1.1 keyword."""
 _BASE_WORD = re.compile(r"\bBASE\b", re.IGNORECASE)
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
@@ -121,7 +123,8 @@ def inspect_query(
     ``default_graphs`` / ``named_graphs``: the protocol's dataset parameters, if any.
 
     Raises:
-        QueryRejectedError: an update, or a SERVICE not on the allow-list.
+        QueryRejectedError: an update, a SERVICE not on the allow-list, or a store extension
+            that can fetch (Virtuoso's DEFINE and FROM … OPTION).
         QuerySyntaxError: no query form could be found.
     """
     info, services, _ = _analyse(query)
@@ -136,6 +139,15 @@ def inspect_query(
     # FROM / FROM NAMED and the dataset parameters may name any IRI: a graph the store lacks
     # is an empty graph, never fetched (as Oxigraph and Fuseki do); no backend dereferences
     # dataset IRIs (issue 12.3). The runner passes the query's dataset to the store itself.
+    # Virtuoso does fetch when told to, with words that are no SPARQL: ``DEFINE get:soft``
+    # pragmas and ``FROM <iri> OPTION (get:soft ...)``. Refused wherever they appear as words.
+    for text in {query, unescape_codepoints(query)}:
+        for token in tokenize(text):
+            if token.kind == "word" and token.text.upper() in _FETCHING_EXTENSIONS:
+                raise QueryRejectedError(
+                    f"{token.text.upper()} is not SPARQL 1.1 (a store extension that can make "
+                    "the store fetch data) and is refused."
+                )
     return info
 
 

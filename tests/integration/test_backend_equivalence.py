@@ -336,6 +336,43 @@ def _never_fetches(client: TestClient, form: str) -> None:
         listener.close()
 
 
+# Virtuoso fetches a graph when a query says so (its "sponger"): these forms reached a listener
+# on Virtuoso 7.2 and are refused on every backend.
+FETCHING_FORMS = [
+    'SELECT * FROM <{url}> OPTION (get:soft "soft") WHERE {{ ?s ?p ?o }}',
+    'SELECT * FROM NAMED <{url}> OPTION (get:soft "replace") WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}',
+    'define get:soft "soft" SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}',
+    'DEFINE input:grab-all "yes" SELECT * WHERE {{ <{url}> ?p ?o }}',
+    'BASE <http://x/> \\u0064efine get:soft "soft" SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}',
+]
+FETCHING_IDS = ["from-option", "from-named-option", "define", "define-grab", "escaped-define"]
+
+
+def _refused_and_never_fetched(client: TestClient, form: str) -> None:
+    listener = _Listener()
+    try:
+        r = client.get("/sparql", params={"query": form.format(url=listener.url)})
+        assert r.status_code == 400, r.text
+        assert r.json()["error"] == "query-rejected"
+        assert listener.connections() == 0, "the store fetched a graph"
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize("form", FETCHING_FORMS, ids=FETCHING_IDS)
+def test_store_extensions_that_fetch_are_refused_on_the_embedded_store(
+    embedded: TestClient, form: str
+) -> None:
+    _refused_and_never_fetched(embedded, form)
+
+
+@pytest.mark.parametrize("form", FETCHING_FORMS, ids=FETCHING_IDS)
+def test_store_extensions_that_fetch_are_refused_on_a_remote_store(
+    remote: TestClient, form: str
+) -> None:
+    _refused_and_never_fetched(remote, form)
+
+
 @pytest.mark.parametrize("form", NEVER_FETCHED_FORMS, ids=["from", "from-named", "ask"])
 def test_a_graph_named_in_the_dataset_is_never_fetched_by_the_embedded_store(
     embedded: TestClient, form: str
