@@ -65,6 +65,7 @@ _TOKEN = re.compile(
 )
 _FETCHING_EXTENSIONS = frozenset({"DEFINE", "OPTION"})
 """Virtuoso's words that make it fetch a graph (sponging); neither is a SPARQL 1.1 keyword."""
+_FETCHING_WORD = re.compile(r"\b(?:DEFINE|OPTION)\b", re.IGNORECASE)
 _BASE_WORD = re.compile(r"\bBASE\b", re.IGNORECASE)
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
@@ -142,6 +143,8 @@ def inspect_query(
     # Virtuoso does fetch when told to, with words that are no SPARQL: ``DEFINE get:soft``
     # pragmas and ``FROM <iri> OPTION (get:soft ...)``. Refused wherever they appear as words.
     for text in {query, unescape_codepoints(query)}:
+        if not _FETCHING_WORD.search(text):  # the common case: no second pass over the text
+            continue
         for token in tokenize(text):
             if token.kind == "word" and token.text.upper() in _FETCHING_EXTENSIONS:
                 raise QueryRejectedError(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from sro_graph.errors import QueryRejectedError
-from sro_graph.sparql import dataset_clauses, without_dataset_clauses
+from sro_graph.sparql import dataset_clauses, inspect_query, without_dataset_clauses
 
 G1, G2, G3 = "http://g/1", "http://g/2", "http://g/3"
 
@@ -56,3 +56,22 @@ def test_overridden_clauses_are_taken_out_of_the_text_and_nothing_else() -> None
 def test_a_clause_that_cannot_be_taken_out_is_refused() -> None:
     with pytest.raises(QueryRejectedError):
         without_dataset_clauses("SELECT * FROM ?g WHERE { ?s ?p ?o }")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        'define get:soft "soft" SELECT * FROM <http://x/g> WHERE { ?s ?p ?o }',
+        'SELECT * FROM <http://x/g> OPTION (get:soft "replace") WHERE { ?s ?p ?o }',
+        'BASE <http://x/> \\u0044EFINE input:grab-all "yes" SELECT * WHERE { ?s ?p ?o }',
+    ],
+)
+def test_virtuoso_extensions_that_fetch_are_refused(query: str) -> None:
+    with pytest.raises(QueryRejectedError, match=r"not SPARQL 1\.1"):
+        inspect_query(query)
+
+
+def test_the_words_define_and_option_elsewhere_are_fine() -> None:
+    query = 'SELECT ?option WHERE { ?s ?p "define OPTION" } # DEFINE'
+    assert inspect_query(query).form == "SELECT"
+    assert inspect_query("SELECT * WHERE { OPTIONAL { ?s ?p ?o } }").form == "SELECT"
