@@ -10,7 +10,7 @@ itself afterwards; the inspector only decides what may run:
 - ``SERVICE`` is refused unless its target IRI starts with an entry of the allow-list (a
   variable target is always refused): the embedded engine would otherwise open a connection;
 - ``FROM`` / ``FROM NAMED`` and the protocol's ``default-graph-uri`` / ``named-graph-uri`` may
-  name graphs of the store, or IRIs on the allow-list; nothing is ever fetched.
+  name any IRI: a graph the store lacks is an empty graph; nothing is ever fetched.
 """
 
 from __future__ import annotations
@@ -23,11 +23,12 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Literal
+from urllib.parse import urljoin
 
 from rdflib import RDF, RDFS, BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
@@ -62,6 +63,10 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+_FETCHING_EXTENSIONS = frozenset({"DEFINE", "OPTION"})
+"""Virtuoso's words that make it fetch a graph (sponging); neither is a SPARQL 1.1 keyword."""
+_FETCHING_WORD = re.compile(r"\b(?:DEFINE|OPTION)\b", re.IGNORECASE)
+_BASE_WORD = re.compile(r"\bBASE\b", re.IGNORECASE)
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -111,21 +116,19 @@ def inspect_query(
     query: str,
     *,
     allowlist: Sequence[str] = (),
-    known_graphs: Callable[[], set[str]] | None = None,
     default_graphs: Sequence[str] = (),
     named_graphs: Sequence[str] = (),
 ) -> QueryInfo:
     """Decide whether ``query`` may run, and what form it has.
 
-    ``known_graphs`` gives the store's graph names (called only when a FROM or a dataset
-    parameter needs checking).
+    ``default_graphs`` / ``named_graphs``: the protocol's dataset parameters, if any.
 
     Raises:
-        QueryRejectedError: an update, or SERVICE / FROM / dataset IRIs outside the store and
-            not on the allow-list.
+        QueryRejectedError: an update, a SERVICE not on the allow-list, or a store extension
+            that can fetch (Virtuoso's DEFINE and FROM … OPTION).
         QuerySyntaxError: no query form could be found.
     """
-    info, services, froms = _analyse(query)
+    info, services, _ = _analyse(query)
     for target in services:
         if not _allowed(target, allowlist):
             raise QueryRejectedError(
@@ -134,17 +137,95 @@ def inspect_query(
                 if target != "?"
                 else "SERVICE with a variable endpoint is not allowed."
             )
-    outside = [g for g in (*froms, *default_graphs, *named_graphs) if not _allowed(g, allowlist)]
-    if outside:
-        graphs = known_graphs() if known_graphs is not None else set()
-        unknown = [g for g in outside if g not in graphs]
-        if unknown:
-            raise QueryRejectedError(
-                f"<{unknown[0]}> is not a graph of this store: FROM, FROM NAMED, "
-                "default-graph-uri and named-graph-uri may only name graphs of the store "
-                "(nothing is fetched)."
-            )
+    # FROM / FROM NAMED and the dataset parameters may name any IRI: a graph the store lacks
+    # is an empty graph, never fetched (as Oxigraph and Fuseki do); no backend dereferences
+    # dataset IRIs (issue 12.3). The runner passes the query's dataset to the store itself.
+    # Virtuoso does fetch when told to, with words that are no SPARQL: ``DEFINE get:soft``
+    # pragmas and ``FROM <iri> OPTION (get:soft ...)``. Refused wherever they appear as words.
+    for text in {query, unescape_codepoints(query)}:
+        if not _FETCHING_WORD.search(text):  # the common case: no second pass over the text
+            continue
+        for token in tokenize(text):
+            if token.kind == "word" and token.text.upper() in _FETCHING_EXTENSIONS:
+                raise QueryRejectedError(
+                    f"{token.text.upper()} is not SPARQL 1.1 (a store extension that can make "
+                    "the store fetch data) and is refused."
+                )
     return info
+
+
+def without_dataset_clauses(query: str) -> str:
+    """``query`` with its FROM / FROM NAMED clauses blanked out, for a protocol dataset that
+    overrides them (Protocol §2.1.4).
+
+    Raises:
+        QueryRejectedError: a clause whose IRI is not one token as written (e.g. escaped).
+    """
+    text = list(query)
+    tokens = list(tokenize(query))
+    for index, token in enumerate(tokens):
+        if token.kind != "word" or token.text.upper() != "FROM":
+            continue
+        last = index + 1
+        if last < len(tokens) and tokens[last].text.upper() == "NAMED":
+            last += 1
+        if last >= len(tokens) or tokens[last].kind not in ("iri", "pname"):
+            raise QueryRejectedError(
+                "default-graph-uri / named-graph-uri cannot replace this query's FROM clauses; "
+                "write them as <IRI>s or leave them out."
+            )
+        end = tokens[last].start + len(tokens[last].text)
+        text[token.start : end] = [" "] * (end - token.start)
+    return "".join(text)
+
+
+def dataset_clauses(query: str, *, base: str | None = None) -> tuple[list[str], list[str]]:
+    """The IRIs of the query's FROM and FROM NAMED clauses, resolved against its BASE (else
+    ``base``) and its prefixes, as the engine resolves them.
+
+    Raises:
+        QueryRejectedError: a clause whose IRI cannot be named (an undeclared prefix, or a
+            relative IRI without a base).
+    """
+    tokens = list(tokenize(unescape_codepoints(query)))
+    prefixes: dict[str, str] = {}
+    froms: list[str] = []
+    named: list[str] = []
+    for index, token in enumerate(tokens):
+        if token.kind != "word" or index + 1 >= len(tokens):
+            continue
+        word, following = token.text.upper(), tokens[index + 1]
+        if word == "BASE" and following.kind == "iri":
+            base = _resolved(following.text[1:-1], base)
+        elif word == "PREFIX" and following.kind == "pname" and index + 2 < len(tokens):
+            if tokens[index + 2].kind == "iri":
+                iri = _resolved(tokens[index + 2].text[1:-1], base)
+                prefixes[following.text.split(":", 1)[0]] = iri or "?"
+        elif word == "FROM":
+            into = froms
+            if following.text.upper() == "NAMED" and index + 2 < len(tokens):
+                into, following = named, tokens[index + 2]
+            target: str | None = None
+            if following.kind == "iri":
+                target = _resolved(following.text[1:-1], base)
+            elif following.kind == "pname":
+                prefix, _, local = following.text.partition(":")
+                if prefixes.get(prefix, "?") != "?":
+                    target = prefixes[prefix] + local
+            if target is None:
+                raise QueryRejectedError(
+                    f"FROM {following.text[:80]} names no absolute IRI (an undeclared prefix, "
+                    "or a relative IRI without BASE)."
+                )
+            into.append(target)
+    return froms, named
+
+
+def _resolved(iri: str, base: str | None) -> str | None:
+    """``iri`` made absolute against ``base`` (RFC 3986); ``None`` when it cannot be."""
+    if re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri):
+        return iri
+    return urljoin(base, iri) if base else None
 
 
 _INLINE_TEXT_LIMIT = 4_096
@@ -311,8 +392,12 @@ class QueryRunner:
         concurrency: int,
         allowlist: Sequence[str] = (),
         queue_s: float = 0.0,
+        base_iri: str | None = None,
     ) -> None:
+        """``base_iri``: the base of relative IRIs in a query without its own BASE (the
+        Protocol's service-defined base, which may be the endpoint)."""
         self.store = store
+        self.base_iri = base_iri
         self.queue_s = queue_s
         self.timeout_s = timeout_s
         self.row_cap = row_cap
@@ -330,7 +415,6 @@ class QueryRunner:
         return inspect_query(
             query,
             allowlist=self.allowlist,
-            known_graphs=self.store.graph_names,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
         )
@@ -368,6 +452,7 @@ class QueryRunner:
             QueryTimeoutError: the time limit ran out; the work was stopped.
             QuerySyntaxError: the engine refused the query.
         """
+        query, defaults, named = self._dataset(query, default_graphs, named_graphs)
         if not self._slots.acquire(timeout=self.queue_s):
             raise BusyError("All query slots are busy; retry shortly.", retry_after=1)
         with self._limits(query):
@@ -375,8 +460,8 @@ class QueryRunner:
                 self.store.query_raw(
                     query,
                     accept=accept,
-                    default_graphs=list(default_graphs) or None,
-                    named_graphs=list(named_graphs) or None,
+                    default_graphs=defaults,
+                    named_graphs=named,
                     row_cap=row_cap if row_cap is not None else self.row_cap,
                     timeout_s=self.timeout_s,
                 )
@@ -393,7 +478,7 @@ class QueryRunner:
     ) -> RawResult:
         """:meth:`run` for an event loop, with the same limits: on a store with killable
         query workers the answer is awaited on the loop; else the query runs in a thread."""
-        defaults, named = list(default_graphs) or None, list(named_graphs) or None
+        query, defaults, named = self._dataset(query, default_graphs, named_graphs)
         cap = row_cap if row_cap is not None else self.row_cap
         call = getattr(self.store, "query_raw_async", None)
         await self._acquire_async()
@@ -421,6 +506,28 @@ class QueryRunner:
                     ),
                 )
             return signal_truncation(result)
+
+    def _dataset(
+        self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str]
+    ) -> tuple[str, list[str] | None, list[str] | None]:
+        """The query text (with the service's base) and the dataset to hand the store.
+
+        The query's FROM / FROM NAMED are passed explicitly, since the store's union default
+        would override them; a protocol dataset replaces them, and the query's own clauses
+        are then taken out of the text (Virtuoso would merge the two). ``None, None``: the
+        service's default dataset.
+        """
+        defaults, named = list(default_graphs), list(named_graphs)
+        if "FROM" in query.upper():
+            # FROM is a keyword: it cannot be written with escapes, so its absence is certain.
+            if defaults or named:
+                query = without_dataset_clauses(query)
+            else:
+                defaults, named = dataset_clauses(query, base=self.base_iri)
+        if self.base_iri and not _BASE_WORD.search(query):
+            # Only for a query without a BASE of its own: Virtuoso refuses a second one.
+            query = f"BASE <{self.base_iri}> {query}"
+        return query, defaults or None, named or None
 
     async def _acquire_async(self) -> None:
         """Wait up to ``queue_s`` for a slot without blocking the event loop."""

@@ -7,12 +7,6 @@ import pytest
 from sro_graph.errors import QueryRejectedError, QuerySyntaxError
 from sro_graph.sparql import inspect_query, tokenize
 
-STORE_GRAPHS = {"https://sro.test/graph/basis/organisaties"}
-
-
-def _known() -> set[str]:
-    return STORE_GRAPHS
-
 
 @pytest.mark.parametrize(
     ("query", "form"),
@@ -96,37 +90,25 @@ def test_inspect_query_allowlist_is_a_prefix_not_a_substring() -> None:
 
 def test_inspect_query_from_a_graph_of_the_store_is_allowed() -> None:
     info = inspect_query(
-        "SELECT * FROM <https://sro.test/graph/basis/organisaties> WHERE { ?s ?p ?o }",
-        known_graphs=_known,
+        "SELECT * FROM <https://sro.test/graph/basis/organisaties> WHERE { ?s ?p ?o }"
     )
     assert info.from_graphs == ("https://sro.test/graph/basis/organisaties",)
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "SELECT * FROM <http://example.org/remote.ttl> WHERE { ?s ?p ?o }",
-        "SELECT * FROM NAMED <http://example.org/remote.ttl> WHERE { GRAPH ?g { ?s ?p ?o } }",
-    ],
-)
-def test_inspect_query_from_outside_the_store_is_rejected(query: str) -> None:
-    with pytest.raises(QueryRejectedError):
-        inspect_query(query, known_graphs=_known)
+def test_inspect_query_from_outside_the_store_is_allowed() -> None:
+    """Issue 12.3: a graph the store lacks is an empty graph, never fetched; not a refusal."""
+    info = inspect_query(
+        "SELECT * FROM <http://example.org/remote.ttl> FROM NAMED <http://example.org/n.ttl> "
+        "WHERE { ?s ?p ?o }"
+    )
+    assert info.from_graphs == ("http://example.org/remote.ttl",)
+    assert info.from_named_graphs == ("http://example.org/n.ttl",)
 
 
-def test_inspect_query_dataset_parameters_outside_the_store_are_rejected() -> None:
-    with pytest.raises(QueryRejectedError):
-        inspect_query(
-            "SELECT * WHERE { ?s ?p ?o }",
-            known_graphs=_known,
-            default_graphs=["http://example.org/remote.ttl"],
-        )
-    with pytest.raises(QueryRejectedError):
-        inspect_query(
-            "SELECT * WHERE { ?s ?p ?o }",
-            known_graphs=_known,
-            named_graphs=["http://example.org/remote.ttl"],
-        )
+def test_inspect_query_dataset_parameters_outside_the_store_are_allowed() -> None:
+    query = "SELECT * WHERE { ?s ?p ?o }"
+    assert inspect_query(query, default_graphs=["http://example.org/remote.ttl"]).form == "SELECT"
+    assert inspect_query(query, named_graphs=["http://example.org/remote.ttl"]).form == "SELECT"
 
 
 def test_inspect_query_without_form_is_a_syntax_error() -> None:
@@ -174,10 +156,6 @@ def test_inspect_query_repeated_text_is_judged_against_each_calls_allowlist() ->
     assert inspect_query(query, allowlist=["https://allowed.example/"]).form == "SELECT"
     with pytest.raises(QueryRejectedError):
         inspect_query(query)
-    graph_query = "SELECT * FROM <https://sro.test/graph/basis/organisaties> WHERE { ?s ?p ?o }"
-    assert inspect_query(graph_query, known_graphs=_known).form == "SELECT"
-    with pytest.raises(QueryRejectedError):
-        inspect_query(graph_query, known_graphs=set)
 
 
 def test_inspect_query_repeated_refusal_is_refused_every_time() -> None:

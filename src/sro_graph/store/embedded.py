@@ -169,16 +169,10 @@ class EmbeddedStore:
         named_graphs: list[str] | None,
         row_cap: int | None,
     ) -> RawResult:
-        options: dict[str, object] = {}
-        if default_graphs:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        if named_graphs:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         try:
             result = self._store.query(
                 query,
-                use_default_graph_as_union=not default_graphs,
-                **options,  # type: ignore[arg-type]
+                **dataset_options(default_graphs, named_graphs),  # type: ignore[arg-type]
             )
         except SyntaxError as exc:
             raise StoreQueryError(f"The query does not parse: {_first_line(exc)}") from exc
@@ -345,6 +339,25 @@ class EmbeddedStore:
         except StoreUnavailable:
             log.exception("store flush failed on close")
         del self._store
+
+
+def dataset_options(
+    default_graphs: list[str] | None, named_graphs: list[str] | None
+) -> dict[str, object]:
+    """pyoxigraph's query options for a dataset given as SPARQL Protocol parameters.
+
+    With either list given, the dataset is exactly those graphs (the other part empty, as in
+    Protocol §2.1.4; a graph the store lacks is an empty graph, never fetched), and it
+    overrides the query's FROM / FROM NAMED: the caller passes those here when the protocol
+    gives none. With neither, the service's default dataset: the union of all named graphs
+    as the default graph, every named graph for GRAPH.
+    """
+    if not default_graphs and not named_graphs:
+        return {"use_default_graph_as_union": True}
+    return {
+        "default_graph": [ox.NamedNode(g) for g in default_graphs or ()],
+        "named_graphs": [ox.NamedNode(g) for g in named_graphs or ()],
+    }
 
 
 def _in_thread(work: Callable[[], RawResult], timeout_s: float) -> RawResult:

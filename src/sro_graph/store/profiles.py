@@ -42,6 +42,10 @@ class RemoteProfile:
     unreliable_media: tuple[str, ...] = ()
     # Prefix the store puts before blank node labels in SPARQL XML (Virtuoso: "nodeID://").
     bnode_label_prefix: str | None = None
+    # True when the store fills a dataset part the protocol leaves out with its default
+    # (Virtuoso: default-graph-uri alone keeps every named graph for GRAPH); such a part is
+    # then sent as one graph that never holds data.
+    fills_missing_dataset_part: bool = False
     # True when the store reads only the first type of an Accept header (Virtuoso: a
     # CONSTRUCT asked "results;q=0.9, n-triples;q=0.8" is 406).
     single_accept: bool = False
@@ -74,6 +78,7 @@ PROFILES: dict[str, RemoteProfile] = {
         unreliable_media=(ResultFormat.JSON, ResultFormat.TSV),
         single_accept=True,
         bnode_label_prefix="nodeID://",
+        fills_missing_dataset_part=True,
     ),
     # Fuseki, GraphDB and others: the SPARQL 1.1 standard and nothing more. Configure the
     # store's default graph as the union of the named graphs (Fuseki: tdb2:unionDefaultGraph).

@@ -7,7 +7,10 @@ picked from the store's ``Server`` header unless configured:
 
 - Union default graph: Oxigraph server answers queries over its (empty) default graph unless
   asked for the union with the ``union-default-graph`` parameter; we send it whenever the
-  caller names no default graph. Virtuoso already queries the union.
+  caller names no dataset (the service passes a query's FROM / FROM NAMED as the protocol's
+  dataset parameters, which the union would override). Virtuoso already queries the union,
+  and fills a dataset part left out with its default: an empty part is sent as a graph that
+  never holds data.
 - Server-side time limits: Virtuoso takes a ``timeout`` parameter (ms) and then answers
   partial results flagged ``X-SQL-State: S1TAT``, which we turn into a time-out, never into
   silently short answers; Oxigraph server only has ``--timeout-s`` at start. The client-side
@@ -65,6 +68,8 @@ _RESULT_PARSERS: dict[str, ox.QueryResultsFormat] = {
 _GRAPH_FORMATS: dict[str, ox.RdfFormat] = {f: f.oxigraph for f in RdfFormat}
 _UNAVAILABLE = "The remote SPARQL store cannot be reached; try again later."
 STAGING_PREFIX = "urn:sro-graph:staging:"
+EMPTY_GRAPH = "urn:sro-graph:empty-graph"
+"""Never written: names an empty part of a query's dataset where the store needs a name."""
 # Staging graphs older than this were left by a writer that died; the next staged write drops
 # them (no write takes this long).
 _STALE_STAGING_MS = 3_600_000
@@ -140,10 +145,14 @@ class RemoteStore:
         named_graphs: Sequence[str] = (),
         timeout_s: float | None = None,
     ) -> httpx.Response:
+        profile = self.profile
+        if (default_graphs or named_graphs) and profile.fills_missing_dataset_part:
+            # Protocol §2.1.4: a part of the dataset the request leaves out is empty.
+            default_graphs = default_graphs or [EMPTY_GRAPH]
+            named_graphs = named_graphs or [EMPTY_GRAPH]
         form: list[tuple[str, str]] = [("query", query)]
         form += [("default-graph-uri", g) for g in default_graphs]
         form += [("named-graph-uri", g) for g in named_graphs]
-        profile = self.profile
         if not default_graphs and not named_graphs and profile.union_param:
             # Oxigraph refuses the union together with a protocol dataset: a query that names
             # its graphs gets exactly those.

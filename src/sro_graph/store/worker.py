@@ -51,7 +51,7 @@ def _serve(conn: _Duplex, path: str) -> None:  # pragma: no cover - runs in the 
     """The worker loop: open the store lazily, reopen on a new version, answer jobs."""
     import pyoxigraph as ox
 
-    from sro_graph.store.embedded import serialize_result
+    from sro_graph.store.embedded import dataset_options, serialize_result
 
     store: Any = None
     opened_version: str | None = None
@@ -67,14 +67,7 @@ def _serve(conn: _Duplex, path: str) -> None:  # pragma: no cover - runs in the 
                 store = None
                 store = _open_read_only(ox, path)
                 opened_version = job.version
-            options: dict[str, object] = {}
-            if job.default_graphs:
-                options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-            if job.named_graphs:
-                options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-            result = store.query(
-                job.query, use_default_graph_as_union=not job.default_graphs, **options
-            )
+            result = store.query(job.query, **dataset_options(job.default_graphs, job.named_graphs))
             raw = serialize_result(result, accept=job.accept, row_cap=job.row_cap)
             conn.send(("ok", raw))
         except SyntaxError as exc:
