@@ -259,7 +259,11 @@ def prepare_stores(n: int, work: Path) -> tuple[Path, Path, Path, int]:
 
 
 def start_service(
-    store: str, concurrency: int, workers: int, update_url: str | None = None
+    store: str,
+    concurrency: int,
+    workers: int,
+    update_url: str | None = None,
+    extra_args: list[str] | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SRO_")}
@@ -287,6 +291,7 @@ def start_service(
             "warning",
             "--workers",
             str(workers),
+            *(extra_args or []),
         ],
         env=env,
         cwd=ROOT,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -125,6 +126,20 @@ class Runtime:
         )
 
     @cached_property
+    def executor(self) -> ThreadPoolExecutor:
+        """Threads for blocking work of the web app (query inspection, pages, a remote store's
+        HTTP calls), made with the runtime and shut down with it.
+
+        Sized so that it never queues work the query slots let through: one thread per slot,
+        as many again for work outside the slots. It decides nothing: "busy" is the slots'.
+        """
+        executor = ThreadPoolExecutor(
+            max_workers=2 * self.settings.query_concurrency + 4, thread_name_prefix="sro-work"
+        )
+        self.on_close(lambda: executor.shutdown(wait=True, cancel_futures=True))
+        return executor
+
+    @cached_property
     def sparql(self) -> QueryRunner:
         """User SPARQL with the allow-list, time, row and concurrency limits."""
         from sro_graph.sparql import QueryRunner
@@ -134,6 +149,7 @@ class Runtime:
             timeout_s=self.settings.query_timeout_s,
             row_cap=self.settings.query_row_cap,
             concurrency=self.settings.query_concurrency,
+            executor=self.executor,
             allowlist=self.settings.sparql_allowlist,
             queue_s=self.settings.query_queue_s,
         )
