@@ -87,6 +87,14 @@ class Runtime:
             self._examples_checked = checked = (now, found)
         return checked[1]
 
+    def examples_known(self) -> bool | None:
+        """:meth:`examples_loaded` if its last answer is fresh (no store call: an event loop
+        may ask), else ``None``."""
+        checked = self._examples_checked
+        if checked is None or time.monotonic() - checked[0] > _EXAMPLES_RECHECK_S:
+            return None
+        return checked[1]
+
     @cached_property
     def known_contexts(self) -> dict[str, object]:
         """JSON-LD contexts we serve ourselves, by URL, for local substitution."""
