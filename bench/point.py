@@ -13,11 +13,13 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import tempfile
 from pathlib import Path
 
 from bench.__main__ import (
     BASE,
+    POINT_TARGET,
     Run,
     hammer,
     median_run,
@@ -29,41 +31,59 @@ from bench.__main__ import (
 )
 from bench.targets import verdict
 
-POINT_TARGET = 0.8
-"""Point lookups of the service at least this share of raw ``oxigraph serve`` (issue 17.1)."""
+
+def _cpu_s(pid: int) -> float:
+    """CPU seconds of process ``pid`` and its children (the query workers)."""
+    import psutil
+
+    root = psutil.Process(pid)
+    total = 0.0
+    for process in (root, *root.children(recursive=True)):
+        try:
+            times = process.cpu_times()
+        except psutil.Error:  # a worker that ended meanwhile
+            continue
+        total += times.user + times.system
+    return total
 
 
 def point_lookups(
     n: int,
-    service_url: str,
-    raw_url: str,
+    service: tuple[str, int],
+    raw: tuple[str, int],
     *,
     concurrency: int,
     repeat: int,
     duration: float,
     label: str = "sro-graph/disk",
 ) -> float:
-    """Alternate the two servers ``repeat`` times; print both medians; return the ratio."""
+    """Alternate the two servers (url, pid) ``repeat`` times; print both medians and the
+    server CPU per request (steadier than req/s on a shared machine); return the ratio."""
 
     def point(rng: random.Random) -> dict[str, str]:
         return {"query": f"DESCRIBE <{BASE}/id/initiatief/bench-{rng.randrange(n):06d}>"}
 
     accept = "application/n-triples"
-    targets = {"service": service_url, "raw": raw_url}
+    targets = {"service": service, "raw": raw}
     runs: dict[str, list[Run]] = {k: [] for k in targets}
-    for url in targets.values():  # warm each
+    cpu: dict[str, list[float]] = {k: [] for k in targets}
+    for url, _ in targets.values():  # warm each
         hammer(url, point, accept, concurrency, 1.0)
     for _ in range(repeat):  # alternate, so drift hits each alike
-        for key, url in targets.items():
-            runs[key].append(hammer(url, point, accept, concurrency, duration))
-    service, raw = median_run(runs["service"]), median_run(runs["raw"])
-    for name, run in ((label, service), ("raw oxigraph", raw)):
+        for key, (url, pid) in targets.items():
+            before = _cpu_s(pid)
+            run = hammer(url, point, accept, concurrency, duration)
+            cpu[key].append((_cpu_s(pid) - before) / max(1, run.requests) * 1e6)
+            runs[key].append(run)
+    medians = {k: median_run(v) for k, v in runs.items()}
+    for key, name in (("service", label), ("raw", "raw oxigraph")):
+        run = medians[key]
         out(
             f"/sparql point lookup {name:<22} {run.rate:8,.0f} req/s "
             f"p50 {run.percentile(0.5):6.1f} p99 {run.percentile(0.99):6.1f} ms  "
-            f"errors {run.errors}"
+            f"server CPU {statistics.median(cpu[key]):5.0f} us/req  errors {run.errors}"
         )
-    return service.rate / raw.rate
+    return medians["service"].rate / medians["raw"].rate
 
 
 def main() -> None:
@@ -78,6 +98,12 @@ def main() -> None:
         default=[],
         help="Extra uvicorn arguments, one variant per use (e.g. '--loop asyncio --http h11').",
     )
+    parser.add_argument(
+        "--slots",
+        type=int,
+        default=None,
+        help="The service's query slots (= worker processes); default max(concurrency, 8).",
+    )
     args = parser.parse_args()
     out(
         f"point lookups: {args.size:,} initiatives, concurrency {args.concurrency}, "
@@ -90,13 +116,17 @@ def main() -> None:
         try:
             for variant in args.server_args or [""]:
                 service, service_url = start_service(
-                    str(service_dir), args.concurrency, 1, extra_args=variant.split()
+                    str(service_dir),
+                    args.concurrency,
+                    1,
+                    extra_args=variant.split(),
+                    slots=args.slots,
                 )
                 try:
                     ratio = point_lookups(
                         args.size,
-                        service_url,
-                        raw_url,
+                        (service_url, service.pid),
+                        (raw_url, raw.pid),
                         concurrency=args.concurrency,
                         repeat=args.repeat,
                         duration=args.duration,

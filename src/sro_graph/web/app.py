@@ -1,7 +1,9 @@
 """``create_app(settings)``: the FastAPI application of sro-graph.
 
-The lifespan opens the store (loading the base knowledge) and closes it; routers, error
-handlers and middleware are registered here and nowhere else.
+The lifespan opens the runtime (the store, loading the base knowledge) and closes it: the
+threads and query worker processes of the runtime live only between the two. Routers, error
+handlers and middleware are registered here and nowhere else; a plain ``GET /sparql`` is
+answered before the middleware (``web/fastpath.py``).
 """
 
 from __future__ import annotations
