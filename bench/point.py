@@ -101,8 +101,10 @@ def main() -> None:
     parser.add_argument(
         "--slots",
         type=int,
-        default=None,
-        help="The service's query slots (= worker processes); default max(concurrency, 8).",
+        action="append",
+        default=[],
+        help="The service's query slots (= worker processes), one variant per use; "
+        "default max(concurrency, 8).",
     )
     args = parser.parse_args()
     out(
@@ -114,13 +116,19 @@ def main() -> None:
         out(f"data: {quads:,} quads")
         raw, raw_url = start_raw(raw_dir)
         try:
-            for variant in args.server_args or [""]:
+            variants = [
+                (server_args, slots)
+                for server_args in args.server_args or [""]
+                for slots in args.slots or [None]
+            ]
+            for server_args, slots in variants:
+                variant = server_args + (f" {slots} slots" if slots else "")
                 service, service_url = start_service(
                     str(service_dir),
                     args.concurrency,
                     1,
-                    extra_args=variant.split(),
-                    slots=args.slots,
+                    extra_args=server_args.split(),
+                    slots=slots,
                 )
                 try:
                     ratio = point_lookups(
