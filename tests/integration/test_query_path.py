@@ -190,21 +190,24 @@ def test_building_the_app_makes_no_executor_and_no_thread() -> None:
     assert done.stdout.split() == ["0", "1"]
 
 
-def _ours() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith("sro-")]
+def _work_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith("sro-work")}
 
 
 def test_the_lifespan_owns_the_query_threads(tmp_path: Path) -> None:
     settings = make_settings(store=str(tmp_path / "db"), load_base_knowledge=False)
-    assert _ours() == []
-    with TestClient(create_app(settings)) as client:
+    before = _work_threads()  # other tests' apps may still be open in this session
+    app = create_app(settings)
+    assert _work_threads() == before, "building the app starts no thread"
+    with TestClient(app) as client:
         # A long text is inspected in a thread; the first query starts a worker process.
         long_ask = "ASK { ?s ?p ?o }" + " " * 5000
         assert client.get("/sparql", params={"query": long_ask}).status_code == 200
-        assert _ours(), "the query path used the lifespan's threads"
+        ours = _work_threads() - before
+        assert ours, "the query path used the lifespan's threads"
         store = client.app.state.runtime.store  # type: ignore[attr-defined]
         pids = store.workers.pids()
         assert pids
-    assert _ours() == []
+    assert not any(t.is_alive() for t in ours), "the lifespan's end stopped its threads"
     for pid in pids:
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
