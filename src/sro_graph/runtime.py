@@ -135,14 +135,16 @@ class Runtime:
 
     @cached_property
     def executor(self) -> ThreadPoolExecutor:
-        """Threads for blocking work of the web app (query inspection, pages, a remote store's
-        HTTP calls), made with the runtime and shut down with it.
+        """Threads for the blocking part of queries that hold a slot (starting a query worker,
+        a long text, a remote store's HTTP call, an in-memory query), made with the runtime
+        and shut down with it.
 
-        Sized so that it never queues work the query slots let through: one thread per slot,
-        as many again for work outside the slots. It decides nothing: "busy" is the slots'.
+        Only work inside the query slots runs here, so it never queues: one thread per slot,
+        and as many again for threads of cancelled requests still finishing. It decides
+        nothing: "busy" is the slots' (``sparql.QuerySlots``).
         """
         executor = ThreadPoolExecutor(
-            max_workers=2 * self.settings.query_concurrency + 4, thread_name_prefix="sro-work"
+            max_workers=2 * self.settings.query_concurrency, thread_name_prefix="sro-work"
         )
         self.on_close(lambda: executor.shutdown(wait=True, cancel_futures=True))
         return executor

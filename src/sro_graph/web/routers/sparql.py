@@ -3,20 +3,19 @@
 Protocol parameters are read strictly: ``query`` given twice, or in the URL and the body, is a
 400; an ``update`` parameter or an ``application/sparql-update`` body is refused and changes
 nothing. GET and POST take one path (:func:`_answer`): a short plain text is inspected on the
-event loop (pure and cached), anything else in a thread of the runtime's executor; the query
-then waits for one of the runner's slots (the only "busy" decision, 503 + Retry-After) and its
-answer is awaited on the loop.
+event loop (pure and cached), anything else in a thread; the query then waits for one of the
+runner's slots (the only "busy" decision, 503 + Retry-After) and its answer is awaited on the
+loop.
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from sro_graph.errors import (
     QueryRejectedError,
@@ -185,21 +184,17 @@ def _accept(request: Request, proto: ProtocolRequest) -> str | None:
 async def _answer(request: Request, runtime: Runtime, proto: ProtocolRequest) -> Response:
     """The one path of a protocol request: inspect (on the loop when the text is short and
     plain, else in a thread), negotiate, then run through the runner's slots."""
-    loop = asyncio.get_running_loop()
     accept = _accept(request, proto)
     if not proto.queries:
-        return await loop.run_in_executor(
-            runtime.executor, _describe_service, request, runtime, accept
-        )
+        return await run_in_threadpool(_describe_service, request, runtime, accept)
     query = proto.queries[0]
     runner = runtime.sparql
     defaults, named = proto.default_graphs, proto.named_graphs
     info = runner.inspect_if_cheap(query, default_graphs=defaults, named_graphs=named)
-    if info is None:
-        inspect = functools.partial(
+    if info is None:  # in the framework's threads, like every page: not the query slots'
+        info = await run_in_threadpool(
             runner.inspect, query, default_graphs=defaults, named_graphs=named
         )
-        info = await loop.run_in_executor(runtime.executor, inspect)
     offers = GRAPH_RESULT_FORMATS if info.returns_graph else RESULT_FORMATS
     result = await runner.run_async(
         query, accept=negotiate(accept, offers), default_graphs=defaults, named_graphs=named
