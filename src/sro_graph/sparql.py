@@ -410,7 +410,10 @@ class QueryRunner:
                 row_cap=row_cap if row_cap is not None else self.row_cap,
                 timeout_s=self.timeout_s,
             )
-            return signal_truncation(result)
+            if result.truncated:  # re-encodes a JSON body of up to row_cap rows: off the loop
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(self.executor, signal_truncation, result)
+            return result
 
     @contextmanager
     def _limits(self, query: str) -> Iterator[None]:
