@@ -37,7 +37,10 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from bench.generate import generate
+from bench.targets import verdict
 
+POINT_TARGET = 0.8
+"""Point lookups of the service at least this share of raw ``oxigraph serve`` (issue 17.1)."""
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 BASE = "http://127.0.0.1:8000"
@@ -259,7 +262,12 @@ def prepare_stores(n: int, work: Path) -> tuple[Path, Path, Path, int]:
 
 
 def start_service(
-    store: str, concurrency: int, workers: int, update_url: str | None = None
+    store: str,
+    concurrency: int,
+    workers: int,
+    update_url: str | None = None,
+    extra_args: list[str] | None = None,
+    slots: int | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SRO_")}
@@ -268,7 +276,7 @@ def start_service(
             "SRO_BASE_URI": BASE,
             "SRO_STORE": store,
             "SRO_LOG_LEVEL": "WARNING",
-            "SRO_QUERY_CONCURRENCY": str(max(concurrency, 8)),
+            "SRO_QUERY_CONCURRENCY": str(slots or max(concurrency, 8)),
             "SRO_LOAD_BASE_KNOWLEDGE": "false",
         }
     )
@@ -287,6 +295,7 @@ def start_service(
             "warning",
             "--workers",
             str(workers),
+            *(extra_args or []),
         ],
         env=env,
         cwd=ROOT,
@@ -379,6 +388,14 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, object
                     f"/sparql {name:<13} {label:<22} {s.rate:8,.0f} req/s "
                     f"p50 {s.percentile(0.5):6.1f} p99 {s.percentile(0.99):6.1f} ms  "
                     f"ratio {s.rate / r.rate:4.2f}x  errors {s.errors}"
+                )
+            if name == "point lookup":
+                svc = http[name]["service"]
+                verdict(
+                    f"point lookups N={n:,}, service / raw",
+                    svc.rate / r.rate,
+                    at_least=POINT_TARGET,
+                    unit="x",
                 )
         named = repeated_named(service_url.removesuffix("/sparql"))
         for query_name, (p50, p95) in named.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -86,6 +87,14 @@ class Runtime:
             self._examples_checked = checked = (now, found)
         return checked[1]
 
+    def examples_known(self) -> bool | None:
+        """:meth:`examples_loaded` if its last answer is fresh (no store call: an event loop
+        may ask), else ``None``."""
+        checked = self._examples_checked
+        if checked is None or time.monotonic() - checked[0] > _EXAMPLES_RECHECK_S:
+            return None
+        return checked[1]
+
     @cached_property
     def known_contexts(self) -> dict[str, object]:
         """JSON-LD contexts we serve ourselves, by URL, for local substitution."""
@@ -125,6 +134,22 @@ class Runtime:
         )
 
     @cached_property
+    def executor(self) -> ThreadPoolExecutor:
+        """Threads for the blocking part of queries that hold a slot (starting a query worker,
+        a long text, a remote store's HTTP call, an in-memory query), made with the runtime
+        and shut down with it.
+
+        Only work inside the query slots runs here, so it never queues: one thread per slot,
+        and as many again for threads of cancelled requests still finishing. It decides
+        nothing: "busy" is the slots' (``sparql.QuerySlots``).
+        """
+        executor = ThreadPoolExecutor(
+            max_workers=2 * self.settings.query_concurrency, thread_name_prefix="sro-work"
+        )
+        self.on_close(lambda: executor.shutdown(wait=True, cancel_futures=True))
+        return executor
+
+    @cached_property
     def sparql(self) -> QueryRunner:
         """User SPARQL with the allow-list, time, row and concurrency limits."""
         from sro_graph.sparql import QueryRunner
@@ -134,6 +159,7 @@ class Runtime:
             timeout_s=self.settings.query_timeout_s,
             row_cap=self.settings.query_row_cap,
             concurrency=self.settings.query_concurrency,
+            executor=self.executor,
             allowlist=self.settings.sparql_allowlist,
             queue_s=self.settings.query_queue_s,
             base_iri=f"{self.settings.base_uri}/sparql",

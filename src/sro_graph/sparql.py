@@ -22,8 +22,9 @@ import json
 import logging
 import re
 import threading
-import time
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from hashlib import sha256
@@ -377,6 +378,10 @@ def signal_truncation(result: RawResult) -> RawResult:
 class QueryRunner:
     """Runs inspected queries on a store with a concurrency cap, a time limit and a row cap.
 
+    The cap is :class:`QuerySlots`, the one place that answers "busy"; below it nothing
+    queues or refuses. Blocking work of the async path runs on ``executor``, which the
+    runtime owns (made in the web app's lifespan, shut down at its end).
+
     The time limit is enforced by the store: the embedded store on disk runs queries in worker
     processes that are killed on time-out (a hard limit); in memory a query runs in a thread
     and a time-out answers on time while the thread finishes in the background (a soft
@@ -390,6 +395,7 @@ class QueryRunner:
         timeout_s: float,
         row_cap: int,
         concurrency: int,
+        executor: Executor,
         allowlist: Sequence[str] = (),
         queue_s: float = 0.0,
         base_iri: str | None = None,
@@ -398,11 +404,11 @@ class QueryRunner:
         Protocol's service-defined base, which may be the endpoint)."""
         self.store = store
         self.base_iri = base_iri
-        self.queue_s = queue_s
         self.timeout_s = timeout_s
         self.row_cap = row_cap
         self.allowlist = tuple(allowlist)
-        self._slots = threading.BoundedSemaphore(concurrency)
+        self.executor = executor
+        self.slots = QuerySlots(concurrency, wait_s=queue_s)
 
     def inspect(
         self,
@@ -445,16 +451,16 @@ class QueryRunner:
         named_graphs: Sequence[str] = (),
         row_cap: int | None = None,
     ) -> RawResult:
-        """Run an already inspected query and serialise its result as ``accept``.
+        """Run an already inspected query and serialise its result as ``accept`` (for a
+        thread: named queries, the CLI).
 
         Raises:
-            BusyError: every slot is taken (503 + Retry-After).
+            BusyError: no slot became free within ``queue_s`` (503 + Retry-After).
             QueryTimeoutError: the time limit ran out; the work was stopped.
             QuerySyntaxError: the engine refused the query.
         """
         query, defaults, named = self._dataset(query, default_graphs, named_graphs)
-        if not self._slots.acquire(timeout=self.queue_s):
-            raise BusyError("All query slots are busy; retry shortly.", retry_after=1)
+        self.slots.acquire()
         with self._limits(query):
             return signal_truncation(
                 self.store.query_raw(
@@ -476,36 +482,24 @@ class QueryRunner:
         named_graphs: Sequence[str] = (),
         row_cap: int | None = None,
     ) -> RawResult:
-        """:meth:`run` for an event loop, with the same limits: on a store with killable
-        query workers the answer is awaited on the loop; else the query runs in a thread."""
+        """:meth:`run` for an event loop, through the same slots and limits: the slot is
+        awaited on the loop, and the store's own async path runs the query."""
         query, defaults, named = self._dataset(query, default_graphs, named_graphs)
-        cap = row_cap if row_cap is not None else self.row_cap
-        call = getattr(self.store, "query_raw_async", None)
-        await self._acquire_async()
+        await self.slots.acquire_async()
         with self._limits(query):
-            if call is not None:
-                result: RawResult = await call(
-                    query,
-                    accept=accept,
-                    default_graphs=defaults,
-                    named_graphs=named,
-                    row_cap=cap,
-                    timeout_s=self.timeout_s,
-                )
-            else:
-                result = await asyncio.get_running_loop().run_in_executor(
-                    None,
-                    functools.partial(
-                        self.store.query_raw,
-                        query,
-                        accept=accept,
-                        default_graphs=defaults,
-                        named_graphs=named,
-                        row_cap=cap,
-                        timeout_s=self.timeout_s,
-                    ),
-                )
-            return signal_truncation(result)
+            result = await self.store.query_raw_async(
+                query,
+                accept=accept,
+                executor=self.executor,
+                default_graphs=defaults,
+                named_graphs=named,
+                row_cap=row_cap if row_cap is not None else self.row_cap,
+                timeout_s=self.timeout_s,
+            )
+            if result.truncated:  # re-encodes a JSON body of up to row_cap rows: off the loop
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(self.executor, signal_truncation, result)
+            return result
 
     def _dataset(
         self, query: str, default_graphs: Sequence[str], named_graphs: Sequence[str]
@@ -529,16 +523,6 @@ class QueryRunner:
             query = f"BASE <{self.base_iri}> {query}"
         return query, defaults or None, named or None
 
-    async def _acquire_async(self) -> None:
-        """Wait up to ``queue_s`` for a slot without blocking the event loop."""
-        deadline = time.monotonic() + self.queue_s
-        delay = 0.002
-        while not self._slots.acquire(blocking=False):
-            if time.monotonic() >= deadline:
-                raise BusyError("All query slots are busy; retry shortly.", retry_after=1)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.05)
-
     @contextmanager
     def _limits(self, query: str) -> Iterator[None]:
         """Hold the acquired query slot for the duration; store errors as service errors."""
@@ -549,12 +533,130 @@ class QueryRunner:
             raise QueryTimeoutError(
                 f"The query ran longer than {self.timeout_s:g} s and was stopped."
             ) from exc
-        except StoreBusy as exc:
-            raise BusyError("All query workers are busy; retry shortly.", retry_after=1) from exc
+        except StoreBusy as exc:  # a worker died or the pool shut down: not a busy decision
+            raise BusyError("The query could not be run just now; retry shortly.") from exc
         except StoreQueryError as exc:
             raise QuerySyntaxError(str(exc)) from exc
         finally:
-            self._slots.release()
+            self.slots.release()
+
+
+_BUSY = "All query slots are busy; retry shortly."
+
+
+class QuerySlots:
+    """The one gate of user queries: the only place in the query path that says "busy".
+
+    ``size`` slots (``SRO_QUERY_CONCURRENCY``, also the number of query worker processes, so
+    a query holding a slot always finds one); a caller waits at most ``wait_s``
+    (``SRO_QUERY_QUEUE_S``), first come first served, then gets :class:`BusyError` (503 +
+    Retry-After). Threads and event loops wait alike, without polling: a released slot is
+    handed to the longest waiter.
+    """
+
+    def __init__(self, size: int, *, wait_s: float) -> None:
+        self.size = size
+        self.wait_s = wait_s
+        self._lock = threading.Lock()
+        self._free = size
+        self._waiters: deque[_Waiter] = deque()
+
+    @property
+    def in_use(self) -> int:
+        """Slots held right now (for tests and monitoring)."""
+        with self._lock:
+            return self.size - self._free
+
+    def _take_or_queue(self, waiter: _Waiter) -> bool:
+        """Take a free slot (True), or queue ``waiter`` (False); busy if it may not wait."""
+        with self._lock:
+            if self._free and not self._waiters:
+                self._free -= 1
+                return True
+            if self.wait_s <= 0:
+                raise BusyError(_BUSY, retry_after=1)
+            self._waiters.append(waiter)
+            return False
+
+    def _gave_up(self, waiter: _Waiter) -> bool:
+        """After a wait ended: True if the slot was handed over meanwhile (keep it)."""
+        with self._lock:
+            if waiter.granted:
+                return True
+            self._waiters.remove(waiter)
+            return False
+
+    def acquire(self) -> None:
+        """Take a slot, waiting in this thread up to ``wait_s``; else BusyError."""
+        waiter = _Waiter()
+        if self._take_or_queue(waiter):
+            return
+        assert waiter.event is not None
+        waiter.event.wait(self.wait_s)
+        if not self._gave_up(waiter):
+            raise BusyError(_BUSY, retry_after=1)
+
+    async def acquire_async(self) -> None:
+        """:meth:`acquire` for an event loop; a cancelled wait passes a handed slot on."""
+        loop = asyncio.get_running_loop()
+        waiter = _Waiter(loop=loop, future=loop.create_future())
+        if self._take_or_queue(waiter):
+            return
+        assert waiter.future is not None
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter.future), self.wait_s)
+        except TimeoutError:
+            pass
+        except BaseException:
+            if self._gave_up(waiter):
+                self.release()
+            raise
+        if not self._gave_up(waiter):
+            raise BusyError(_BUSY, retry_after=1)
+
+    def release(self) -> None:
+        """Give the slot to the longest waiter, or back to the free ones."""
+        with self._lock:
+            while self._waiters:
+                waiter = self._waiters.popleft()
+                if waiter.grant():
+                    return
+            self._free += 1
+
+
+class _Waiter:
+    """One caller waiting for a slot: a thread (an event) or a coroutine (a future)."""
+
+    def __init__(
+        self,
+        *,
+        loop: asyncio.AbstractEventLoop | None = None,
+        future: asyncio.Future[None] | None = None,
+    ) -> None:
+        self.loop = loop
+        self.future = future
+        self.event = threading.Event() if future is None else None
+        self.granted = False
+
+    def grant(self) -> bool:
+        """Hand the slot over (called under the slots' lock); False if it cannot be woken."""
+        if self.event is not None:
+            self.granted = True
+            self.event.set()
+            return True
+        assert self.loop is not None
+        assert self.future is not None
+        try:
+            self.loop.call_soon_threadsafe(_resolve, self.future)
+        except RuntimeError:  # its loop is closed: nobody is waiting any more
+            return False
+        self.granted = True
+        return True
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def service_description(endpoint: str) -> Graph:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from concurrent.futures import Executor
 from typing import Any
 
 from rdflib import Graph
@@ -96,6 +97,27 @@ class RecordingStore:
         return self.inner.query_raw(
             query,
             accept=accept,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            row_cap=row_cap,
+            timeout_s=timeout_s,
+        )
+
+    async def query_raw_async(
+        self,
+        query: str,
+        *,
+        accept: str,
+        executor: Executor,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        row_cap: int | None = None,
+        timeout_s: float | None = None,
+    ) -> RawResult:
+        return await self.inner.query_raw_async(
+            query,
+            accept=accept,
+            executor=executor,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
             row_cap=row_cap,

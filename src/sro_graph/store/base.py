@@ -8,6 +8,7 @@ except the stateless term bridge ``sro_graph.oxterms``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
@@ -96,6 +97,23 @@ class Store(Protocol):
 
         Raises:
             StoreQueryError, StoreTimeout, StoreBusy, StoreUnavailable.
+        """
+
+    async def query_raw_async(
+        self,
+        query: str,
+        *,
+        accept: str,
+        executor: Executor,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        row_cap: int | None = None,
+        timeout_s: float | None = None,
+    ) -> RawResult:
+        """:meth:`query_raw` for an event loop, with the same limits and errors.
+
+        What must block (a thread-bound engine, a process start, an HTTP client) runs on
+        ``executor``, the caller's: the store owns no threads of its own for this.
         """
 
     def write(self, change: GraphWrite, *, new_version: str, if_version: str | None = None) -> None:

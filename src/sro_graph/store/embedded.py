@@ -11,16 +11,15 @@ import contextlib
 import functools
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from sro_graph.formats import RdfFormat
 from sro_graph.oxterms import from_rdflib, to_rdflib, triples_to_graph
-from sro_graph.store import results
 from sro_graph.store.base import (
     Bindings,
     GraphWrite,
@@ -32,6 +31,8 @@ from sro_graph.store.base import (
     StoreTimeout,
     StoreUnavailable,
 )
+from sro_graph.store.dataset import dataset_options
+from sro_graph.store.results import serialize_result
 from sro_graph.store.update import VERSION_PREDICATE, build_update
 from sro_graph.store.worker import QueryJob, QueryWorkerPool
 
@@ -139,17 +140,19 @@ class EmbeddedStore:
         query: str,
         *,
         accept: str,
+        executor: Executor,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
         row_cap: int | None = None,
         timeout_s: float | None = None,
     ) -> RawResult:
-        """:meth:`query_raw` for an event loop: the worker's answer is awaited on the loop."""
+        """:meth:`query_raw` for an event loop: a worker's answer is awaited on the loop; an
+        in-memory query runs on ``executor``."""
         if self.workers is not None and timeout_s is not None:
             job = QueryJob(self.version(), query, accept, default_graphs, named_graphs, row_cap)
-            return await self.workers.query_async(job, timeout_s=timeout_s)
+            return await self.workers.query_async(job, timeout_s=timeout_s, executor=executor)
         return await asyncio.get_running_loop().run_in_executor(
-            None,
+            executor,
             functools.partial(
                 self.query_raw,
                 query,
@@ -341,25 +344,6 @@ class EmbeddedStore:
         del self._store
 
 
-def dataset_options(
-    default_graphs: list[str] | None, named_graphs: list[str] | None
-) -> dict[str, object]:
-    """pyoxigraph's query options for a dataset given as SPARQL Protocol parameters.
-
-    With either list given, the dataset is exactly those graphs (the other part empty, as in
-    Protocol §2.1.4; a graph the store lacks is an empty graph, never fetched), and it
-    overrides the query's FROM / FROM NAMED: the caller passes those here when the protocol
-    gives none. With neither, the service's default dataset: the union of all named graphs
-    as the default graph, every named graph for GRAPH.
-    """
-    if not default_graphs and not named_graphs:
-        return {"use_default_graph_as_union": True}
-    return {
-        "default_graph": [ox.NamedNode(g) for g in default_graphs or ()],
-        "named_graphs": [ox.NamedNode(g) for g in named_graphs or ()],
-    }
-
-
 def _in_thread(work: Callable[[], RawResult], timeout_s: float) -> RawResult:
     """Run ``work`` in a daemon thread; a soft limit: on time-out the thread runs on."""
     outcome: list[RawResult | BaseException] = []
@@ -384,43 +368,10 @@ def _in_thread(work: Callable[[], RawResult], timeout_s: float) -> RawResult:
     return outcome[0]
 
 
-def serialize_result(result: object, *, accept: str, row_cap: int | None) -> RawResult:
-    """Serialise a pyoxigraph query result in ``accept``, cut at ``row_cap`` rows."""
-    if isinstance(result, ox.QueryBoolean):
-        return RawResult(results.write_boolean(accept, bool(result)), accept, "boolean", False, 1)
-    if isinstance(result, ox.QuerySolutions):
-        names = [v.value for v in result.variables]
-        rows, truncated = _take(([s[n] for n in names] for s in result), row_cap)
-        body = results.write_bindings(accept, names, rows)
-        return RawResult(body, accept, "bindings", truncated, len(rows))
-    if isinstance(result, ox.QueryTriples):
-        triples, truncated = _take(iter(result), row_cap)
-        fmt = _GRAPH_FORMATS[accept]
-        if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-            body = _bytes(
-                ox.serialize(
-                    [ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt
-                )
-            )
-        else:
-            body = _bytes(ox.serialize(triples, format=fmt))
-        return RawResult(body, accept, "graph", truncated, len(triples))
-    raise StoreQueryError("Unexpected query result.")
-
-
 def _bytes(data: bytes | None) -> bytes:
     # pyoxigraph returns None only when given an output to write to; we never give one.
     assert data is not None
     return data
-
-
-def _take(items: Iterable[Any], cap: int | None) -> tuple[list[Any], bool]:
-    out: list[Any] = []
-    for item in items:
-        if cap is not None and len(out) >= cap:
-            return out, True
-        out.append(item)
-    return out, False
 
 
 def _iri(value: str) -> str:

@@ -28,11 +28,14 @@ Error messages never carry the store's URL or credentials.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 import httpx
@@ -304,6 +307,31 @@ class RemoteStore:
                 _serialize(triples, format=fmt), accept, "graph", truncated, len(triples)
             )
         raise StoreQueryError("The store answered in a format sro-graph cannot read.")
+
+    async def query_raw_async(
+        self,
+        query: str,
+        *,
+        accept: str,
+        executor: Executor,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        row_cap: int | None = None,
+        timeout_s: float | None = None,
+    ) -> RawResult:
+        """:meth:`query_raw` on ``executor`` (the HTTP client is synchronous)."""
+        return await asyncio.get_running_loop().run_in_executor(
+            executor,
+            functools.partial(
+                self.query_raw,
+                query,
+                accept=accept,
+                default_graphs=default_graphs,
+                named_graphs=named_graphs,
+                row_cap=row_cap,
+                timeout_s=timeout_s,
+            ),
+        )
 
     # -- writes and bookkeeping ------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Writers for SPARQL SELECT/ASK results over pyoxigraph terms, with a row cap.
+"""pyoxigraph query results serialised for the client, cut at a row cap (embedded store and
+query workers alike).
 
 pyoxigraph serialises whole result sets; to cut at a row cap and say so, we write the
 standard formats ourselves (SPARQL 1.1 Query Results JSON, XML, CSV, TSV).
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from sro_graph.formats import ResultFormat
+from sro_graph.formats import RdfFormat, ResultFormat
+from sro_graph.store.base import RawResult, StoreQueryError
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -140,3 +143,42 @@ def _tsv(variables: Sequence[str], rows: Iterable[Sequence[Term]]) -> bytes:
     lines = ["\t".join("?" + v for v in variables)]
     lines.extend("\t".join("" if t is None else str(t) for t in row) for row in rows)
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def serialize_result(result: object, *, accept: str, row_cap: int | None) -> RawResult:
+    """Serialise a pyoxigraph query result in ``accept``, cut at ``row_cap`` rows."""
+    if isinstance(result, ox.QueryBoolean):
+        return RawResult(write_boolean(accept, bool(result)), accept, "boolean", False, 1)
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        rows, truncated = _take(([s[n] for n in names] for s in result), row_cap)
+        body = write_bindings(accept, names, rows)
+        return RawResult(body, accept, "bindings", truncated, len(rows))
+    if isinstance(result, ox.QueryTriples):
+        triples, truncated = _take(iter(result), row_cap)
+        fmt = RdfFormat(accept).oxigraph
+        if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+            body = _bytes(
+                ox.serialize(
+                    [ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt
+                )
+            )
+        else:
+            body = _bytes(ox.serialize(triples, format=fmt))
+        return RawResult(body, accept, "graph", truncated, len(triples))
+    raise StoreQueryError("Unexpected query result.")
+
+
+def _bytes(data: bytes | None) -> bytes:
+    # pyoxigraph returns None only when given an output to write to; we never give one.
+    assert data is not None
+    return data
+
+
+def _take(items: Iterable[Any], cap: int | None) -> tuple[list[Any], bool]:
+    out: list[Any] = []
+    for item in items:
+        if cap is not None and len(out) >= cap:
+            return out, True
+        out.append(item)
+    return out, False

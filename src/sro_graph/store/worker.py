@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections import deque
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -51,7 +52,8 @@ def _serve(conn: _Duplex, path: str) -> None:  # pragma: no cover - runs in the 
     """The worker loop: open the store lazily, reopen on a new version, answer jobs."""
     import pyoxigraph as ox
 
-    from sro_graph.store.embedded import dataset_options, serialize_result
+    from sro_graph.store.dataset import dataset_options
+    from sro_graph.store.results import serialize_result
 
     store: Any = None
     opened_version: str | None = None
@@ -167,22 +169,21 @@ class _Duplex:
 
 
 class QueryWorkerPool:
-    """Runs at most ``size`` queries at once in at most ``processes`` worker processes over the
-    store at ``path``; a query waits (within its time limit) for a free process.
+    """At most ``size`` worker processes over the store at ``path``, started on demand.
 
-    ``processes`` defaults to twice the CPUs (never more than ``size``): more processes than
-    that only add context switches and per-process caches to CPU-bound work.
+    The pool never refuses for being busy: that is decided once, before a query gets here, by
+    the query runner's slots (as many as the pool has processes), so a query that got a slot
+    finds a process. A caller beyond ``size`` (only without that gate) waits for a process
+    within its time limit.
     """
 
-    def __init__(self, path: Path, *, size: int, processes: int | None = None) -> None:
+    def __init__(self, path: Path, *, size: int) -> None:
         self.path = path
-        self.size = size
-        self.processes = max(1, min(size, processes or 2 * (os.cpu_count() or 1)))
+        self.size = max(1, size)
         self._lock = threading.Lock()
         self._freed = threading.Condition(self._lock)
         self._idle: list[_Worker] = []
         self._busy = 0
-        self._waiting = 0
         self._async_waiters: deque[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = deque()
         self._closed = False
 
@@ -193,28 +194,22 @@ class QueryWorkerPool:
 
     def _checkout(self, deadline: float) -> _Worker:
         with self._lock:
-            if self._busy + self._waiting >= self.size:
-                raise StoreBusy("Every query worker is busy.")
-            self._waiting += 1
-            try:
-                while True:
-                    if self._closed:
-                        raise StoreBusy("The query workers are shut down.")
-                    while self._idle:
-                        worker = self._idle.pop()  # the most recently used: warm caches
-                        if worker.alive():
-                            self._busy += 1
-                            return worker
-                        worker.kill()
-                    if self._busy < self.processes:
+            while True:
+                if self._closed:
+                    raise StoreBusy("The query workers are shut down.")
+                while self._idle:
+                    worker = self._idle.pop()  # the most recently used: warm caches
+                    if worker.alive():
                         self._busy += 1
-                        break
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        raise StoreTimeout("No query worker became free in time.")
-                    self._freed.wait(remaining)
-            finally:
-                self._waiting -= 1
+                        return worker
+                    worker.kill()
+                if self._busy < self.size:
+                    self._busy += 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise StoreTimeout("No query worker became free in time.")
+                self._freed.wait(remaining)
         try:
             return _Worker(self.path)
         except BaseException:
@@ -225,11 +220,7 @@ class QueryWorkerPool:
 
     def _all_started(self) -> bool:
         with self._lock:
-            return (
-                not self._closed
-                and self._busy >= self.processes
-                and self._busy + self._waiting < self.size
-            )
+            return not self._closed and self._busy >= self.size
 
     def _checkin(self, worker: _Worker | None) -> None:
         with self._lock:
@@ -248,7 +239,7 @@ class QueryWorkerPool:
     def try_checkout(self) -> _Worker | None:
         """An idle live worker without waiting or starting one; ``None`` when there is none."""
         with self._lock:
-            if self._closed or self._busy + self._waiting >= self.size:
+            if self._closed:
                 return None
             while self._idle:
                 worker = self._idle.pop()
@@ -258,10 +249,13 @@ class QueryWorkerPool:
                 worker.kill()
         return None
 
-    async def query_async(self, job: QueryJob, *, timeout_s: float) -> RawResult:
+    async def query_async(
+        self, job: QueryJob, *, timeout_s: float, executor: Executor
+    ) -> RawResult:
         """:meth:`query` for an event loop: with an idle worker at hand, the job is written
-        and its answer awaited on the loop (no thread hop); otherwise :meth:`query` runs in
-        the loop's executor. The worker is killed on time-out and on cancellation.
+        and its answer awaited on the loop (no thread hop); otherwise (a process to start, a
+        long text to write) :meth:`query` runs on ``executor``, the caller's. The worker is
+        killed on time-out and on cancellation.
 
         Raises:
             StoreTimeout, StoreBusy (also when a worker died), StoreQueryError.
@@ -289,7 +283,7 @@ class QueryWorkerPool:
         if worker is None:  # a process must be started, or a long job written: in a thread
             remaining = max(0.001, deadline - time.monotonic())
             return await loop.run_in_executor(
-                None, functools.partial(self.query, job, timeout_s=remaining)
+                executor, functools.partial(self.query, job, timeout_s=remaining)
             )
         fd = worker.conn.reader.fileno()
         ready: asyncio.Future[None] = loop.create_future()
@@ -310,14 +304,14 @@ class QueryWorkerPool:
             if answered:
                 status, payload = worker.conn.recv()
         except BaseException as exc:
-            await loop.run_in_executor(None, worker.kill)
+            await loop.run_in_executor(executor, worker.kill)
             self._checkin(None)
             if isinstance(exc, EOFError | OSError):
                 raise StoreBusy("The query worker stopped unexpectedly; retry.") from exc
             raise
         if not answered:
             log.warning("query worker %s killed after %.1f s", worker.pid, timeout_s)
-            await loop.run_in_executor(None, worker.kill)
+            await loop.run_in_executor(executor, worker.kill)
             self._checkin(None)
             raise StoreTimeout(f"The query ran longer than {timeout_s:g} s and was stopped.")
         self._checkin(worker)

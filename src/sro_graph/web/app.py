@@ -1,7 +1,9 @@
 """``create_app(settings)``: the FastAPI application of sro-graph.
 
-The lifespan opens the store (loading the base knowledge) and closes it; routers, error
-handlers and middleware are registered here and nowhere else.
+The lifespan opens the runtime (the store, loading the base knowledge) and closes it: the
+threads and query worker processes of the runtime live only between the two. Routers, error
+handlers and middleware are registered here and nowhere else; a plain ``GET /sparql`` is
+answered before the middleware (``web/fastpath.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
 
 from sro_graph import __version__
 from sro_graph.config import Settings
@@ -23,12 +26,24 @@ from sro_graph.web.csp import ContentSecurityPolicyMiddleware
 from sro_graph.web.encoding import RefuseEncodedBodiesMiddleware
 from sro_graph.web.errors import install_error_handlers
 from sro_graph.web.examples import EXAMPLES_HEADER, ExamplesFlagMiddleware
+from sro_graph.web.fastpath import answer_fast, takes_fast_path
 from sro_graph.web.openapi import install_openapi
 from sro_graph.web.routers import ROUTERS, queries
 from sro_graph.web.steward_cors import StewardCorsMiddleware
 from sro_graph.web.templating import STATIC_DIR
 
 log = logging.getLogger(__name__)
+
+
+class SroGraphApp(FastAPI):
+    """FastAPI with the hot read path (``web/fastpath.py``) in front of its middleware."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if takes_fast_path(scope):
+            scope["app"] = self
+            await answer_fast(self, scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -44,7 +59,7 @@ def create_app(settings: Settings) -> FastAPI:
         finally:
             await run_in_threadpool(runtime.close)
 
-    app = FastAPI(
+    app = SroGraphApp(
         title="sro-graph",
         summary="Linked-data knowledge graph of the Flemish Smart Region Office",
         description=(

@@ -2,20 +2,20 @@
 
 Protocol parameters are read strictly: ``query`` given twice, or in the URL and the body, is a
 400; an ``update`` parameter or an ``application/sparql-update`` body is refused and changes
-nothing. The handlers are ``async`` to read the body and, for a short GET query on a store
-with query workers, to await the worker's answer on the event loop (the text inspection is
-pure and cached); everything else (long texts, FROM/SERVICE checks, pages) runs in a thread.
+nothing. GET and POST take one path (:func:`_answer`): a short plain text is inspected on the
+event loop (pure and cached), anything else in a thread; the query then waits for one of the
+runner's slots (the only "busy" decision, 503 + Retry-After) and its answer is awaited on the
+loop.
 """
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from sro_graph.errors import (
     QueryRejectedError,
@@ -110,50 +110,13 @@ def _check(proto: ProtocolRequest) -> None:
         raise QuerySyntaxError("The 'query' parameter must be given exactly once.")
 
 
-_EXECUTOR = ThreadPoolExecutor(max_workers=32, thread_name_prefix="sro-sparql")
-"""Threads for blocking query work: a plain executor costs less per call than anyio's."""
-
-
-async def _in_thread(request: Request, runtime: Runtime, proto: ProtocolRequest) -> Response:
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_EXECUTOR, _answer, request, runtime, proto)
-
-
-async def _sparql_get_lean(request: Request) -> Response:
-    # The hot path: a plain Starlette route, registered before the documented one below (which
-    # it shadows), without FastAPI's per-request dependency and validation work. A short query
-    # is inspected here (pure text work, cached) and its answer awaited from the query worker
-    # without a thread hop; anything else takes the general path in a thread.
-    proto = ProtocolRequest()
-    proto.take(_url_pairs(request))
-    _check(proto)
-    runtime: Runtime = request.app.state.runtime
-    if proto.queries:
-        query = proto.queries[0]
-        info = runtime.sparql.inspect_if_cheap(
-            query, default_graphs=proto.default_graphs, named_graphs=proto.named_graphs
-        )
-        if info is not None:
-            offers = GRAPH_RESULT_FORMATS if info.returns_graph else RESULT_FORMATS
-            media_type = negotiate(_accept(request, proto), offers)
-            result = await runtime.sparql.run_async(query, accept=media_type)
-            if result.truncated:  # re-encodes a JSON body: not on the loop
-                loop = asyncio.get_running_loop()
-                return await loop.run_in_executor(_EXECUTOR, result_response, result)
-            return result_response(result)
-    return await _in_thread(request, runtime, proto)
-
-
-router.add_route("/sparql", _sparql_get_lean, methods=["GET"], include_in_schema=False)
-
-
 @router.get("/sparql", openapi_extra=_QUERY_DOC, response_class=Response)
-async def sparql_get(request: Request, runtime: RuntimeDep) -> Response:
+async def sparql_get(request: Request) -> Response:
     """Run a SPARQL query over the union of all graphs (SPARQL 1.1 Protocol, GET)."""
     proto = ProtocolRequest()
     proto.take(_url_pairs(request))
     _check(proto)
-    return await _in_thread(request, runtime, proto)
+    return await _answer(request, request.app.state.runtime, proto)
 
 
 @router.post(
@@ -210,7 +173,7 @@ async def sparql_post(request: Request, runtime: RuntimeDep) -> Response:
     _check(proto)
     if not proto.queries:
         raise QuerySyntaxError("The request has no 'query'.")
-    return await _in_thread(request, runtime, proto)
+    return await _answer(request, runtime, proto)
 
 
 def _accept(request: Request, proto: ProtocolRequest) -> str | None:
@@ -218,32 +181,39 @@ def _accept(request: Request, proto: ProtocolRequest) -> str | None:
     return wanted(request.headers.get("accept"), proto.formats).accept
 
 
-def _answer(request: Request, runtime: RuntimeDep, proto: ProtocolRequest) -> Response:
+async def _answer(request: Request, runtime: Runtime, proto: ProtocolRequest) -> Response:
+    """The one path of a protocol request: inspect (on the loop when the text is short and
+    plain, else in a thread), negotiate, then run through the runner's slots."""
     accept = _accept(request, proto)
     if not proto.queries:
-        if request.method == "GET" and prefers_html(accept):
-            return query_page(request, runtime)
-        media_type = negotiate(accept, DESCRIPTION_MEDIA_TYPES)
-        endpoint = str(request.url_for("sparql_get"))
-        body = serialize_graph(
-            service_description(endpoint),
-            RdfFormat(media_type),
-            prefixes={"sd": "http://www.w3.org/ns/sparql-service-description#"},
-        )
-        return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+        return await run_in_threadpool(_describe_service, request, runtime, accept)
     query = proto.queries[0]
-    info = runtime.sparql.inspect(
-        query, default_graphs=proto.default_graphs, named_graphs=proto.named_graphs
-    )
+    runner = runtime.sparql
+    defaults, named = proto.default_graphs, proto.named_graphs
+    info = runner.inspect_if_cheap(query, default_graphs=defaults, named_graphs=named)
+    if info is None:  # in the framework's threads, like every page: not the query slots'
+        info = await run_in_threadpool(
+            runner.inspect, query, default_graphs=defaults, named_graphs=named
+        )
     offers = GRAPH_RESULT_FORMATS if info.returns_graph else RESULT_FORMATS
-    media_type = negotiate(accept, offers)
-    result = runtime.sparql.run(
-        query,
-        accept=media_type,
-        default_graphs=proto.default_graphs,
-        named_graphs=proto.named_graphs,
+    result = await runner.run_async(
+        query, accept=negotiate(accept, offers), default_graphs=defaults, named_graphs=named
     )
     return result_response(result)
+
+
+def _describe_service(request: Request, runtime: Runtime, accept: str | None) -> Response:
+    """Without a query: the query page for a browser, else the service description."""
+    if request.method == "GET" and prefers_html(accept):
+        return query_page(request, runtime)
+    media_type = negotiate(accept, DESCRIPTION_MEDIA_TYPES)
+    endpoint = str(request.url_for("sparql_get"))
+    body = serialize_graph(
+        service_description(endpoint),
+        RdfFormat(media_type),
+        prefixes={"sd": "http://www.w3.org/ns/sparql-service-description#"},
+    )
+    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
 
 
 def query_page(request: Request, runtime: Runtime) -> Response:
