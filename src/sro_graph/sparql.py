@@ -1,16 +1,22 @@
 """User SPARQL: inspect a query before it runs, then run it within time, row and slot limits.
 
-Inspection is a careful tokenizer rather than a full parser: it skips strings, IRIs and
-comments, so a keyword inside a literal never counts, and it looks at the text both as written
-and after SPARQL's ``\\uXXXX`` code-point unescaping (which Oxigraph applies to the whole query
-before parsing), so an escaped ``SERVICE`` cannot slip through. The engine parses the query
-itself afterwards; the inspector only decides what may run:
+What may run is decided in two ways, neither of which needs to agree with the engine's lexer
+(that disagreement was issue 12.1's bypass):
 
-- read-only: any update operation (INSERT, DELETE, LOAD, CLEAR, ...) is refused;
-- ``SERVICE`` is refused unless its target IRI starts with an entry of the allow-list (a
-  variable target is always refused): the embedded engine would otherwise open a connection;
+- ``SERVICE`` by a check that is sound by construction (:func:`check_service`): the engine can
+  only see the keyword if the letters s-e-r-v-i-c-e appear in the text, literally or through
+  ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes. All code-point escapes are decoded over the whole
+  text (a superset of what any engine decodes) and the word, in any case, refuses the query
+  wherever it stands (strings and comments too), unless it reads ``SERVICE [SILENT] <iri>``
+  with the IRI on the allow-list. With an empty allow-list the word always refuses.
+- the query form and the update keywords (INSERT, DELETE, LOAD, ...) by a linear tokenizer
+  that skips strings, IRIs and comments, run over the text as written and after decoding;
 - ``FROM`` / ``FROM NAMED`` and the protocol's ``default-graph-uri`` / ``named-graph-uri`` may
   name graphs of the store, or IRIs on the allow-list; nothing is ever fetched.
+
+Every step is one pass over the text, and the text is capped (``SRO_SPARQL_MAX_QUERY_BYTES``),
+so inspection costs milliseconds at most and needs no time limit of its own. The query
+workers add a second layer that holds if this one is wrong (docs/sparql-security.md).
 """
 
 from __future__ import annotations
@@ -45,24 +51,38 @@ UPDATE_KEYWORDS = frozenset(
 )
 _FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 
-# Order matters: long strings before short ones, IRIs before the '<' operator.
+# Every alternative either matches or fails within the text it would match, and repeats are
+# possessive (no backtracking), so one pass over the text is linear in its length (12.4).
+# An unterminated string runs to the end of its line (long strings: of the text): such a query
+# does not parse anyway. A run of name characters is one token, split below, so that
+# ``a.a.a...`` is not rescanned at every dot looking for a prefix's colon.
+_LOCAL = r"(?:[\w\-.:%\u00b7]|\\[_~.\-!$&'()*+,;=/?\#@%])*+"
 _TOKEN = re.compile(
     r"""
-    (?P<lstring>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
-  | (?P<string>'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-  | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w\-.\u00b7]*)?:
-               (?:[\w\-.:%\u00b7]|\\[_~.\-!$&'()*+,;=/?\#@%])*)
-  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<word>[A-Za-z_][\w\-]*)
-  | (?P<space>\s+)
+    (?P<lstring>'''(?:[^'\\]|\\.|'(?!''))*+(?:'''|\\?\Z)
+              |\"\"\"(?:[^"\\]|\\.|"(?!""))*+(?:\"\"\"|\\?\Z))
+  | (?P<string>'(?:[^'\\\n\r]|\\.)*+(?:'|\\?\Z|(?=[\n\r]))
+              |"(?:[^"\\\n\r]|\\.)*+(?:"|\\?\Z|(?=[\n\r])))
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>)
+  | (?P<comment>\#[^\n\r]*+)
+  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]++)
+  | (?P<langtag>@[A-Za-z]++(?:-[A-Za-z0-9]++)*+)
+  | (?P<name>[\w\-.\u00b7]++(?::LOCAL)?|:LOCAL)
+  | (?P<space>\s++)
   | (?P<other>.)
-    """,
+    """.replace("LOCAL", _LOCAL),
     re.VERBOSE | re.DOTALL,
 )
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_SERVICE_WORD = re.compile("service", re.IGNORECASE)
+"""Case-insensitive in Python's Unicode sense: also 'ſ' (long s) and the like, a superset."""
+_ALLOWED_SERVICE = re.compile(r"service\s++(?:silent\s++)?<([^<>\s]*+)>", re.IGNORECASE)
+
+SERVICE_REFUSAL = (
+    "The word SERVICE may not appear in a query, not even in a string or comment: federated "
+    "queries are disabled on this endpoint."
+)
 
 
 @dataclass(frozen=True)
@@ -87,12 +107,26 @@ class QueryInfo:
 
 
 def tokenize(text: str) -> Iterator[Token]:
-    """Significant tokens of SPARQL text: no whitespace, no comments."""
+    """Significant tokens of SPARQL text (no whitespace, no comments), in linear time.
+
+    A run of name characters without a colon is split at its dots into words (the engine
+    reads ``a.INSERT`` as ``a`` ``.`` ``INSERT``); with a colon it is one prefixed name."""
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind in ("space", "comment"):
             continue
-        yield Token(kind, match.group(), match.start())
+        if kind != "name":
+            yield Token(kind, match.group(), match.start())
+            continue
+        token = match.group()
+        if ":" in token:
+            yield Token("pname", token, match.start())
+            continue
+        offset = match.start()
+        for part in token.split("."):
+            if part:
+                yield Token("word", part, offset)
+            offset += len(part) + 1
 
 
 def unescape_codepoints(text: str) -> str:
@@ -105,6 +139,34 @@ def unescape_codepoints(text: str) -> str:
     # Lone surrogates (escaped halves of a pair) become U+FFFD rather than breaking encoders.
     unescaped = _UNICODE_ESCAPE.sub(_char, text)
     return unescaped.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def check_service(query: str, allowlist: Sequence[str] = ()) -> tuple[str, ...]:
+    """The allow-listed SERVICE targets of ``query``; refuses any other use of the word.
+
+    Sound without parsing: after decoding every code-point escape (whatever an engine could
+    decode, and more), each occurrence of ``service`` in any case must begin
+    ``SERVICE [SILENT] <iri>`` with ``iri`` absolute and on the allow-list. An occurrence
+    inside such an allowed IRI is part of it. One pass: each search starts past the last.
+
+    Raises:
+        QueryRejectedError: the word appears anywhere else (always, with an empty allow-list).
+    """
+    text = unescape_codepoints(query)
+    targets: list[str] = []
+    position = 0
+    while (found := _SERVICE_WORD.search(text, position)) is not None:
+        allowed = _ALLOWED_SERVICE.match(text, found.start()) if allowlist else None
+        if allowed is None or not _allowed(allowed.group(1), allowlist):
+            if allowlist:
+                raise QueryRejectedError(
+                    "The word SERVICE may only appear as SERVICE <iri> with the iri on the "
+                    "allow-list, not elsewhere (strings and comments included)."
+                )
+            raise QueryRejectedError(SERVICE_REFUSAL)
+        targets.append(allowed.group(1))
+        position = allowed.end()
+    return tuple(targets)
 
 
 def inspect_query(
@@ -121,19 +183,12 @@ def inspect_query(
     parameter needs checking).
 
     Raises:
-        QueryRejectedError: an update, or SERVICE / FROM / dataset IRIs outside the store and
-            not on the allow-list.
+        QueryRejectedError: an update, the word SERVICE outside an allowed ``SERVICE <iri>``,
+            or FROM / dataset IRIs outside the store and not on the allow-list.
         QuerySyntaxError: no query form could be found.
     """
-    info, services, froms = _analyse(query)
-    for target in services:
-        if not _allowed(target, allowlist):
-            raise QueryRejectedError(
-                f"SERVICE <{target}> is not allowed: federated queries may only reach the "
-                "endpoints on the allow-list."
-                if target != "?"
-                else "SERVICE with a variable endpoint is not allowed."
-            )
+    services = check_service(query, allowlist)  # first: its refusal is the one that counts
+    info, froms = _analyse(query)
     outside = [g for g in (*froms, *default_graphs, *named_graphs) if not _allowed(g, allowlist)]
     if outside:
         graphs = known_graphs() if known_graphs is not None else set()
@@ -144,7 +199,7 @@ def inspect_query(
                 "default-graph-uri and named-graph-uri may only name graphs of the store "
                 "(nothing is fetched)."
             )
-    return info
+    return dataclasses.replace(info, services=services)
 
 
 _INLINE_TEXT_LIMIT = 4_096
@@ -153,76 +208,59 @@ _CACHED_TEXT_LIMIT = 16_384
 """Query texts up to this many characters have their analysis cached (bounds the memory)."""
 
 
-def _analyse(query: str) -> tuple[QueryInfo, tuple[str, ...], tuple[str, ...]]:
-    """What the text of ``query`` says (form, SERVICE targets, FROM IRIs), independent of
-    allow-list and store: cached on the exact text, since busy clients repeat queries."""
+def _analyse(query: str) -> tuple[QueryInfo, tuple[str, ...]]:
+    """What the text of ``query`` says (form, FROM IRIs), independent of allow-list and
+    store: cached on the exact text, since busy clients repeat queries."""
     if len(query) <= _CACHED_TEXT_LIMIT:
         return _analyse_cached(query)
     return _analyse_text(query)
 
 
-def _analyse_text(query: str) -> tuple[QueryInfo, tuple[str, ...], tuple[str, ...]]:
+def _analyse_text(query: str) -> tuple[QueryInfo, tuple[str, ...]]:
     if not query.strip():
         raise QuerySyntaxError("The query is empty.")
     unescaped = unescape_codepoints(query)
     # Backslashes of \uXXXX escapes are expected in the text as written; the unescaped text
-    # is checked strictly.
+    # is checked strictly. Update keywords refuse in either reading.
     infos = [_inspect_text(query, strict=unescaped == query)]
     if unescaped != query:
         infos.append(_inspect_text(unescaped, strict=True))
-    info = infos[-1]
-    services = tuple(s for i in infos for s in i.services)
-    if not services and "SERVICE" in unescaped.upper():
-        services = _services_by_rdflib(unescaped)
+    forms = [i.form for i in infos if i.form is not None]
+    if not forms:
+        raise QuerySyntaxError(
+            "No query form found: a query starts (after PREFIX/BASE) with SELECT, ASK, "
+            "CONSTRUCT or DESCRIBE."
+        )
     froms = tuple(g for i in infos for g in (*i.from_graphs, *i.from_named_graphs))
-    return info, services, froms
+    first = infos[0]
+    return QueryInfo(forms[0], first.from_graphs, first.from_named_graphs), froms
 
 
 # Refusals (exceptions) are not cached: they are recomputed, which costs only the refused.
 _analyse_cached = functools.lru_cache(maxsize=2048)(_analyse_text)
 
-_RDFLIB_LOCK = threading.Lock()
-
-
-def _services_by_rdflib(text: str) -> tuple[str, ...]:
-    """A second opinion from an independent parser when the word SERVICE appears but the
-    tokenizer placed it in a string or comment: any SERVICE it finds counts as unknown."""
-    from rdflib.plugins.sparql.parser import parseQuery
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    # rdflib's pyparsing grammar is not safe to use from several threads at once.
-    with _RDFLIB_LOCK:
-        try:
-            tree = parseQuery(text)
-        except Exception:
-            raise QueryRejectedError(
-                "The query contains the word SERVICE and could not be verified as free of "
-                "federated calls; remove the word from comments or rephrase."
-            ) from None
-
-    def names(node: object) -> Iterator[str]:
-        if isinstance(node, CompValue):
-            yield node.name
-            for value in node.values():
-                yield from names(value)
-        elif isinstance(node, list | tuple) or hasattr(node, "asList"):
-            for value in node:  # type: ignore[attr-defined]
-                yield from names(value)
-
-    return ("?",) if "ServiceGraphPattern" in names(tree) else ()
-
 
 def _allowed(iri: str, allowlist: Sequence[str]) -> bool:
-    return iri != "?" and any(iri.startswith(prefix) for prefix in allowlist if prefix)
+    return (
+        iri != "?"
+        and _ABSOLUTE.match(iri) is not None
+        and any(iri.startswith(prefix) for prefix in allowlist if _ABSOLUTE.match(prefix))
+    )
 
 
-def _inspect_text(text: str, *, strict: bool) -> QueryInfo:
+@dataclass(frozen=True)
+class _TextInfo:
+    form: QueryForm | None
+    from_graphs: tuple[str, ...]
+    from_named_graphs: tuple[str, ...]
+
+
+def _inspect_text(text: str, *, strict: bool) -> _TextInfo:
     tokens = list(tokenize(text))
     prefixes: dict[str, str] = {}
     form: QueryForm | None = None
     froms: list[str] = []
     named: list[str] = []
-    services: list[str] = []
     for index, token in enumerate(tokens):
         if strict and token.kind == "other" and token.text == "\\":
             # Outside strings and IRIs a backslash only belongs in a prefixed name's escape
@@ -242,36 +280,25 @@ def _inspect_text(text: str, *, strict: bool) -> QueryInfo:
                 prefixes[name.text.split(":", 1)[0]] = iri.text[1:-1]
         elif word in _FORMS and form is None:
             form = word  # type: ignore[assignment]
-        elif word == "SERVICE":
-            services.append(_target(tokens, index + 1, prefixes, skip="SILENT"))
         elif word == "FROM":
             if index + 1 < len(tokens) and tokens[index + 1].text.upper() == "NAMED":
                 named.append(_target(tokens, index + 2, prefixes))
             else:
                 froms.append(_target(tokens, index + 1, prefixes))
-    if form is None:
-        raise QuerySyntaxError(
-            "No query form found: a query starts (after PREFIX/BASE) with SELECT, ASK, "
-            "CONSTRUCT or DESCRIBE."
-        )
-    return QueryInfo(form, tuple(froms), tuple(named), tuple(services))
+    return _TextInfo(form, tuple(froms), tuple(named))
 
 
-def _target(
-    tokens: list[Token], index: int, prefixes: dict[str, str], *, skip: str | None = None
-) -> str:
+def _target(tokens: list[Token], index: int, prefixes: dict[str, str]) -> str:
     """The absolute IRI at ``tokens[index]``, or '?' when it is not one we can name."""
-    if skip and index < len(tokens) and tokens[index].text.upper() == skip:
-        index += 1
     if index >= len(tokens):
         return "?"
     token = tokens[index]
     if token.kind == "iri":
         iri = token.text[1:-1]
-        return iri if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", iri) else "?"
+        return iri if _ABSOLUTE.match(iri) else "?"
     if token.kind == "pname":
         prefix, _, local = token.text.partition(":")
-        if prefix in prefixes and re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", prefixes[prefix]):
+        if prefix in prefixes and _ABSOLUTE.match(prefixes[prefix]):
             return prefixes[prefix] + local
     return "?"
 

@@ -5,6 +5,12 @@ whole graph) would hold a CPU until it ends. Each worker process opens the store
 (a snapshot of the data written before it opened; reopened when the store's version changes),
 runs one query at a time and sends back the serialised result. When the time limit runs out
 the parent kills the process, which frees the CPU at once, and starts a fresh one on demand.
+
+Unless federated queries are allowed (a non-empty ``SRO_SPARQL_ALLOWLIST``), each worker first
+installs a seccomp filter under which ``socket(AF_INET | AF_INET6, ...)`` fails with EPERM:
+the second layer behind the query check (issue 12.1), which holds even if that check is
+wrong. Where the filter cannot be installed (no libseccomp, not Linux) the worker answers
+every job with a refusal instead of running it: fail closed (docs/sparql-security.md).
 """
 
 from __future__ import annotations
@@ -24,7 +30,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from sro_graph.store.base import RawResult, StoreBusy, StoreQueryError, StoreTimeout
+from sro_graph.store.base import (
+    RawResult,
+    StoreBusy,
+    StoreQueryError,
+    StoreTimeout,
+    StoreUnavailable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,12 +59,45 @@ class QueryJob:
     row_cap: int | None
 
 
-def _serve(conn: _Duplex, path: str) -> None:  # pragma: no cover - runs in the child
-    """The worker loop: open the store lazily, reopen on a new version, answer jobs."""
+NO_SANDBOX = (
+    "User queries are refused: the query sandbox (a seccomp filter that blocks outbound "
+    "connections) cannot be installed on this machine."
+)
+
+
+def install_network_sandbox() -> str | None:
+    """Make ``socket(AF_INET | AF_INET6, ...)`` fail with EPERM in this process for good
+    (AF_UNIX stays allowed: the worker's pipes); ``None`` when installed, else why not.
+
+    A seccomp filter is inherited by threads and children and cannot be removed."""
+    import errno
+    import socket
+
+    try:
+        import pyseccomp as seccomp
+
+        sandbox = seccomp.SyscallFilter(seccomp.ALLOW)
+        for family in (socket.AF_INET, socket.AF_INET6):
+            sandbox.add_rule(
+                seccomp.ERRNO(errno.EPERM), "socket", seccomp.Arg(0, seccomp.EQ, family)
+            )
+        sandbox.load()
+    except Exception as exc:  # no libseccomp, not Linux, a kernel without seccomp
+        return f"{exc.__class__.__name__}: {_first_line(exc)}"
+    return None
+
+
+def _serve(
+    conn: _Duplex, path: str, *, allow_network: bool = False
+) -> None:  # pragma: no cover - runs in the child
+    """The worker loop: sandbox, open the store lazily, reopen on a new version, answer jobs."""
     import pyoxigraph as ox
 
     from sro_graph.store.embedded import serialize_result
 
+    unsandboxed = None if allow_network else install_network_sandbox()
+    if unsandboxed is not None:
+        print(f"sro-graph query worker: {NO_SANDBOX} ({unsandboxed})", file=sys.stderr)
     store: Any = None
     opened_version: str | None = None
     while True:
@@ -62,6 +107,9 @@ def _serve(conn: _Duplex, path: str) -> None:  # pragma: no cover - runs in the 
             return
         if job is None:
             return
+        if unsandboxed is not None:
+            conn.send(("unsandboxed", NO_SANDBOX))
+            continue
         try:
             if store is None or opened_version != job.version:
                 store = None
@@ -80,6 +128,8 @@ def _serve(conn: _Duplex, path: str) -> None:  # pragma: no cover - runs in the 
         except SyntaxError as exc:
             conn.send(("error", f"The query does not parse: {_first_line(exc)}"))
         except (OSError, ValueError, StoreQueryError) as exc:
+            conn.send(("error", f"The query failed: {_first_line(exc)}"))
+        except Exception as exc:  # e.g. RuntimeError on a malformed SERVICE answer
             conn.send(("error", f"The query failed: {_first_line(exc)}"))
 
 
@@ -106,7 +156,7 @@ class _Worker:
     holds RocksDB handles and threads that must not be duplicated, and multiprocessing's
     spawn would re-import the parent's main module."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, allow_network: bool = False) -> None:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         try:
@@ -118,6 +168,7 @@ class _Worker:
                     str(path),
                     str(to_child_r),
                     str(from_child_w),
+                    *(["--allow-network"] if allow_network else []),
                 ],
                 pass_fds=(to_child_r, from_child_w),
                 stdin=subprocess.DEVNULL,
@@ -181,8 +232,19 @@ class QueryWorkerPool:
     that only add context switches and per-process caches to CPU-bound work.
     """
 
-    def __init__(self, path: Path, *, size: int, processes: int | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        size: int,
+        processes: int | None = None,
+        allow_network: bool = False,
+    ) -> None:
+        """``allow_network``: the workers may open internet sockets (only for an allow-list
+        of SERVICE endpoints); otherwise each one runs under the network sandbox."""
         self.path = path
+        self.allow_network = allow_network
+        self._unsandboxed_logged = False
         self.size = size
         self.processes = max(1, min(size, processes or 2 * (os.cpu_count() or 1)))
         self._lock = threading.Lock()
@@ -223,7 +285,7 @@ class QueryWorkerPool:
             finally:
                 self._waiting -= 1
         try:
-            return _Worker(self.path)
+            return _Worker(self.path, allow_network=self.allow_network)
         except BaseException:
             with self._lock:
                 self._busy -= 1
@@ -328,10 +390,7 @@ class QueryWorkerPool:
             self._checkin(None)
             raise StoreTimeout(f"The query ran longer than {timeout_s:g} s and was stopped.")
         self._checkin(worker)
-        if status == "ok":
-            assert isinstance(payload, RawResult)
-            return payload
-        raise StoreQueryError(str(payload))
+        return self._answer(status, payload)
 
     def query(self, job: QueryJob, *, timeout_s: float) -> RawResult:
         """Run ``job`` in a worker; kill the worker when ``timeout_s`` runs out (the time
@@ -360,9 +419,17 @@ class QueryWorkerPool:
             self._checkin(None)
             raise StoreTimeout(f"The query ran longer than {timeout_s:g} s and was stopped.")
         self._checkin(worker)
+        return self._answer(status, payload)
+
+    def _answer(self, status: str, payload: object) -> RawResult:
         if status == "ok":
             assert isinstance(payload, RawResult)
             return payload
+        if status == "unsandboxed":
+            if not self._unsandboxed_logged:
+                self._unsandboxed_logged = True
+                log.error("%s See docs/sparql-security.md.", payload)
+            raise StoreUnavailable(str(payload))
         raise StoreQueryError(str(payload))
 
     def close(self) -> None:
@@ -375,4 +442,8 @@ class QueryWorkerPool:
 
 
 if __name__ == "__main__":  # pragma: no cover - the worker process
-    _serve(_Duplex(Connection(int(sys.argv[2])), Connection(int(sys.argv[3]))), sys.argv[1])
+    _serve(
+        _Duplex(Connection(int(sys.argv[2])), Connection(int(sys.argv[3]))),
+        sys.argv[1],
+        allow_network="--allow-network" in sys.argv[4:],
+    )

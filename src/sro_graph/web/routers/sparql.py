@@ -20,6 +20,7 @@ from fastapi.responses import Response
 from sro_graph.errors import (
     QueryRejectedError,
     QuerySyntaxError,
+    TooLargeError,
     UnsupportedFormatError,
 )
 from sro_graph.formats import (
@@ -103,11 +104,17 @@ def _url_pairs(request: Request) -> list[tuple[str, str]]:
     return list(request.query_params.multi_items())
 
 
-def _check(proto: ProtocolRequest) -> None:
+def _check(proto: ProtocolRequest, runtime: Runtime) -> None:
     if proto.updates:
         raise QueryRejectedError("This endpoint is read-only: SPARQL Update requests are refused.")
     if len(proto.queries) > 1:
         raise QuerySyntaxError("The 'query' parameter must be given exactly once.")
+    # The cap bounds the cost of inspecting the text, before any time limit applies (12.4).
+    limit = runtime.settings.sparql_max_query_bytes
+    if proto.queries and len(proto.queries[0]) * 4 > limit:  # 4: the most bytes of a char
+        size = len(proto.queries[0].encode("utf-8", "surrogatepass"))
+        if size > limit:
+            raise TooLargeError(f"The query is {size} bytes; the limit is {limit} bytes.")
 
 
 _EXECUTOR = ThreadPoolExecutor(max_workers=32, thread_name_prefix="sro-sparql")
@@ -126,8 +133,8 @@ async def _sparql_get_lean(request: Request) -> Response:
     # without a thread hop; anything else takes the general path in a thread.
     proto = ProtocolRequest()
     proto.take(_url_pairs(request))
-    _check(proto)
     runtime: Runtime = request.app.state.runtime
+    _check(proto, runtime)
     if proto.queries:
         query = proto.queries[0]
         info = runtime.sparql.inspect_if_cheap(
@@ -152,7 +159,7 @@ async def sparql_get(request: Request, runtime: RuntimeDep) -> Response:
     """Run a SPARQL query over the union of all graphs (SPARQL 1.1 Protocol, GET)."""
     proto = ProtocolRequest()
     proto.take(_url_pairs(request))
-    _check(proto)
+    _check(proto, runtime)
     return await _in_thread(request, runtime, proto)
 
 
@@ -207,7 +214,7 @@ async def sparql_post(request: Request, runtime: RuntimeDep) -> Response:
         raise UnsupportedFormatError(
             "POST a query as application/sparql-query or application/x-www-form-urlencoded."
         )
-    _check(proto)
+    _check(proto, runtime)
     if not proto.queries:
         raise QuerySyntaxError("The request has no 'query'.")
     return await _in_thread(request, runtime, proto)
