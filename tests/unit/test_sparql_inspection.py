@@ -1,11 +1,15 @@
-"""The query inspector: read-only, SERVICE/FROM on the allow-list, strings and comments ignored."""
+"""The query inspector: read-only, FROM on the store or the allow-list, keywords in strings and
+comments ignored, except SERVICE, which refuses wherever it appears (issue 12.1)."""
 
 from __future__ import annotations
+
+import contextlib
+import time
 
 import pytest
 
 from sro_graph.errors import QueryRejectedError, QuerySyntaxError
-from sro_graph.sparql import inspect_query, tokenize
+from sro_graph.sparql import SERVICE_REFUSAL, inspect_query, tokenize
 
 STORE_GRAPHS = {"https://sro.test/graph/basis/organisaties"}
 
@@ -49,11 +53,11 @@ def test_inspect_query_update_operations_are_rejected(update: str) -> None:
         inspect_query(update)
 
 
-def test_inspect_query_keywords_in_strings_iris_and_comments_are_ignored() -> None:
+def test_inspect_query_update_keywords_in_strings_iris_and_comments_are_ignored() -> None:
     query = (
-        'SELECT ?s WHERE { ?s <http://ex/DELETE> "SERVICE <http://evil/> INSERT" . '
+        'SELECT ?s WHERE { ?s <http://ex/DELETE> "WITH <http://evil/> INSERT" . '
         "# DROP ALL\n FILTER(?s != 'LOAD') "
-        '?s <http://ex/p> """multi\nline SERVICE <http://x/> { }""" }'
+        '?s <http://ex/p> """multi\nline CLEAR <http://x/> { }""" }'
     )
     assert inspect_query(query).form == "SELECT"
 
@@ -156,16 +160,76 @@ def test_inspect_query_stray_backslash_is_refused() -> None:
         inspect_query("SELECT * WHERE { ?s ?p ?o \\ }")
 
 
-def test_inspect_query_service_inside_a_string_is_allowed() -> None:
-    info = inspect_query('SELECT * WHERE { ?s ?p ?o FILTER(?o = "customer service") }')
-    assert info.services == ()
+@pytest.mark.parametrize(
+    "query",
+    [
+        # Was allowed before issue 12.1: a string or comment is no longer trusted to be one.
+        'SELECT * WHERE { ?s ?p ?o FILTER(?o = "customer service") }',
+        "SELECT * WHERE { ?s ?p ?o } # SERVICE\nGROUP BY",
+        "SELECT * WHERE { ?s <http://ex/webservice> ?o }",
+        'SELECT * WHERE { ?s ?p "\\u0073\\U00000065rvIce" }',
+        "SELECT * WHERE { ?s ?p '\u017fervice' }",  # long s: folds to 's'
+    ],
+)
+def test_inspect_query_the_word_service_is_refused_anywhere(query: str) -> None:
+    with pytest.raises(QueryRejectedError) as refused:
+        inspect_query(query)
+    assert str(refused.value) == SERVICE_REFUSAL
 
 
-def test_inspect_query_unverifiable_service_word_is_refused() -> None:
-    """The word SERVICE outside code sends the query to a second parser; if that cannot
-    read it, the query is refused rather than trusted."""
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <https://allowed.example/sparql> { ?s ?p ?o } } # service",
+        "SELECT * WHERE { SERVICE <https://allowed.example/sparql> { ?s ?p 'service' } }",
+        "SELECT * WHERE { SERVICE #\n<https://allowed.example/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE <https://allowed.example.evil/> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE <https://evil/https://allowed.example/> { ?s ?p ?o } }",
+        "PREFIX a: <https://allowed.example/> SELECT * WHERE { SERVICE a:sparql { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE ?e { ?s ?p ?o } VALUES ?e { <https://allowed.example/> } }",
+    ],
+)
+def test_inspect_query_with_an_allowlist_service_is_only_allowed_as_service_iri(
+    query: str,
+) -> None:
     with pytest.raises(QueryRejectedError):
-        inspect_query("SELECT * WHERE { ?s ?p ?o } # SERVICE\nGROUP BY")
+        inspect_query(query, allowlist=["https://allowed.example/"])
+
+
+def test_inspect_query_allowed_service_iri_may_contain_the_word() -> None:
+    info = inspect_query(
+        "SELECT * WHERE { SERVICE SILENT <https://allowed.example/service/sparql> { ?s ?p ?o } "
+        "service <https://allowed.example/b> { ?s ?p ?o } }",
+        allowlist=["https://allowed.example/"],
+    )
+    assert info.services == (
+        "https://allowed.example/service/sparql",
+        "https://allowed.example/b",
+    )
+
+
+def test_inspect_query_relative_allowlist_entries_allow_nothing() -> None:
+    with pytest.raises(QueryRejectedError):
+        inspect_query("SELECT * WHERE { SERVICE <x:y> { ?s ?p ?o } }", allowlist=["", "x"])
+
+
+def _tokens_scanned(size: int) -> float:
+    """CPU seconds to inspect a query of about ``size`` bytes of ``a.``, best of three."""
+    query = "SELECT * WHERE { ?s ?p ?o " + "a." * (size // 2) + "}"
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        with contextlib.suppress(QueryRejectedError, QuerySyntaxError):
+            inspect_query(query + " " * _)  # a new text each time: no cached analysis
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def test_inspect_query_cost_is_linear_in_the_text() -> None:
+    """Issue 12.4: 100 KB of ``a.`` took 41 s (the prefixed-name pattern rescanned the rest of
+    the text at each token). Ten times the text must cost about ten times, not a hundred."""
+    small, large = _tokens_scanned(20_000), _tokens_scanned(200_000)
+    assert large < 20 * max(small, 1e-3), (small, large)
 
 
 def test_inspect_query_repeated_text_is_judged_against_each_calls_allowlist() -> None:

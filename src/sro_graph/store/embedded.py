@@ -74,9 +74,7 @@ class EmbeddedStore:
         if path is not None:
             self.recover_bulk_loads()
         if path is not None and query_workers > 0:
-            self.workers = QueryWorkerPool(
-                path, size=query_workers, allow_network=workers_network
-            )
+            self.workers = QueryWorkerPool(path, size=query_workers, allow_network=workers_network)
 
     # -- queries ---------------------------------------------------------------------------
 

@@ -95,9 +95,7 @@ def _serve(
 
     from sro_graph.store.embedded import serialize_result
 
-    unsandboxed = None if allow_network else install_network_sandbox()
-    if unsandboxed is not None:
-        print(f"sro-graph query worker: {NO_SANDBOX} ({unsandboxed})", file=sys.stderr)
+    unsandboxed = None if allow_network else install_network_sandbox()  # the parent logs it
     store: Any = None
     opened_version: str | None = None
     while True:
@@ -108,7 +106,7 @@ def _serve(
         if job is None:
             return
         if unsandboxed is not None:
-            conn.send(("unsandboxed", NO_SANDBOX))
+            conn.send(("unsandboxed", unsandboxed))
             continue
         try:
             if store is None or opened_version != job.version:
@@ -428,8 +426,8 @@ class QueryWorkerPool:
         if status == "unsandboxed":
             if not self._unsandboxed_logged:
                 self._unsandboxed_logged = True
-                log.error("%s See docs/sparql-security.md.", payload)
-            raise StoreUnavailable(str(payload))
+                log.error("%s (%s) See docs/sparql-security.md.", NO_SANDBOX, payload)
+            raise StoreUnavailable(NO_SANDBOX)
         raise StoreQueryError(str(payload))
 
     def close(self) -> None:
