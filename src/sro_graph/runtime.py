@@ -136,6 +136,7 @@ class Runtime:
             concurrency=self.settings.query_concurrency,
             allowlist=self.settings.sparql_allowlist,
             queue_s=self.settings.query_queue_s,
+            prefixes=self.uris.prefixes(),
         )
 
     @cached_property

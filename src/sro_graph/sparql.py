@@ -29,13 +29,13 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Literal
 
-from rdflib import RDF, RDFS, BNode, Graph, URIRef
+from rdflib import RDF, RDFS, SH, XSD, BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 
 from sro_graph.errors import BusyError, QueryRejectedError, QuerySyntaxError, QueryTimeoutError
@@ -100,6 +100,10 @@ class QueryInfo:
     from_graphs: tuple[str, ...] = ()
     from_named_graphs: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
+    declared_prefixes: frozenset[str] = frozenset()
+    """Prefixes the query declares itself (``PREFIX p: <...>``)."""
+    used_prefixes: tuple[str, ...] = ()
+    """Prefixes of the prefixed names the query uses, in order of first use."""
 
     @property
     def returns_graph(self) -> bool:
@@ -233,7 +237,14 @@ def _analyse_text(query: str) -> tuple[QueryInfo, tuple[str, ...]]:
         )
     froms = tuple(g for i in infos for g in (*i.from_graphs, *i.from_named_graphs))
     first = infos[0]
-    return QueryInfo(forms[0], first.from_graphs, first.from_named_graphs), froms
+    info = QueryInfo(
+        forms[0],
+        first.from_graphs,
+        first.from_named_graphs,
+        declared_prefixes=first.declared_prefixes,
+        used_prefixes=first.used_prefixes,
+    )
+    return info, froms
 
 
 # Refusals (exceptions) are not cached: they are recomputed, which costs only the refused.
@@ -253,6 +264,11 @@ class _TextInfo:
     form: QueryForm | None
     from_graphs: tuple[str, ...]
     from_named_graphs: tuple[str, ...]
+    declared_prefixes: frozenset[str]
+    used_prefixes: tuple[str, ...]
+
+
+_PN_PREFIX = re.compile(r"(?:[^\W\d_][\w\-.\u00b7]*)?")
 
 
 def _inspect_text(text: str, *, strict: bool) -> _TextInfo:
@@ -261,7 +277,10 @@ def _inspect_text(text: str, *, strict: bool) -> _TextInfo:
     form: QueryForm | None = None
     froms: list[str] = []
     named: list[str] = []
+    used: dict[str, None] = {}
     for index, token in enumerate(tokens):
+        if token.kind == "pname":
+            used.setdefault(token.text.split(":", 1)[0])
         if strict and token.kind == "other" and token.text == "\\":
             # Outside strings and IRIs a backslash only belongs in a prefixed name's escape
             # (consumed above); anything else could hide text from this inspection.
@@ -285,7 +304,32 @@ def _inspect_text(text: str, *, strict: bool) -> _TextInfo:
                 named.append(_target(tokens, index + 2, prefixes))
             else:
                 froms.append(_target(tokens, index + 1, prefixes))
-    return _TextInfo(form, tuple(froms), tuple(named))
+    declared = {
+        tokens[i + 1].text.split(":", 1)[0]
+        for i, t in enumerate(tokens[:-1])
+        if t.kind == "word" and t.text.upper() == "PREFIX" and tokens[i + 1].kind == "pname"
+    }
+    used_prefixes = tuple(p for p in used if p != "_" and _PN_PREFIX.fullmatch(p))
+    return _TextInfo(form, tuple(froms), tuple(named), frozenset(declared), used_prefixes)
+
+
+def with_prefixes(query: str, info: QueryInfo, prefixes: Mapping[str, str]) -> str:
+    """``query`` with PREFIX declarations for the predeclared ``prefixes`` it uses and does
+    not declare itself, put on its first line (error positions keep their line numbers)."""
+    missing = [p for p in info.used_prefixes if p in prefixes and p not in info.declared_prefixes]
+    if not missing:
+        return query
+    return "".join(f"PREFIX {p}: <{prefixes[p]}> " for p in missing) + query
+
+
+def check_prefixes(info: QueryInfo, prefixes: Mapping[str, str]) -> None:
+    """Raises QuerySyntaxError naming the first prefix neither declared nor predeclared."""
+    for prefix in info.used_prefixes:
+        if prefix not in info.declared_prefixes and prefix not in prefixes:
+            raise QuerySyntaxError(
+                f"Unknown prefix '{prefix}:': declare it (PREFIX {prefix}: <...>) or use one "
+                f"of the predeclared prefixes ({', '.join(sorted(prefixes))})."
+            )
 
 
 def _target(tokens: list[Token], index: int, prefixes: dict[str, str]) -> str:
@@ -338,8 +382,11 @@ class QueryRunner:
         concurrency: int,
         allowlist: Sequence[str] = (),
         queue_s: float = 0.0,
+        prefixes: Mapping[str, str] | None = None,
     ) -> None:
+        """``prefixes``: predeclared for every query (a query may redeclare them)."""
         self.store = store
+        self.prefixes = dict(prefixes or {})
         self.queue_s = queue_s
         self.timeout_s = timeout_s
         self.row_cap = row_cap
@@ -353,14 +400,23 @@ class QueryRunner:
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
     ) -> QueryInfo:
-        """Inspect ``query`` against this runner's allow-list and the store's graphs."""
-        return inspect_query(
+        """Inspect ``query`` against this runner's allow-list, the store's graphs and the
+        predeclared prefixes."""
+        info = inspect_query(
             query,
             allowlist=self.allowlist,
             known_graphs=self.store.graph_names,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
         )
+        check_prefixes(info, self.prefixes)
+        return info
+
+    def _declared(self, query: str) -> str:
+        """The query text the store runs: with the predeclared prefixes it uses."""
+        if not self.prefixes:
+            return query
+        return with_prefixes(query, _analyse(query)[0], self.prefixes)
 
     def inspect_if_cheap(
         self,
@@ -395,6 +451,7 @@ class QueryRunner:
             QueryTimeoutError: the time limit ran out; the work was stopped.
             QuerySyntaxError: the engine refused the query.
         """
+        query = self._declared(query)
         if not self._slots.acquire(timeout=self.queue_s):
             raise BusyError("All query slots are busy; retry shortly.", retry_after=1)
         with self._limits(query):
@@ -421,6 +478,7 @@ class QueryRunner:
         """:meth:`run` for an event loop, with the same limits: on a store with killable
         query workers the answer is awaited on the loop; else the query runs in a thread."""
         defaults, named = list(default_graphs) or None, list(named_graphs) or None
+        query = self._declared(query)
         cap = row_cap if row_cap is not None else self.row_cap
         call = getattr(self.store, "query_raw_async", None)
         await self._acquire_async()
@@ -477,8 +535,10 @@ class QueryRunner:
             self._slots.release()
 
 
-def service_description(endpoint: str) -> Graph:
-    """The SPARQL 1.1 Service Description of the endpoint at ``endpoint``."""
+def service_description(endpoint: str, prefixes: Mapping[str, str] | None = None) -> Graph:
+    """The SPARQL 1.1 Service Description of the endpoint at ``endpoint`` (built from the
+    configured base, never from the request's Host), with the predeclared ``prefixes`` as
+    ``sh:declare`` entries (SHACL's vocabulary for prefix declarations)."""
     graph = Graph()
     service = URIRef(endpoint + "#service")
     graph.add((service, RDF.type, SD.Service))
@@ -500,9 +560,15 @@ def service_description(endpoint: str) -> Graph:
             RdfLiteral(
                 "Read-only SPARQL 1.1 endpoint of the Smart Region Office knowledge graph; the "
                 "default graph is the union of all named graphs. SERVICE only to allow-listed "
-                "endpoints.",
+                "endpoints. The prefixes declared here (sh:declare) are predeclared in every "
+                "query; a query may redeclare them.",
                 lang="en",
             ),
         )
     )
+    for prefix, namespace in sorted((prefixes or {}).items()):
+        declaration = BNode()
+        graph.add((service, SH.declare, declaration))
+        graph.add((declaration, SH.prefix, RdfLiteral(prefix)))
+        graph.add((declaration, SH.namespace, RdfLiteral(namespace, datatype=XSD.anyURI)))
     return graph

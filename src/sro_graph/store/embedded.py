@@ -32,6 +32,7 @@ from sro_graph.store.base import (
     StoreTimeout,
     StoreUnavailable,
 )
+from sro_graph.store.projection import projection_order
 from sro_graph.store.update import VERSION_PREDICATE, build_update
 from sro_graph.store.worker import QueryJob, QueryWorkerPool
 
@@ -192,8 +193,8 @@ class EmbeddedStore:
         except (OSError, ValueError) as exc:
             raise StoreQueryError(f"The query failed: {_first_line(exc)}") from exc
         try:
-            return serialize_result(result, accept=accept, row_cap=row_cap)
-        except (OSError, ValueError) as exc:  # raised while iterating (e.g. an allowed SERVICE)
+            return serialize_result(result, accept=accept, row_cap=row_cap, query=query)
+        except (OSError, ValueError, RuntimeError) as exc:  # while iterating (an allowed SERVICE)
             raise StoreQueryError(f"The query failed: {_first_line(exc)}") from exc
 
     # -- writes ----------------------------------------------------------------------------
@@ -378,12 +379,15 @@ def _in_thread(work: Callable[[], RawResult], timeout_s: float) -> RawResult:
     return outcome[0]
 
 
-def serialize_result(result: object, *, accept: str, row_cap: int | None) -> RawResult:
-    """Serialise a pyoxigraph query result in ``accept``, cut at ``row_cap`` rows."""
+def serialize_result(
+    result: object, *, accept: str, row_cap: int | None, query: str | None = None
+) -> RawResult:
+    """Serialise a pyoxigraph query result in ``accept``, cut at ``row_cap`` rows; the
+    columns of ``SELECT *`` in the order of ``query``'s text."""
     if isinstance(result, ox.QueryBoolean):
         return RawResult(results.write_boolean(accept, bool(result)), accept, "boolean", False, 1)
     if isinstance(result, ox.QuerySolutions):
-        names = [v.value for v in result.variables]
+        names = projection_order(query, [v.value for v in result.variables])
         rows, truncated = _take(([s[n] for n in names] for s in result), row_cap)
         body = results.write_bindings(accept, names, rows)
         return RawResult(body, accept, "bindings", truncated, len(rows))

@@ -121,7 +121,7 @@ def _serve(
             result = store.query(
                 job.query, use_default_graph_as_union=not job.default_graphs, **options
             )
-            raw = serialize_result(result, accept=job.accept, row_cap=job.row_cap)
+            raw = serialize_result(result, accept=job.accept, row_cap=job.row_cap, query=job.query)
             conn.send(("ok", raw))
         except SyntaxError as exc:
             conn.send(("error", f"The query does not parse: {_first_line(exc)}"))

@@ -231,9 +231,9 @@ def _answer(request: Request, runtime: RuntimeDep, proto: ProtocolRequest) -> Re
         if request.method == "GET" and prefers_html(accept):
             return query_page(request, runtime)
         media_type = negotiate(accept, DESCRIPTION_MEDIA_TYPES)
-        endpoint = str(request.url_for("sparql_get"))
+        endpoint = runtime.uris.base + "/sparql"  # never the request's Host (12.7)
         body = serialize_graph(
-            service_description(endpoint),
+            service_description(endpoint, runtime.sparql.prefixes),
             RdfFormat(media_type),
             prefixes={"sd": "http://www.w3.org/ns/sparql-service-description#"},
         )
