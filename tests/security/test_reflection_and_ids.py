@@ -43,9 +43,10 @@ def test_rdfxml_404_never_echoes_the_request_into_markup(client: TestClient, nam
     r = client.get(f"/ns/{name}.rdf")
     assert r.status_code == 404
     assert "injected" not in r.text
-    document = minidom.parseString(r.content)  # well-formed: the comment was not broken out of
-    assert document.documentElement.tagName == "rdf:RDF"
-    assert document.documentElement.childNodes == []
+    root = minidom.parseString(r.content).documentElement  # well-formed: not broken out of
+    assert root is not None
+    assert root.tagName == "rdf:RDF"
+    assert root.childNodes == []
 
 
 @pytest.mark.parametrize(
