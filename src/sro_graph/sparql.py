@@ -416,7 +416,12 @@ class QueryRunner:
         """The query text the store runs: with the predeclared prefixes it uses."""
         if not self.prefixes:
             return query
-        return with_prefixes(query, _analyse(query)[0], self.prefixes)
+        try:
+            info = _analyse(query)[0]
+        except (QueryRejectedError, QuerySyntaxError):
+            # Not inspected here (a named query's bound text): the engine judges it as is.
+            return query
+        return with_prefixes(query, info, self.prefixes)
 
     def inspect_if_cheap(
         self,
@@ -425,9 +430,8 @@ class QueryRunner:
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
     ) -> QueryInfo | None:
-        """:meth:`inspect` when it needs neither the store nor the fallback parser and the
-        text is short (so an event loop may run it); ``None`` otherwise: call :meth:`inspect`
-        in a thread."""
+        """:meth:`inspect` when it needs no store and the text is short (so an event loop may
+        run it); ``None`` otherwise: call :meth:`inspect` in a thread."""
         if default_graphs or named_graphs or len(query) > _INLINE_TEXT_LIMIT:
             return None
         upper = query.upper()

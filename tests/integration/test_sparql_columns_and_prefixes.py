@@ -101,3 +101,10 @@ def test_service_description_lists_the_predeclared_prefixes(client: TestClient) 
     }
     assert declared["sr"] == f"{TEST_BASE}/ns/smartregio#"
     assert declared["dct"] == "http://purl.org/dc/terms/"
+
+
+@pytest.mark.parametrize("value", ["\\u0022 DELETE { }", "customer service", "zz:thing"])
+def test_named_query_values_are_not_judged_as_query_text(client: TestClient, value: str) -> None:
+    """A bound value is a literal: predeclaring prefixes must not re-inspect the bound text."""
+    r = client.get("/queries/keyword-search", params={"q": value})
+    assert r.status_code == 200, r.text

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from sro_graph.errors import QueryRejectedError, QuerySyntaxError
-from sro_graph.sparql import SERVICE_REFUSAL, inspect_query, tokenize
+from sro_graph.sparql import SERVICE_REFUSAL, inspect_query, tokenize, with_prefixes
 
 STORE_GRAPHS = {"https://sro.test/graph/basis/organisaties"}
 
@@ -254,3 +254,18 @@ def test_inspect_query_repeated_refusal_is_refused_every_time() -> None:
     for _ in range(3):
         with pytest.raises(QueryRejectedError):
             inspect_query("DELETE WHERE { ?s ?p ?o }")
+
+
+def test_runner_adds_only_the_predeclared_prefixes_a_query_uses_and_lacks() -> None:
+    info = inspect_query("PREFIX a: <urn:mine#> SELECT * WHERE { ?s a:p ?o ; b:q ?x }")
+    text = with_prefixes(
+        "PREFIX a: <urn:mine#> SELECT * WHERE { ?s a:p ?o ; b:q ?x }",
+        info,
+        {"a": "urn:a#", "b": "urn:b#", "c": "urn:c#"},
+    )
+    assert text == "PREFIX b: <urn:b#> PREFIX a: <urn:mine#> SELECT * WHERE { ?s a:p ?o ; b:q ?x }"
+
+
+def test_blank_node_labels_are_not_prefixes() -> None:
+    info = inspect_query("SELECT * WHERE { _:b <urn:p> ?o }")
+    assert info.used_prefixes == ()
