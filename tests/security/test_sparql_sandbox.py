@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
@@ -267,3 +268,37 @@ def test_worker_without_a_sandbox_refuses_every_query(
                 pool.query(_job("ASK { ?s ?p ?o }"), timeout_s=10)
     finally:
         pool.close()
+
+
+def _cmdline(process: psutil.Process) -> list[str]:
+    try:
+        return process.cmdline()
+    except psutil.Error:  # ended meanwhile
+        return []
+
+
+def _seccomp_mode(pid: int) -> int:
+    """The process's seccomp mode (/proc/<pid>/status): 0 none, 2 a filter."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Seccomp:"):
+            return int(line.split()[1])
+    raise AssertionError("no Seccomp line")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize(("allowlist", "mode"), [([], 2), (["https://allowed.example/"], 0)])
+def test_the_apps_query_workers_are_sandboxed_unless_an_allowlist_opens_the_network(
+    tmp_path: Path, allowlist: list[str], mode: int
+) -> None:
+    store = tmp_path / "db"
+    settings = make_settings(store=str(store), sparql_allowlist=allowlist)
+    with TestClient(create_app(settings)) as client:
+        r = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        assert r.status_code == 200, r.text
+        workers = [
+            p
+            for p in psutil.Process().children(recursive=True)
+            if {"sro_graph.store.worker", str(store)} <= set(_cmdline(p))
+        ]
+        assert workers
+        assert {_seccomp_mode(p.pid) for p in workers} == {mode}
