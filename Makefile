@@ -48,7 +48,8 @@ test: $(STAMP) system-packages $(LDES_CLIENT)
 	$(BIN)/pytest --backend virtuoso $(SERVICE_TESTS)
 
 # Debian packages the tests drive: Chromium (the browser tests; no browser is downloaded) and
-# Virtuoso (the service tests on a real Virtuoso). Installed here when missing, so that `make
+# Virtuoso (the service tests on a real Virtuoso), and libseccomp2 (the query workers' network
+# sandbox, docs/sparql-security.md). Installed here when missing, so that `make
 # test` alone sets up a fresh machine; as root directly, otherwise through sudo without a
 # password. Where neither is possible, make stops and says what to install.
 SYSTEM_COMMANDS := chromium:chromium virtuoso-t:virtuoso-opensource npm:npm
@@ -58,6 +59,8 @@ system-packages:
 	for pair in $(SYSTEM_COMMANDS); do \
 	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; \
 	done; \
+	{ /sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null; } | grep -q 'libseccomp\.so\.2' \
+	  || missing="$$missing libseccomp2"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then sudo=""; \
 	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; \

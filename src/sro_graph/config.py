@@ -188,6 +188,12 @@ class Settings(BaseSettings):
         description="IRI prefixes that SERVICE, LOAD and FROM may name (comma separated). "
         "Empty: none.",
     )
+    sparql_max_query_bytes: int = Field(
+        default=65_536,
+        gt=0,
+        description="Longest SPARQL query text accepted, in UTF-8 bytes (413 above): bounds "
+        "the cost of inspecting a query before any time limit applies.",
+    )
     max_body_bytes: int = Field(
         default=10 * 1024 * 1024, gt=0, description="Largest request body accepted (413 above)."
     )

@@ -48,11 +48,11 @@ from sro_graph.vocab import Uris
 
 ParamType = Literal["iri", "string", "integer", "date", "language"]
 PARAM_TYPES: tuple[str, ...] = ("iri", "string", "integer", "date", "language")
-_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
-_PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
-_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]*$")
+_NAME = re.compile(r"[a-z][a-z0-9-]*")
+_PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_LANGUAGE = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._\-]*")
 MAX_STRING = 200
 
 
@@ -139,7 +139,7 @@ def parse_query_file(name: str, text: str) -> QueryDef:
         QueryHeaderError: the header is missing, malformed, or names a parameter that is not
             a variable of the query.
     """
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise QueryHeaderError(f"{name}: file names are kebab-case")
     header = read_header(text)
     title = _lang_map(header.get("title"), "title")
@@ -165,7 +165,7 @@ def parse_query_file(name: str, text: str) -> QueryDef:
 
 
 def _param(name: str, spec: object, text: str) -> ParamDef:
-    if not _PARAM_NAME.match(name):
+    if not _PARAM_NAME.fullmatch(name):
         raise QueryHeaderError(f"parameter {name}: names are SPARQL variable names")
     if not isinstance(spec, dict):
         raise QueryHeaderError(f"parameter {name}: a mapping is expected")
@@ -288,7 +288,7 @@ class NamedQueries:
                 raise BadParameterError(f"{where} must be a date (YYYY-MM-DD).") from None
             return RdfLiteral(day.isoformat(), datatype=XSD.date)
         if param.type == "language":
-            if not _LANGUAGE.match(text):
+            if not _LANGUAGE.fullmatch(text):
                 raise BadParameterError(f"{where} must be a language tag such as 'nl' or 'en'.")
             return RdfLiteral(text.lower())
         if param.type == "string":
@@ -299,9 +299,9 @@ class NamedQueries:
 
     def _iri(self, param: ParamDef, text: str) -> URIRef:
         where = f"Parameter '{param.name}'"
-        if param.scheme and _CODE.match(text) and ":" not in text:
+        if param.scheme and _CODE.fullmatch(text) and ":" not in text:
             iri = self.uris.concept(param.scheme, text)
-        elif _ABSOLUTE_IRI.match(text):
+        elif _ABSOLUTE_IRI.fullmatch(text):
             try:
                 iri = URIRef(ox.NamedNode(text).value)
             except ValueError:

@@ -163,6 +163,7 @@ class Runtime:
             allowlist=self.settings.sparql_allowlist,
             queue_s=self.settings.query_queue_s,
             base_iri=f"{self.settings.base_uri}/sparql",
+            prefixes=self.uris.prefixes(),
         )
 
     @cached_property
@@ -262,6 +263,7 @@ def open_runtime(
         password=settings.store_password.get_secret_value() if settings.store_password else None,
         timeout_s=settings.store_timeout_s,
         query_workers=settings.query_concurrency,
+        workers_network=bool(settings.sparql_allowlist),
         kind=settings.store_kind,
         graph_store_url=settings.store_graph_store,
     )

@@ -1,16 +1,22 @@
 """User SPARQL: inspect a query before it runs, then run it within time, row and slot limits.
 
-Inspection is a careful tokenizer rather than a full parser: it skips strings, IRIs and
-comments, so a keyword inside a literal never counts, and it looks at the text both as written
-and after SPARQL's ``\\uXXXX`` code-point unescaping (which Oxigraph applies to the whole query
-before parsing), so an escaped ``SERVICE`` cannot slip through. The engine parses the query
-itself afterwards; the inspector only decides what may run:
+What may run is decided in two ways, neither of which needs to agree with the engine's lexer
+(that disagreement was issue 12.1's bypass):
 
-- read-only: any update operation (INSERT, DELETE, LOAD, CLEAR, ...) is refused;
-- ``SERVICE`` is refused unless its target IRI starts with an entry of the allow-list (a
-  variable target is always refused): the embedded engine would otherwise open a connection;
+- ``SERVICE`` by a check that is sound by construction (:func:`check_service`): the engine can
+  only see the keyword if the letters s-e-r-v-i-c-e appear in the text, literally or through
+  ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes. All code-point escapes are decoded over the whole
+  text (a superset of what any engine decodes) and the word, in any case, refuses the query
+  wherever it stands (strings and comments too), unless it reads ``SERVICE [SILENT] <iri>``
+  with the IRI on the allow-list. With an empty allow-list the word always refuses.
+- the query form and the update keywords (INSERT, DELETE, LOAD, ...) by a linear tokenizer
+  that skips strings, IRIs and comments, run over the text as written and after decoding;
 - ``FROM`` / ``FROM NAMED`` and the protocol's ``default-graph-uri`` / ``named-graph-uri`` may
   name any IRI: a graph the store lacks is an empty graph; nothing is ever fetched.
+
+Every step is one pass over the text, and the text is capped (``SRO_SPARQL_MAX_QUERY_BYTES``),
+so inspection costs milliseconds at most and needs no time limit of its own. The query
+workers add a second layer that holds if this one is wrong (docs/sparql-security.md).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import logging
 import re
 import threading
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,7 +37,7 @@ from hashlib import sha256
 from typing import Literal
 from urllib.parse import urljoin
 
-from rdflib import RDF, RDFS, BNode, Graph, URIRef
+from rdflib import RDF, RDFS, SH, XSD, BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 
 from sro_graph.errors import BusyError, QueryRejectedError, QuerySyntaxError, QueryTimeoutError
@@ -47,21 +53,26 @@ UPDATE_KEYWORDS = frozenset(
 )
 _FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 
-# Order matters: long strings before short ones, IRIs before the '<' operator.
+# Every alternative either matches or fails within the text it would match, and repeats are
+# possessive (no backtracking), so one pass over the text is linear in its length (12.4).
+# An unterminated string runs to the end of its line (long strings: of the text): such a query
+# does not parse anyway. A run of name characters is one token, split below, so that
+# ``a.a.a...`` is not rescanned at every dot looking for a prefix's colon.
+_LOCAL = r"(?:[\w\-.:%\u00b7]|\\[_~.\-!$&'()*+,;=/?\#@%])*+"
 _TOKEN = re.compile(
     r"""
-    (?P<lstring>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
-  | (?P<string>'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-  | (?P<pname>(?:[A-Za-z\u00c0-\uffff][\w\-.\u00b7]*)?:
-               (?:[\w\-.:%\u00b7]|\\[_~.\-!$&'()*+,;=/?\#@%])*)
-  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<word>[A-Za-z_][\w\-]*)
-  | (?P<space>\s+)
+    (?P<lstring>'''(?:[^'\\]|\\.|'(?!''))*+(?:'''|\\?\Z)
+              |\"\"\"(?:[^"\\]|\\.|"(?!""))*+(?:\"\"\"|\\?\Z))
+  | (?P<string>'(?:[^'\\\n\r]|\\.)*+(?:'|\\?\Z|(?=[\n\r]))
+              |"(?:[^"\\\n\r]|\\.)*+(?:"|\\?\Z|(?=[\n\r])))
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>)
+  | (?P<comment>\#[^\n\r]*+)
+  | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]++)
+  | (?P<langtag>@[A-Za-z]++(?:-[A-Za-z0-9]++)*+)
+  | (?P<name>[\w\-.\u00b7]++(?::LOCAL)?|:LOCAL)
+  | (?P<space>\s++)
   | (?P<other>.)
-    """,
+    """.replace("LOCAL", _LOCAL),
     re.VERBOSE | re.DOTALL,
 )
 _FETCHING_EXTENSIONS = frozenset({"DEFINE", "OPTION"})
@@ -69,6 +80,15 @@ _FETCHING_EXTENSIONS = frozenset({"DEFINE", "OPTION"})
 _FETCHING_WORD = re.compile(r"\b(?:DEFINE|OPTION)\b", re.IGNORECASE)
 _BASE_WORD = re.compile(r"\bBASE\b", re.IGNORECASE)
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_SERVICE_WORD = re.compile("service", re.IGNORECASE)
+"""Case-insensitive in Python's Unicode sense: also 'ſ' (long s) and the like, a superset."""
+_ALLOWED_SERVICE = re.compile(r"service\s++(?:silent\s++)?<([^<>\s]*+)>", re.IGNORECASE)
+
+SERVICE_REFUSAL = (
+    "The word SERVICE may not appear in a query, not even in a string or comment: federated "
+    "queries are disabled on this endpoint."
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +106,10 @@ class QueryInfo:
     from_graphs: tuple[str, ...] = ()
     from_named_graphs: tuple[str, ...] = ()
     services: tuple[str, ...] = ()
+    declared_prefixes: frozenset[str] = frozenset()
+    """Prefixes the query declares itself (``PREFIX p: <...>``)."""
+    used_prefixes: tuple[str, ...] = ()
+    """Prefixes of the prefixed names the query uses, in order of first use."""
 
     @property
     def returns_graph(self) -> bool:
@@ -93,12 +117,26 @@ class QueryInfo:
 
 
 def tokenize(text: str) -> Iterator[Token]:
-    """Significant tokens of SPARQL text: no whitespace, no comments."""
+    """Significant tokens of SPARQL text (no whitespace, no comments), in linear time.
+
+    A run of name characters without a colon is split at its dots into words (the engine
+    reads ``a.INSERT`` as ``a`` ``.`` ``INSERT``); with a colon it is one prefixed name."""
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind in ("space", "comment"):
             continue
-        yield Token(kind, match.group(), match.start())
+        if kind != "name":
+            yield Token(kind, match.group(), match.start())
+            continue
+        token = match.group()
+        if ":" in token:
+            yield Token("pname", token, match.start())
+            continue
+        offset = match.start()
+        for part in token.split("."):
+            if part:
+                yield Token("word", part, offset)
+            offset += len(part) + 1
 
 
 def unescape_codepoints(text: str) -> str:
@@ -113,6 +151,34 @@ def unescape_codepoints(text: str) -> str:
     return unescaped.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
+def check_service(query: str, allowlist: Sequence[str] = ()) -> tuple[str, ...]:
+    """The allow-listed SERVICE targets of ``query``; refuses any other use of the word.
+
+    Sound without parsing: after decoding every code-point escape (whatever an engine could
+    decode, and more), each occurrence of ``service`` in any case must begin
+    ``SERVICE [SILENT] <iri>`` with ``iri`` absolute and on the allow-list. An occurrence
+    inside such an allowed IRI is part of it. One pass: each search starts past the last.
+
+    Raises:
+        QueryRejectedError: the word appears anywhere else (always, with an empty allow-list).
+    """
+    text = unescape_codepoints(query)
+    targets: list[str] = []
+    position = 0
+    while (found := _SERVICE_WORD.search(text, position)) is not None:
+        allowed = _ALLOWED_SERVICE.match(text, found.start()) if allowlist else None
+        if allowed is None or not _allowed(allowed.group(1), allowlist):
+            if allowlist:
+                raise QueryRejectedError(
+                    "The word SERVICE may only appear as SERVICE <iri> with the iri on the "
+                    "allow-list, not elsewhere (strings and comments included)."
+                )
+            raise QueryRejectedError(SERVICE_REFUSAL)
+        targets.append(allowed.group(1))
+        position = allowed.end()
+    return tuple(targets)
+
+
 def inspect_query(
     query: str,
     *,
@@ -125,19 +191,12 @@ def inspect_query(
     ``default_graphs`` / ``named_graphs``: the protocol's dataset parameters, if any.
 
     Raises:
-        QueryRejectedError: an update, a SERVICE not on the allow-list, or a store extension
-            that can fetch (Virtuoso's DEFINE and FROM … OPTION).
+        QueryRejectedError: an update, the word SERVICE outside an allowed ``SERVICE <iri>``,
+            or a store extension that can fetch (Virtuoso's DEFINE and FROM … OPTION).
         QuerySyntaxError: no query form could be found.
     """
-    info, services, _ = _analyse(query)
-    for target in services:
-        if not _allowed(target, allowlist):
-            raise QueryRejectedError(
-                f"SERVICE <{target}> is not allowed: federated queries may only reach the "
-                "endpoints on the allow-list."
-                if target != "?"
-                else "SERVICE with a variable endpoint is not allowed."
-            )
+    services = check_service(query, allowlist)  # first: its refusal is the one that counts
+    info, _ = _analyse(query)
     # FROM / FROM NAMED and the dataset parameters may name any IRI: a graph the store lacks
     # is an empty graph, never fetched (as Oxigraph and Fuseki do); no backend dereferences
     # dataset IRIs (issue 12.3). The runner passes the query's dataset to the store itself.
@@ -152,7 +211,7 @@ def inspect_query(
                     f"{token.text.upper()} is not SPARQL 1.1 (a store extension that can make "
                     "the store fetch data) and is refused."
                 )
-    return info
+    return dataclasses.replace(info, services=services)
 
 
 def without_dataset_clauses(query: str) -> str:
@@ -235,77 +294,75 @@ _CACHED_TEXT_LIMIT = 16_384
 """Query texts up to this many characters have their analysis cached (bounds the memory)."""
 
 
-def _analyse(query: str) -> tuple[QueryInfo, tuple[str, ...], tuple[str, ...]]:
-    """What the text of ``query`` says (form, SERVICE targets, FROM IRIs), independent of
-    allow-list and store: cached on the exact text, since busy clients repeat queries."""
+def _analyse(query: str) -> tuple[QueryInfo, tuple[str, ...]]:
+    """What the text of ``query`` says (form, FROM IRIs), independent of allow-list and
+    store: cached on the exact text, since busy clients repeat queries."""
     if len(query) <= _CACHED_TEXT_LIMIT:
         return _analyse_cached(query)
     return _analyse_text(query)
 
 
-def _analyse_text(query: str) -> tuple[QueryInfo, tuple[str, ...], tuple[str, ...]]:
+def _analyse_text(query: str) -> tuple[QueryInfo, tuple[str, ...]]:
     if not query.strip():
         raise QuerySyntaxError("The query is empty.")
     unescaped = unescape_codepoints(query)
     # Backslashes of \uXXXX escapes are expected in the text as written; the unescaped text
-    # is checked strictly.
+    # is checked strictly. Update keywords refuse in either reading.
     infos = [_inspect_text(query, strict=unescaped == query)]
     if unescaped != query:
         infos.append(_inspect_text(unescaped, strict=True))
-    info = infos[-1]
-    services = tuple(s for i in infos for s in i.services)
-    if not services and "SERVICE" in unescaped.upper():
-        services = _services_by_rdflib(unescaped)
+    forms = [i.form for i in infos if i.form is not None]
+    if not forms:
+        raise QuerySyntaxError(
+            "No query form found: a query starts (after PREFIX/BASE) with SELECT, ASK, "
+            "CONSTRUCT or DESCRIBE."
+        )
     froms = tuple(g for i in infos for g in (*i.from_graphs, *i.from_named_graphs))
-    return info, services, froms
+    first = infos[0]
+    info = QueryInfo(
+        forms[0],
+        first.from_graphs,
+        first.from_named_graphs,
+        declared_prefixes=first.declared_prefixes,
+        used_prefixes=first.used_prefixes,
+    )
+    return info, froms
 
 
 # Refusals (exceptions) are not cached: they are recomputed, which costs only the refused.
 _analyse_cached = functools.lru_cache(maxsize=2048)(_analyse_text)
 
-_RDFLIB_LOCK = threading.Lock()
-
-
-def _services_by_rdflib(text: str) -> tuple[str, ...]:
-    """A second opinion from an independent parser when the word SERVICE appears but the
-    tokenizer placed it in a string or comment: any SERVICE it finds counts as unknown."""
-    from rdflib.plugins.sparql.parser import parseQuery
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    # rdflib's pyparsing grammar is not safe to use from several threads at once.
-    with _RDFLIB_LOCK:
-        try:
-            tree = parseQuery(text)
-        except Exception:
-            raise QueryRejectedError(
-                "The query contains the word SERVICE and could not be verified as free of "
-                "federated calls; remove the word from comments or rephrase."
-            ) from None
-
-    def names(node: object) -> Iterator[str]:
-        if isinstance(node, CompValue):
-            yield node.name
-            for value in node.values():
-                yield from names(value)
-        elif isinstance(node, list | tuple) or hasattr(node, "asList"):
-            for value in node:  # type: ignore[attr-defined]
-                yield from names(value)
-
-    return ("?",) if "ServiceGraphPattern" in names(tree) else ()
-
 
 def _allowed(iri: str, allowlist: Sequence[str]) -> bool:
-    return iri != "?" and any(iri.startswith(prefix) for prefix in allowlist if prefix)
+    return (
+        iri != "?"
+        and _ABSOLUTE.match(iri) is not None
+        and any(iri.startswith(prefix) for prefix in allowlist if _ABSOLUTE.match(prefix))
+    )
 
 
-def _inspect_text(text: str, *, strict: bool) -> QueryInfo:
+@dataclass(frozen=True)
+class _TextInfo:
+    form: QueryForm | None
+    from_graphs: tuple[str, ...]
+    from_named_graphs: tuple[str, ...]
+    declared_prefixes: frozenset[str]
+    used_prefixes: tuple[str, ...]
+
+
+_PN_PREFIX = re.compile(r"(?:[^\W\d_][\w\-.\u00b7]*)?")
+
+
+def _inspect_text(text: str, *, strict: bool) -> _TextInfo:
     tokens = list(tokenize(text))
     prefixes: dict[str, str] = {}
     form: QueryForm | None = None
     froms: list[str] = []
     named: list[str] = []
-    services: list[str] = []
+    used: dict[str, None] = {}
     for index, token in enumerate(tokens):
+        if token.kind == "pname":
+            used.setdefault(token.text.split(":", 1)[0])
         if strict and token.kind == "other" and token.text == "\\":
             # Outside strings and IRIs a backslash only belongs in a prefixed name's escape
             # (consumed above); anything else could hide text from this inspection.
@@ -324,36 +381,50 @@ def _inspect_text(text: str, *, strict: bool) -> QueryInfo:
                 prefixes[name.text.split(":", 1)[0]] = iri.text[1:-1]
         elif word in _FORMS and form is None:
             form = word  # type: ignore[assignment]
-        elif word == "SERVICE":
-            services.append(_target(tokens, index + 1, prefixes, skip="SILENT"))
         elif word == "FROM":
             if index + 1 < len(tokens) and tokens[index + 1].text.upper() == "NAMED":
                 named.append(_target(tokens, index + 2, prefixes))
             else:
                 froms.append(_target(tokens, index + 1, prefixes))
-    if form is None:
-        raise QuerySyntaxError(
-            "No query form found: a query starts (after PREFIX/BASE) with SELECT, ASK, "
-            "CONSTRUCT or DESCRIBE."
-        )
-    return QueryInfo(form, tuple(froms), tuple(named), tuple(services))
+    declared = {
+        tokens[i + 1].text.split(":", 1)[0]
+        for i, t in enumerate(tokens[:-1])
+        if t.kind == "word" and t.text.upper() == "PREFIX" and tokens[i + 1].kind == "pname"
+    }
+    used_prefixes = tuple(p for p in used if p != "_" and _PN_PREFIX.fullmatch(p))
+    return _TextInfo(form, tuple(froms), tuple(named), frozenset(declared), used_prefixes)
 
 
-def _target(
-    tokens: list[Token], index: int, prefixes: dict[str, str], *, skip: str | None = None
-) -> str:
+def with_prefixes(query: str, info: QueryInfo, prefixes: Mapping[str, str]) -> str:
+    """``query`` with PREFIX declarations for the predeclared ``prefixes`` it uses and does
+    not declare itself, put on its first line (error positions keep their line numbers)."""
+    missing = [p for p in info.used_prefixes if p in prefixes and p not in info.declared_prefixes]
+    if not missing:
+        return query
+    return "".join(f"PREFIX {p}: <{prefixes[p]}> " for p in missing) + query
+
+
+def check_prefixes(info: QueryInfo, prefixes: Mapping[str, str]) -> None:
+    """Raises QuerySyntaxError naming the first prefix neither declared nor predeclared."""
+    for prefix in info.used_prefixes:
+        if prefix not in info.declared_prefixes and prefix not in prefixes:
+            raise QuerySyntaxError(
+                f"Unknown prefix '{prefix}:': declare it (PREFIX {prefix}: <...>) or use one "
+                f"of the predeclared prefixes ({', '.join(sorted(prefixes))})."
+            )
+
+
+def _target(tokens: list[Token], index: int, prefixes: dict[str, str]) -> str:
     """The absolute IRI at ``tokens[index]``, or '?' when it is not one we can name."""
-    if skip and index < len(tokens) and tokens[index].text.upper() == skip:
-        index += 1
     if index >= len(tokens):
         return "?"
     token = tokens[index]
     if token.kind == "iri":
         iri = token.text[1:-1]
-        return iri if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", iri) else "?"
+        return iri if _ABSOLUTE.match(iri) else "?"
     if token.kind == "pname":
         prefix, _, local = token.text.partition(":")
-        if prefix in prefixes and re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", prefixes[prefix]):
+        if prefix in prefixes and _ABSOLUTE.match(prefixes[prefix]):
             return prefixes[prefix] + local
     return "?"
 
@@ -399,11 +470,14 @@ class QueryRunner:
         allowlist: Sequence[str] = (),
         queue_s: float = 0.0,
         base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> None:
         """``base_iri``: the base of relative IRIs in a query without its own BASE (the
-        Protocol's service-defined base, which may be the endpoint)."""
+        Protocol's service-defined base, which may be the endpoint). ``prefixes``:
+        predeclared for every query (a query may redeclare them)."""
         self.store = store
         self.base_iri = base_iri
+        self.prefixes = dict(prefixes or {})
         self.timeout_s = timeout_s
         self.row_cap = row_cap
         self.allowlist = tuple(allowlist)
@@ -417,13 +491,27 @@ class QueryRunner:
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
     ) -> QueryInfo:
-        """Inspect ``query`` against this runner's allow-list and the store's graphs."""
-        return inspect_query(
+        """Inspect ``query`` against this runner's allow-list, the store's graphs and the
+        predeclared prefixes."""
+        info = inspect_query(
             query,
             allowlist=self.allowlist,
             default_graphs=default_graphs,
             named_graphs=named_graphs,
         )
+        check_prefixes(info, self.prefixes)
+        return info
+
+    def _declared(self, query: str) -> str:
+        """The query text the store runs: with the predeclared prefixes it uses."""
+        if not self.prefixes:
+            return query
+        try:
+            info = _analyse(query)[0]
+        except (QueryRejectedError, QuerySyntaxError):
+            # Not inspected here (a named query's bound text): the engine judges it as is.
+            return query
+        return with_prefixes(query, info, self.prefixes)
 
     def inspect_if_cheap(
         self,
@@ -432,9 +520,8 @@ class QueryRunner:
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
     ) -> QueryInfo | None:
-        """:meth:`inspect` when it needs neither the store nor the fallback parser and the
-        text is short (so an event loop may run it); ``None`` otherwise: call :meth:`inspect`
-        in a thread."""
+        """:meth:`inspect` when it needs no store and the text is short (so an event loop may
+        run it); ``None`` otherwise: call :meth:`inspect` in a thread."""
         if default_graphs or named_graphs or len(query) > _INLINE_TEXT_LIMIT:
             return None
         upper = query.upper()
@@ -459,6 +546,7 @@ class QueryRunner:
             QueryTimeoutError: the time limit ran out; the work was stopped.
             QuerySyntaxError: the engine refused the query.
         """
+        query = self._declared(query)
         query, defaults, named = self._dataset(query, default_graphs, named_graphs)
         self.slots.acquire()
         with self._limits(query):
@@ -484,6 +572,7 @@ class QueryRunner:
     ) -> RawResult:
         """:meth:`run` for an event loop, through the same slots and limits: the slot is
         awaited on the loop, and the store's own async path runs the query."""
+        query = self._declared(query)
         query, defaults, named = self._dataset(query, default_graphs, named_graphs)
         await self.slots.acquire_async()
         with self._limits(query):
@@ -659,8 +748,10 @@ def _resolve(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-def service_description(endpoint: str) -> Graph:
-    """The SPARQL 1.1 Service Description of the endpoint at ``endpoint``."""
+def service_description(endpoint: str, prefixes: Mapping[str, str] | None = None) -> Graph:
+    """The SPARQL 1.1 Service Description of the endpoint at ``endpoint`` (built from the
+    configured base, never from the request's Host), with the predeclared ``prefixes`` as
+    ``sh:declare`` entries (SHACL's vocabulary for prefix declarations)."""
     graph = Graph()
     service = URIRef(endpoint + "#service")
     graph.add((service, RDF.type, SD.Service))
@@ -682,9 +773,15 @@ def service_description(endpoint: str) -> Graph:
             RdfLiteral(
                 "Read-only SPARQL 1.1 endpoint of the Smart Region Office knowledge graph; the "
                 "default graph is the union of all named graphs. SERVICE only to allow-listed "
-                "endpoints.",
+                "endpoints. The prefixes declared here (sh:declare) are predeclared in every "
+                "query; a query may redeclare them.",
                 lang="en",
             ),
         )
     )
+    for prefix, namespace in sorted((prefixes or {}).items()):
+        declaration = BNode()
+        graph.add((service, SH.declare, declaration))
+        graph.add((declaration, SH.prefix, RdfLiteral(prefix)))
+        graph.add((declaration, SH.namespace, RdfLiteral(namespace, datatype=XSD.anyURI)))
     return graph

@@ -1,11 +1,16 @@
-"""The query inspector: read-only, SERVICE/FROM on the allow-list, strings and comments ignored."""
+"""The query inspector: read-only, FROM on the store or the allow-list, keywords in strings and
+comments ignored, except SERVICE, which refuses wherever it appears (issue 12.1)."""
 
 from __future__ import annotations
+
+import contextlib
+import gc
+import time
 
 import pytest
 
 from sro_graph.errors import QueryRejectedError, QuerySyntaxError
-from sro_graph.sparql import inspect_query, tokenize
+from sro_graph.sparql import SERVICE_REFUSAL, inspect_query, tokenize, with_prefixes
 
 
 @pytest.mark.parametrize(
@@ -43,11 +48,11 @@ def test_inspect_query_update_operations_are_rejected(update: str) -> None:
         inspect_query(update)
 
 
-def test_inspect_query_keywords_in_strings_iris_and_comments_are_ignored() -> None:
+def test_inspect_query_update_keywords_in_strings_iris_and_comments_are_ignored() -> None:
     query = (
-        'SELECT ?s WHERE { ?s <http://ex/DELETE> "SERVICE <http://evil/> INSERT" . '
+        'SELECT ?s WHERE { ?s <http://ex/DELETE> "WITH <http://evil/> INSERT" . '
         "# DROP ALL\n FILTER(?s != 'LOAD') "
-        '?s <http://ex/p> """multi\nline SERVICE <http://x/> { }""" }'
+        '?s <http://ex/p> """multi\nline CLEAR <http://x/> { }""" }'
     )
     assert inspect_query(query).form == "SELECT"
 
@@ -138,27 +143,95 @@ def test_inspect_query_stray_backslash_is_refused() -> None:
         inspect_query("SELECT * WHERE { ?s ?p ?o \\ }")
 
 
-def test_inspect_query_service_inside_a_string_is_allowed() -> None:
-    info = inspect_query('SELECT * WHERE { ?s ?p ?o FILTER(?o = "customer service") }')
-    assert info.services == ()
-
-
-def test_inspect_query_unverifiable_service_word_is_refused() -> None:
-    """The word SERVICE outside code sends the query to a second parser; if that cannot
-    read it, the query is refused rather than trusted."""
-    with pytest.raises(QueryRejectedError):
-        inspect_query("SELECT * WHERE { ?s ?p ?o } # SERVICE\nGROUP BY")
-
-
-def test_inspect_query_repeated_text_is_judged_against_each_calls_allowlist() -> None:
-    # The analysis of a text is cached; the allow-list and graph checks must not be.
-    query = "SELECT * WHERE { SERVICE <https://allowed.example/sparql> { ?s ?p ?o } }"
-    assert inspect_query(query, allowlist=["https://allowed.example/"]).form == "SELECT"
-    with pytest.raises(QueryRejectedError):
+@pytest.mark.parametrize(
+    "query",
+    [
+        # Was allowed before issue 12.1: a string or comment is no longer trusted to be one.
+        'SELECT * WHERE { ?s ?p ?o FILTER(?o = "customer service") }',
+        "SELECT * WHERE { ?s ?p ?o } # SERVICE\nGROUP BY",
+        "SELECT * WHERE { ?s <http://ex/webservice> ?o }",
+        'SELECT * WHERE { ?s ?p "\\u0073\\U00000065rvIce" }',
+        "SELECT * WHERE { ?s ?p '\u017fervice' }",  # long s: folds to 's'
+    ],
+)
+def test_inspect_query_the_word_service_is_refused_anywhere(query: str) -> None:
+    with pytest.raises(QueryRejectedError) as refused:
         inspect_query(query)
+    assert str(refused.value) == SERVICE_REFUSAL
 
 
-def test_inspect_query_repeated_refusal_is_refused_every_time() -> None:
-    for _ in range(3):
-        with pytest.raises(QueryRejectedError):
-            inspect_query("DELETE WHERE { ?s ?p ?o }")
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <https://allowed.example/sparql> { ?s ?p ?o } } # service",
+        "SELECT * WHERE { SERVICE <https://allowed.example/sparql> { ?s ?p 'service' } }",
+        "SELECT * WHERE { SERVICE #\n<https://allowed.example/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE <https://allowed.example.evil/> { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE <https://evil/https://allowed.example/> { ?s ?p ?o } }",
+        "PREFIX a: <https://allowed.example/> SELECT * WHERE { SERVICE a:sparql { ?s ?p ?o } }",
+        "SELECT * WHERE { SERVICE ?e { ?s ?p ?o } VALUES ?e { <https://allowed.example/> } }",
+    ],
+)
+def test_inspect_query_with_an_allowlist_service_is_only_allowed_as_service_iri(
+    query: str,
+) -> None:
+    with pytest.raises(QueryRejectedError):
+        inspect_query(query, allowlist=["https://allowed.example/"])
+
+
+def test_inspect_query_allowed_service_iri_may_contain_the_word() -> None:
+    info = inspect_query(
+        "SELECT * WHERE { SERVICE SILENT <https://allowed.example/service/sparql> { ?s ?p ?o } "
+        "service <https://allowed.example/b> { ?s ?p ?o } }",
+        allowlist=["https://allowed.example/"],
+    )
+    assert info.services == (
+        "https://allowed.example/service/sparql",
+        "https://allowed.example/b",
+    )
+
+
+def test_inspect_query_relative_allowlist_entries_allow_nothing() -> None:
+    with pytest.raises(QueryRejectedError):
+        inspect_query("SELECT * WHERE { SERVICE <x:y> { ?s ?p ?o } }", allowlist=["", "x"])
+
+
+def _inspection_cpu_s(unit: str, size: int) -> float:
+    """CPU seconds to inspect a query of about ``size`` bytes of ``unit`` repeated, best of
+    five, without the garbage collector (its full passes depend on the whole process)."""
+    query = "SELECT * WHERE { ?s ?p ?o " + unit * (size // len(unit)) + "}"
+    best = float("inf")
+    for attempt in range(5):
+        gc.disable()
+        try:
+            start = time.process_time()
+            with contextlib.suppress(QueryRejectedError, QuerySyntaxError):
+                inspect_query(query + " " * attempt)  # a new text each time: nothing cached
+            best = min(best, time.process_time() - start)
+        finally:
+            gc.enable()
+    return best
+
+
+@pytest.mark.parametrize("unit", ["a.", "<a", '"\\"', "\\u0053", "@a-", "'''\\", "ex:a."])
+def test_inspect_query_cost_is_linear_in_the_text(unit: str) -> None:
+    """Issue 12.4: 100 KB of ``a.`` took 41 s (the prefixed-name pattern rescanned the rest of
+    the text at each token). Ten times the text must cost about ten times, not a hundred,
+    also for unterminated strings and IRIs, escapes and language tags."""
+    small, large = _inspection_cpu_s(unit, 20_000), _inspection_cpu_s(unit, 200_000)
+    assert large < 20 * max(small, 1e-3), (small, large)
+
+
+def test_runner_adds_only_the_predeclared_prefixes_a_query_uses_and_lacks() -> None:
+    info = inspect_query("PREFIX a: <urn:mine#> SELECT * WHERE { ?s a:p ?o ; b:q ?x }")
+    text = with_prefixes(
+        "PREFIX a: <urn:mine#> SELECT * WHERE { ?s a:p ?o ; b:q ?x }",
+        info,
+        {"a": "urn:a#", "b": "urn:b#", "c": "urn:c#"},
+    )
+    assert text == "PREFIX b: <urn:b#> PREFIX a: <urn:mine#> SELECT * WHERE { ?s a:p ?o ; b:q ?x }"
+
+
+def test_blank_node_labels_are_not_prefixes() -> None:
+    info = inspect_query("SELECT * WHERE { _:b <urn:p> ?o }")
+    assert info.used_prefixes == ()

@@ -45,7 +45,7 @@ SRO_SLUG = "smart-region-office"
 STREAM_SLUG = "wijzigingen"
 STREAM_SERVICE = "wijzigingsstroom"
 LDES_SPECIFICATION = URIRef("https://w3id.org/ldes/specification")
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,80}")  # fullmatch: "$" accepts a newline
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ def _own_specs(store: Store, uris: Uris, ref: Reference, state: StoreState) -> l
     scheme_prefix = f"{uris.base}/id/conceptscheme/"
     for scheme in read_schemes(store):
         name = scheme.iri.removeprefix(scheme_prefix)
-        if not scheme.iri.startswith(scheme_prefix) or not SLUG.match(name):
+        if not scheme.iri.startswith(scheme_prefix) or not SLUG.fullmatch(name):
             continue
         graphs = members.get("scheme:" + scheme.iri, empty)
         title = str(pick(list(scheme.titles)) or name)

@@ -113,7 +113,7 @@ class Catalog:
 
     def dump(self, dataset: str, fmt: str) -> Dump | None:
         """A full dump of one of our datasets, or None for an unknown name or format."""
-        if fmt not in DUMP_FORMATS or not SLUG.match(dataset):
+        if fmt not in DUMP_FORMATS or not SLUG.fullmatch(dataset):
             return None
         return self.snapshot().dumps.get((dataset, fmt))
 

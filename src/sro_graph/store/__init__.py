@@ -41,13 +41,15 @@ def open_store(
     password: str | None = None,
     timeout_s: float = 60.0,
     query_workers: int = 0,
+    workers_network: bool = False,
     kind: str = "auto",
     graph_store_url: str | None = None,
 ) -> Store:
     """Open the store at ``location``: a folder, ``memory``, or ``sparql+http(s)://...``.
 
     Built from plain values, never from Settings, so tests and tools can open any store.
-    ``query_workers``: on a disk store, the killable worker processes for ``query_raw``.
+    ``query_workers``: on a disk store, the killable worker processes for ``query_raw``;
+    they run without internet sockets unless ``workers_network`` (a SERVICE allow-list).
     ``kind`` and ``graph_store_url``: see :class:`~sro_graph.store.remote.RemoteStore`.
     """
     if location.startswith(("sparql+http://", "sparql+https://")):
@@ -68,4 +70,9 @@ def open_store(
 
     if location == "memory":
         return EmbeddedStore(None, system_graph=system_graph)
-    return EmbeddedStore(Path(location), system_graph=system_graph, query_workers=query_workers)
+    return EmbeddedStore(
+        Path(location),
+        system_graph=system_graph,
+        query_workers=query_workers,
+        workers_network=workers_network,
+    )

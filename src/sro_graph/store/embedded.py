@@ -46,7 +46,14 @@ LOADING_PREDICATE = "urn:sro-graph:loading"
 class EmbeddedStore:
     """pyoxigraph :class:`~pyoxigraph.Store`; ``path=None`` keeps everything in memory."""
 
-    def __init__(self, path: Path | None, *, system_graph: str, query_workers: int = 0) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        *,
+        system_graph: str,
+        query_workers: int = 0,
+        workers_network: bool = False,
+    ) -> None:
         """``query_workers`` > 0 on a disk store runs ``query_raw`` in that many killable
         worker processes (a hard time limit); otherwise a query runs in a thread and the
         time limit is soft: the caller gets its answer on time, the thread ends later."""
@@ -68,7 +75,7 @@ class EmbeddedStore:
         if path is not None:
             self.recover_bulk_loads()
         if path is not None and query_workers > 0:
-            self.workers = QueryWorkerPool(path, size=query_workers)
+            self.workers = QueryWorkerPool(path, size=query_workers, allow_network=workers_network)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -182,8 +189,8 @@ class EmbeddedStore:
         except (OSError, ValueError) as exc:
             raise StoreQueryError(f"The query failed: {_first_line(exc)}") from exc
         try:
-            return serialize_result(result, accept=accept, row_cap=row_cap)
-        except (OSError, ValueError) as exc:  # raised while iterating (e.g. an allowed SERVICE)
+            return serialize_result(result, accept=accept, row_cap=row_cap, query=query)
+        except (OSError, ValueError, RuntimeError) as exc:  # while iterating (an allowed SERVICE)
             raise StoreQueryError(f"The query failed: {_first_line(exc)}") from exc
 
     # -- writes ----------------------------------------------------------------------------

@@ -58,6 +58,7 @@ from sro_graph.store.base import (
 )
 from sro_graph.store.binding import bind_values
 from sro_graph.store.profiles import PROFILES, RemoteProfile, detect_kind
+from sro_graph.store.projection import projection_order
 from sro_graph.store.update import build_operation, build_update
 
 log = logging.getLogger(__name__)
@@ -284,8 +285,13 @@ class RemoteStore:
                     return RawResult(body, accept, "boolean", False, 1)
                 return RawResult(results.write_boolean(accept, parsed), accept, "boolean", False, 1)
             names, rows, truncated = parsed
-            if got == accept and not truncated:
+            ordered = projection_order(query, names)  # SELECT *: the query's order (12.7)
+            if got == accept and not truncated and ordered == names:
                 return RawResult(body, accept, "bindings", False, len(rows))
+            if ordered != names:
+                columns = [names.index(name) for name in ordered]
+                rows = [[row[i] for i in columns] for row in rows]
+                names = ordered
             try:
                 out = results.write_bindings(accept, names, rows)
             except ValueError as exc:

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from sro_graph.formats import RdfFormat, ResultFormat
 from sro_graph.store.base import RawResult, StoreQueryError
+from sro_graph.store.projection import projection_order
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -145,12 +146,15 @@ def _tsv(variables: Sequence[str], rows: Iterable[Sequence[Term]]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def serialize_result(result: object, *, accept: str, row_cap: int | None) -> RawResult:
-    """Serialise a pyoxigraph query result in ``accept``, cut at ``row_cap`` rows."""
+def serialize_result(
+    result: object, *, accept: str, row_cap: int | None, query: str | None = None
+) -> RawResult:
+    """Serialise a pyoxigraph query result in ``accept``, cut at ``row_cap`` rows; the
+    columns of ``SELECT *`` in the order of ``query``'s text."""
     if isinstance(result, ox.QueryBoolean):
         return RawResult(write_boolean(accept, bool(result)), accept, "boolean", False, 1)
     if isinstance(result, ox.QuerySolutions):
-        names = [v.value for v in result.variables]
+        names = projection_order(query, [v.value for v in result.variables])
         rows, truncated = _take(([s[n] for n in names] for s in result), row_cap)
         body = write_bindings(accept, names, rows)
         return RawResult(body, accept, "bindings", truncated, len(rows))

@@ -5,6 +5,12 @@ whole graph) would hold a CPU until it ends. Each worker process opens the store
 (a snapshot of the data written before it opened; reopened when the store's version changes),
 runs one query at a time and sends back the serialised result. When the time limit runs out
 the parent kills the process, which frees the CPU at once, and starts a fresh one on demand.
+
+Unless federated queries are allowed (a non-empty ``SRO_SPARQL_ALLOWLIST``), each worker first
+installs a seccomp filter under which ``socket(AF_INET | AF_INET6, ...)`` fails with EPERM:
+the second layer behind the query check (issue 12.1), which holds even if that check is
+wrong. Where the filter cannot be installed (no libseccomp, not Linux) the worker answers
+every job with a refusal instead of running it: fail closed (docs/sparql-security.md).
 """
 
 from __future__ import annotations
@@ -25,7 +31,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from sro_graph.store.base import RawResult, StoreBusy, StoreQueryError, StoreTimeout
+from sro_graph.store.base import (
+    RawResult,
+    StoreBusy,
+    StoreQueryError,
+    StoreTimeout,
+    StoreUnavailable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +60,44 @@ class QueryJob:
     row_cap: int | None
 
 
-def _serve(conn: _Duplex, path: str) -> None:  # pragma: no cover - runs in the child
-    """The worker loop: open the store lazily, reopen on a new version, answer jobs."""
+NO_SANDBOX = (
+    "User queries are refused: the query sandbox (a seccomp filter that blocks outbound "
+    "connections) cannot be installed on this machine."
+)
+
+
+def install_network_sandbox() -> str | None:
+    """Make ``socket(AF_INET | AF_INET6, ...)`` fail with EPERM in this process for good
+    (AF_UNIX stays allowed: the worker's pipes); ``None`` when installed, else why not.
+
+    A seccomp filter is inherited by threads and children and cannot be removed."""
+    import errno
+    import socket
+
+    try:
+        import pyseccomp as seccomp
+
+        sandbox = seccomp.SyscallFilter(seccomp.ALLOW)
+        for family in (socket.AF_INET, socket.AF_INET6):
+            sandbox.add_rule(
+                seccomp.ERRNO(errno.EPERM), "socket", seccomp.Arg(0, seccomp.EQ, family)
+            )
+        sandbox.load()
+    except Exception as exc:  # no libseccomp, not Linux, a kernel without seccomp
+        return f"{exc.__class__.__name__}: {_first_line(exc)}"
+    return None
+
+
+def _serve(
+    conn: _Duplex, path: str, *, allow_network: bool = False
+) -> None:  # pragma: no cover - runs in the child
+    """The worker loop: sandbox, open the store lazily, reopen on a new version, answer jobs."""
     import pyoxigraph as ox
 
     from sro_graph.store.dataset import dataset_options
     from sro_graph.store.results import serialize_result
 
+    unsandboxed = None if allow_network else install_network_sandbox()  # the parent logs it
     store: Any = None
     opened_version: str | None = None
     while True:
@@ -64,17 +107,22 @@ def _serve(conn: _Duplex, path: str) -> None:  # pragma: no cover - runs in the 
             return
         if job is None:
             return
+        if unsandboxed is not None:
+            conn.send(("unsandboxed", unsandboxed))
+            continue
         try:
             if store is None or opened_version != job.version:
                 store = None
                 store = _open_read_only(ox, path)
                 opened_version = job.version
             result = store.query(job.query, **dataset_options(job.default_graphs, job.named_graphs))
-            raw = serialize_result(result, accept=job.accept, row_cap=job.row_cap)
+            raw = serialize_result(result, accept=job.accept, row_cap=job.row_cap, query=job.query)
             conn.send(("ok", raw))
         except SyntaxError as exc:
             conn.send(("error", f"The query does not parse: {_first_line(exc)}"))
         except (OSError, ValueError, StoreQueryError) as exc:
+            conn.send(("error", f"The query failed: {_first_line(exc)}"))
+        except Exception as exc:  # e.g. RuntimeError on a malformed SERVICE answer
             conn.send(("error", f"The query failed: {_first_line(exc)}"))
 
 
@@ -101,7 +149,7 @@ class _Worker:
     holds RocksDB handles and threads that must not be duplicated, and multiprocessing's
     spawn would re-import the parent's main module."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, allow_network: bool = False) -> None:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         try:
@@ -113,6 +161,7 @@ class _Worker:
                     str(path),
                     str(to_child_r),
                     str(from_child_w),
+                    *(["--allow-network"] if allow_network else []),
                 ],
                 pass_fds=(to_child_r, from_child_w),
                 stdin=subprocess.DEVNULL,
@@ -177,8 +226,12 @@ class QueryWorkerPool:
     within its time limit.
     """
 
-    def __init__(self, path: Path, *, size: int) -> None:
+    def __init__(self, path: Path, *, size: int, allow_network: bool = False) -> None:
+        """``allow_network``: the workers may open internet sockets (only for an allow-list
+        of SERVICE endpoints); otherwise each one runs under the network sandbox."""
         self.path = path
+        self.allow_network = allow_network
+        self._unsandboxed_logged = False
         self.size = max(1, size)
         self._lock = threading.Lock()
         self._freed = threading.Condition(self._lock)
@@ -211,7 +264,7 @@ class QueryWorkerPool:
                     raise StoreTimeout("No query worker became free in time.")
                 self._freed.wait(remaining)
         try:
-            return _Worker(self.path)
+            return _Worker(self.path, allow_network=self.allow_network)
         except BaseException:
             with self._lock:
                 self._busy -= 1
@@ -315,10 +368,7 @@ class QueryWorkerPool:
             self._checkin(None)
             raise StoreTimeout(f"The query ran longer than {timeout_s:g} s and was stopped.")
         self._checkin(worker)
-        if status == "ok":
-            assert isinstance(payload, RawResult)
-            return payload
-        raise StoreQueryError(str(payload))
+        return self._answer(status, payload)
 
     def query(self, job: QueryJob, *, timeout_s: float) -> RawResult:
         """Run ``job`` in a worker; kill the worker when ``timeout_s`` runs out (the time
@@ -347,9 +397,17 @@ class QueryWorkerPool:
             self._checkin(None)
             raise StoreTimeout(f"The query ran longer than {timeout_s:g} s and was stopped.")
         self._checkin(worker)
+        return self._answer(status, payload)
+
+    def _answer(self, status: str, payload: object) -> RawResult:
         if status == "ok":
             assert isinstance(payload, RawResult)
             return payload
+        if status == "unsandboxed":
+            if not self._unsandboxed_logged:
+                self._unsandboxed_logged = True
+                log.error("%s (%s) See docs/sparql-security.md.", NO_SANDBOX, payload)
+            raise StoreUnavailable(NO_SANDBOX)
         raise StoreQueryError(str(payload))
 
     def close(self) -> None:
@@ -362,4 +420,8 @@ class QueryWorkerPool:
 
 
 if __name__ == "__main__":  # pragma: no cover - the worker process
-    _serve(_Duplex(Connection(int(sys.argv[2])), Connection(int(sys.argv[3]))), sys.argv[1])
+    _serve(
+        _Duplex(Connection(int(sys.argv[2])), Connection(int(sys.argv[3]))),
+        sys.argv[1],
+        allow_network="--allow-network" in sys.argv[4:],
+    )

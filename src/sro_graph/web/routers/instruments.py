@@ -93,7 +93,8 @@ def lighthouses_feed(request: Request, runtime: RuntimeDep) -> Response:
     """An Atom feed of the lighthouse initiatives, newest first."""
     lang = request_lang(request)
     items = runtime.instruments.lighthouses(lang)
-    body = _atom(items, base=runtime.uris.base, site=str(request.base_url).rstrip("/"), lang=lang)
+    # Every link from the configured base, never from the request's Host header (12.7).
+    body = _atom(items, base=runtime.uris.base, site=runtime.uris.base, lang=lang)
     return Response(body, media_type=content_type(MediaType.ATOM))
 
 

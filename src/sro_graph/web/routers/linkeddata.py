@@ -73,10 +73,10 @@ def _not_found(
     if media in (JSON, RdfFormat.JSONLD.value):
         body = json.dumps({"error": exc.code, "detail": detail}).encode("utf-8")
     elif media == RdfFormat.RDFXML.value:
-        safe = detail.replace("--", "- -")
+        # A fixed comment: request text in an XML comment could end it ("--->", 12.7).
         body = (
             '<?xml version="1.0" encoding="utf-8"?>\n'
-            f"<!-- {exc.code}: {safe} -->\n"
+            f"<!-- {exc.code}: nothing is described at this address -->\n"
             '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
         ).encode()
     else:

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from sro_graph.errors import (
     QueryRejectedError,
     QuerySyntaxError,
+    TooLargeError,
     UnsupportedFormatError,
 )
 from sro_graph.formats import (
@@ -103,11 +104,17 @@ def _url_pairs(request: Request) -> list[tuple[str, str]]:
     return list(request.query_params.multi_items())
 
 
-def _check(proto: ProtocolRequest) -> None:
+def _check(proto: ProtocolRequest, runtime: Runtime) -> None:
     if proto.updates:
         raise QueryRejectedError("This endpoint is read-only: SPARQL Update requests are refused.")
     if len(proto.queries) > 1:
         raise QuerySyntaxError("The 'query' parameter must be given exactly once.")
+    # The cap bounds the cost of inspecting the text, before any time limit applies (12.4).
+    limit = runtime.settings.sparql_max_query_bytes
+    if proto.queries and len(proto.queries[0]) * 4 > limit:  # 4: the most bytes of a char
+        size = len(proto.queries[0].encode("utf-8", "surrogatepass"))
+        if size > limit:
+            raise TooLargeError(f"The query is {size} bytes; the limit is {limit} bytes.")
 
 
 @router.get("/sparql", openapi_extra=_QUERY_DOC, response_class=Response)
@@ -115,8 +122,9 @@ async def sparql_get(request: Request) -> Response:
     """Run a SPARQL query over the union of all graphs (SPARQL 1.1 Protocol, GET)."""
     proto = ProtocolRequest()
     proto.take(_url_pairs(request))
-    _check(proto)
-    return await _answer(request, request.app.state.runtime, proto)
+    runtime = request.app.state.runtime
+    _check(proto, runtime)
+    return await _answer(request, runtime, proto)
 
 
 @router.post(
@@ -170,7 +178,7 @@ async def sparql_post(request: Request, runtime: RuntimeDep) -> Response:
         raise UnsupportedFormatError(
             "POST a query as application/sparql-query or application/x-www-form-urlencoded."
         )
-    _check(proto)
+    _check(proto, runtime)
     if not proto.queries:
         raise QuerySyntaxError("The request has no 'query'.")
     return await _answer(request, runtime, proto)
@@ -207,9 +215,9 @@ def _describe_service(request: Request, runtime: Runtime, accept: str | None) ->
     if request.method == "GET" and prefers_html(accept):
         return query_page(request, runtime)
     media_type = negotiate(accept, DESCRIPTION_MEDIA_TYPES)
-    endpoint = str(request.url_for("sparql_get"))
+    endpoint = runtime.uris.base + "/sparql"  # never the request's Host (12.7)
     body = serialize_graph(
-        service_description(endpoint),
+        service_description(endpoint, runtime.sparql.prefixes),
         RdfFormat(media_type),
         prefixes={"sd": "http://www.w3.org/ns/sparql-service-description#"},
     )
