@@ -14,6 +14,7 @@ import json
 import re
 import socket
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -425,7 +426,8 @@ def _store_answer(
         "timeout_s": 30.0,
     }
     if how.endswith("async"):
-        result = asyncio.run(store.query_raw_async(query, **options))
+        with ThreadPoolExecutor(2) as executor:
+            result = asyncio.run(store.query_raw_async(query, executor=executor, **options))
     else:
         result = store.query_raw(query, **options)
     return json.loads(result.body)["results"]["bindings"]
