@@ -173,6 +173,21 @@ class Settings(BaseSettings):
         description="Most rows (or triples) a query returns; more are cut "
         "and the cut is signalled.",
     )
+    sparql_max_result_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        gt=0,
+        description="Largest answer a SPARQL query returns, in bytes as served; a longer answer "
+        "is cut after the last row that fits and the cut is signalled like the row cap "
+        "(reason 'bytes'). A single row larger than this gives an answer with no rows.",
+    )
+    store_time_limit_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="The time limit a remote store enforces on every query by its own "
+        "configuration (oxigraph serve --timeout-s; Virtuoso MaxQueryExecutionTime), at most "
+        "query_timeout_s. Virtuoso is probed at start instead; unset on an Oxigraph server, a "
+        "query over time is abandoned and may go on running in the store (logged at start).",
+    )
     query_concurrency: int = Field(
         default=4, gt=0, le=64, description="Queries that may run at once; more get 503."
     )

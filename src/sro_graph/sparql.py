@@ -282,14 +282,18 @@ def query_hash(query: str) -> str:
 
 
 def signal_truncation(result: RawResult) -> RawResult:
-    """A result cut at the row cap says so in its body too, when it is SPARQL JSON (a
-    ``"truncated": true`` member beside ``head`` and ``results``); the header is the web
-    layer's. Done once here, so cached results (the named queries) carry it already."""
+    """A result cut at the row cap or the byte cap says so in its body too, when it is SPARQL
+    JSON (``"truncated": true`` beside ``head`` and ``results``, and ``"truncatedBy"``:
+    ``"rows"`` or ``"bytes"``); the headers are the web layer's. Done once here, so cached
+    results (the named queries) carry it already."""
     if not result.truncated or result.media_type != ResultFormat.JSON:
         return result
-    data = json.loads(result.body)
-    data["truncated"] = True
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # Spliced before the closing brace rather than re-encoded: the body may be megabytes.
+    body = result.body.rstrip()
+    if not body.endswith(b"}"):
+        return result
+    reason = json.dumps(result.truncated_by or "rows")
+    body = body[:-1] + f',"truncated":true,"truncatedBy":{reason}}}'.encode()
     return dataclasses.replace(result, body=body)
 
 

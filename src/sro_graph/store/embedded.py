@@ -11,9 +11,9 @@ import contextlib
 import functools
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -45,11 +45,21 @@ LOADING_PREDICATE = "urn:sro-graph:loading"
 class EmbeddedStore:
     """pyoxigraph :class:`~pyoxigraph.Store`; ``path=None`` keeps everything in memory."""
 
-    def __init__(self, path: Path | None, *, system_graph: str, query_workers: int = 0) -> None:
+    def __init__(
+        self,
+        path: Path | None,
+        *,
+        system_graph: str,
+        query_workers: int = 0,
+        max_result_bytes: int | None = None,
+    ) -> None:
         """``query_workers`` > 0 on a disk store runs ``query_raw`` in that many killable
         worker processes (a hard time limit); otherwise a query runs in a thread and the
-        time limit is soft: the caller gets its answer on time, the thread ends later."""
+        time limit is soft: the caller gets its answer on time, the thread ends later.
+        ``max_result_bytes``: the largest answer ``query_raw`` writes (cut and flagged
+        beyond)."""
         self.path = path
+        self.max_result_bytes = max_result_bytes
         self._system_graph = system_graph
         self._write_lock = threading.Lock()
         self._write_failed = False  # a failed write (disk full): reopen before the next one
@@ -125,7 +135,15 @@ class EmbeddedStore:
         timeout_s: float | None = None,
     ) -> RawResult:
         if self.workers is not None and timeout_s is not None:
-            job = QueryJob(self.version(), query, accept, default_graphs, named_graphs, row_cap)
+            job = QueryJob(
+                self.version(),
+                query,
+                accept,
+                default_graphs,
+                named_graphs,
+                row_cap,
+                self.max_result_bytes,
+            )
             return self.workers.query(job, timeout_s=timeout_s)
         if timeout_s is not None:
             return _in_thread(
@@ -146,7 +164,15 @@ class EmbeddedStore:
     ) -> RawResult:
         """:meth:`query_raw` for an event loop: the worker's answer is awaited on the loop."""
         if self.workers is not None and timeout_s is not None:
-            job = QueryJob(self.version(), query, accept, default_graphs, named_graphs, row_cap)
+            job = QueryJob(
+                self.version(),
+                query,
+                accept,
+                default_graphs,
+                named_graphs,
+                row_cap,
+                self.max_result_bytes,
+            )
             return await self.workers.query_async(job, timeout_s=timeout_s)
         return await asyncio.get_running_loop().run_in_executor(
             None,
@@ -185,7 +211,9 @@ class EmbeddedStore:
         except (OSError, ValueError) as exc:
             raise StoreQueryError(f"The query failed: {_first_line(exc)}") from exc
         try:
-            return serialize_result(result, accept=accept, row_cap=row_cap)
+            return serialize_result(
+                result, accept=accept, row_cap=row_cap, max_bytes=self.max_result_bytes
+            )
         except (OSError, ValueError) as exc:  # raised while iterating (e.g. an allowed SERVICE)
             raise StoreQueryError(f"The query failed: {_first_line(exc)}") from exc
 
@@ -371,43 +399,41 @@ def _in_thread(work: Callable[[], RawResult], timeout_s: float) -> RawResult:
     return outcome[0]
 
 
-def serialize_result(result: object, *, accept: str, row_cap: int | None) -> RawResult:
-    """Serialise a pyoxigraph query result in ``accept``, cut at ``row_cap`` rows."""
+def serialize_result(
+    result: object, *, accept: str, row_cap: int | None, max_bytes: int | None = None
+) -> RawResult:
+    """Serialise a pyoxigraph query result in ``accept``, cut at ``row_cap`` rows and at
+    ``max_bytes`` bytes (rows are pulled from the engine one at a time, never all at once)."""
     if isinstance(result, ox.QueryBoolean):
         return RawResult(results.write_boolean(accept, bool(result)), accept, "boolean", False, 1)
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
-        rows, truncated = _take(([s[n] for n in names] for s in result), row_cap)
-        body = results.write_bindings(accept, names, rows)
-        return RawResult(body, accept, "bindings", truncated, len(rows))
+        written = results.write_bindings_capped(
+            accept,
+            names,
+            ([s[n] for n in names] for s in result),
+            row_cap=row_cap,
+            max_bytes=max_bytes,
+        )
+        return _raw(written, accept, "bindings")
     if isinstance(result, ox.QueryTriples):
-        triples, truncated = _take(iter(result), row_cap)
-        fmt = _GRAPH_FORMATS[accept]
-        if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-            body = _bytes(
-                ox.serialize(
-                    [ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=fmt
-                )
-            )
-        else:
-            body = _bytes(ox.serialize(triples, format=fmt))
-        return RawResult(body, accept, "graph", truncated, len(triples))
+        written = results.write_graph_capped(
+            _GRAPH_FORMATS[accept], iter(result), row_cap=row_cap, max_bytes=max_bytes
+        )
+        return _raw(written, accept, "graph")
     raise StoreQueryError("Unexpected query result.")
+
+
+def _raw(written: results.Written, accept: str, kind: Literal["bindings", "graph"]) -> RawResult:
+    return RawResult(
+        written.body, accept, kind, written.cut is not None, written.count, written.cut
+    )
 
 
 def _bytes(data: bytes | None) -> bytes:
     # pyoxigraph returns None only when given an output to write to; we never give one.
     assert data is not None
     return data
-
-
-def _take(items: Iterable[Any], cap: int | None) -> tuple[list[Any], bool]:
-    out: list[Any] = []
-    for item in items:
-        if cap is not None and len(out) >= cap:
-            return out, True
-        out.append(item)
-    return out, False
 
 
 def _iri(value: str) -> str:

@@ -45,6 +45,7 @@ class QueryJob:
     default_graphs: list[str] | None
     named_graphs: list[str] | None
     row_cap: int | None
+    max_bytes: int | None = None
 
 
 def _serve(conn: _Duplex, path: str) -> None:  # pragma: no cover - runs in the child
@@ -75,7 +76,9 @@ def _serve(conn: _Duplex, path: str) -> None:  # pragma: no cover - runs in the 
             result = store.query(
                 job.query, use_default_graph_as_union=not job.default_graphs, **options
             )
-            raw = serialize_result(result, accept=job.accept, row_cap=job.row_cap)
+            raw = serialize_result(
+                result, accept=job.accept, row_cap=job.row_cap, max_bytes=job.max_bytes
+            )
             conn.send(("ok", raw))
         except SyntaxError as exc:
             conn.send(("error", f"The query does not parse: {_first_line(exc)}"))
