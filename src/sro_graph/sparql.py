@@ -443,8 +443,9 @@ class QueryRunner:
             yield
         except StoreTimeout as exc:
             log.warning("query %s timed out after %.1f s", query_hash(query), self.timeout_s)
+            # The store's words: only it knows whether the query was stopped or abandoned.
             raise QueryTimeoutError(
-                f"The query ran longer than {self.timeout_s:g} s and was stopped."
+                str(exc) or f"The query ran longer than {self.timeout_s:g} s."
             ) from exc
         except StoreBusy as exc:
             raise BusyError("All query workers are busy; retry shortly.", retry_after=1) from exc
