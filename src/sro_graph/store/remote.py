@@ -806,6 +806,10 @@ def _until_cut(items: Iterable[Any], body: _Body) -> Iterator[Any]:
             item = next(iterator)
         except StopIteration:
             return
+        except MemoryError:
+            # pyoxigraph's parsers hold at most 16 MiB of one row: a larger row is cut.
+            body.cut = True
+            return
         except (SyntaxError, ValueError, OSError):
             if body.cut:
                 return
