@@ -82,7 +82,8 @@ def test_a_cross_product_stops_at_the_row_cap_and_the_store_stops_with_it(
     elapsed = time.monotonic() - started
     grown = me.memory_info().rss - rss_before
     store.close()
-    assert result.truncated and result.truncated_by == "rows"
+    assert result.truncated
+    assert result.truncated_by == "rows"
     assert result.count == 1_000
     # Far inside the limit: the 4 million rows were never read.
     assert elapsed < 30 / 4

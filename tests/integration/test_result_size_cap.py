@@ -12,6 +12,7 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import psutil
@@ -45,7 +46,9 @@ def client() -> Iterator[TestClient]:
         yield c
 
 
-def _select(client: TestClient, query: str, accept: str = "application/sparql-results+json"):  # type: ignore[no-untyped-def]
+def _select(
+    client: TestClient, query: str, accept: str = "application/sparql-results+json"
+) -> Any:
     return client.post("/sparql", data={"query": query}, headers={"accept": accept})
 
 

@@ -12,11 +12,10 @@ single sample on a shared two-CPU runner is noise); the bench prints the maximum
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-
 from bench.abuse import HOSTILE, AbuseResult, percentile, run_abuse, stack
+
 from tests.oxigraph_server import oxigraph_binary
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]

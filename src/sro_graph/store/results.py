@@ -5,7 +5,7 @@ standard formats ourselves (SPARQL 1.1 Query Results JSON, XML, CSV, TSV). The b
 checked row by row before a row is written (first against the length of its terms' text, a
 lower bound, so a 128 MB literal is never encoded), so the answer is never built whole and
 then cut. A row that alone passes the cap is not written: the answer then has fewer rows (or
-none) and says it was cut for its size (docs/sparql.md).
+none) and says it was cut for its size (``SRO_SPARQL_MAX_RESULT_BYTES``).
 """
 
 from __future__ import annotations
