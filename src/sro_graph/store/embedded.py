@@ -13,14 +13,12 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from sro_graph.formats import RdfFormat
 from sro_graph.oxterms import from_rdflib, to_rdflib, triples_to_graph
-from sro_graph.store import results
 from sro_graph.store.base import (
     Bindings,
     GraphWrite,
@@ -32,6 +30,7 @@ from sro_graph.store.base import (
     StoreTimeout,
     StoreUnavailable,
 )
+from sro_graph.store.results import serialize_result
 from sro_graph.store.update import VERSION_PREDICATE, build_update
 from sro_graph.store.worker import QueryJob, QueryWorkerPool
 
@@ -397,37 +396,6 @@ def _in_thread(work: Callable[[], RawResult], timeout_s: float) -> RawResult:
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     return outcome[0]
-
-
-def serialize_result(
-    result: object, *, accept: str, row_cap: int | None, max_bytes: int | None = None
-) -> RawResult:
-    """Serialise a pyoxigraph query result in ``accept``, cut at ``row_cap`` rows and at
-    ``max_bytes`` bytes (rows are pulled from the engine one at a time, never all at once)."""
-    if isinstance(result, ox.QueryBoolean):
-        return RawResult(results.write_boolean(accept, bool(result)), accept, "boolean", False, 1)
-    if isinstance(result, ox.QuerySolutions):
-        names = [v.value for v in result.variables]
-        written = results.write_bindings_capped(
-            accept,
-            names,
-            ([s[n] for n in names] for s in result),
-            row_cap=row_cap,
-            max_bytes=max_bytes,
-        )
-        return _raw(written, accept, "bindings")
-    if isinstance(result, ox.QueryTriples):
-        written = results.write_graph_capped(
-            _GRAPH_FORMATS[accept], iter(result), row_cap=row_cap, max_bytes=max_bytes
-        )
-        return _raw(written, accept, "graph")
-    raise StoreQueryError("Unexpected query result.")
-
-
-def _raw(written: results.Written, accept: str, kind: Literal["bindings", "graph"]) -> RawResult:
-    return RawResult(
-        written.body, accept, kind, written.cut is not None, written.count, written.cut
-    )
 
 
 def _bytes(data: bytes | None) -> bytes:

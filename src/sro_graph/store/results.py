@@ -1,4 +1,5 @@
-"""Writers for query results over pyoxigraph terms, cut at a row cap and a byte cap.
+"""Query results serialised for the client, cut at a row cap and a byte cap (embedded store,
+query workers and remote store alike).
 
 pyoxigraph serialises whole result sets; to cut at a row cap and say so, we write the
 standard formats ourselves (SPARQL 1.1 Query Results JSON, XML, CSV, TSV). The byte cap is
@@ -18,7 +19,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from sro_graph.formats import ResultFormat
+from sro_graph.formats import RdfFormat, ResultFormat
+from sro_graph.store.base import RawResult, StoreQueryError
 
 Truncation = Literal["rows", "bytes"]
 """Why an answer was cut: at the row cap, or at the byte cap."""
@@ -256,3 +258,34 @@ def _csv_value(term: Term) -> str:
     if any(c in value for c in ',"\r\n'):
         return '"' + value.replace('"', '""') + '"'
     return value
+
+
+def serialize_result(
+    result: object, *, accept: str, row_cap: int | None, max_bytes: int | None = None
+) -> RawResult:
+    """Serialise a pyoxigraph query result in ``accept``, cut at ``row_cap`` rows and at
+    ``max_bytes`` bytes (rows are pulled from the engine one at a time, never all at once)."""
+    if isinstance(result, ox.QueryBoolean):
+        return RawResult(write_boolean(accept, bool(result)), accept, "boolean", False, 1)
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        written = write_bindings_capped(
+            accept,
+            names,
+            ([s[n] for n in names] for s in result),
+            row_cap=row_cap,
+            max_bytes=max_bytes,
+        )
+        return _raw(written, accept, "bindings")
+    if isinstance(result, ox.QueryTriples):
+        written = write_graph_capped(
+            RdfFormat(accept).oxigraph, iter(result), row_cap=row_cap, max_bytes=max_bytes
+        )
+        return _raw(written, accept, "graph")
+    raise StoreQueryError("Unexpected query result.")
+
+
+def _raw(written: Written, accept: str, kind: Literal["bindings", "graph"]) -> RawResult:
+    return RawResult(
+        written.body, accept, kind, written.cut is not None, written.count, written.cut
+    )

@@ -52,7 +52,7 @@ def _serve(conn: _Duplex, path: str) -> None:  # pragma: no cover - runs in the 
     """The worker loop: open the store lazily, reopen on a new version, answer jobs."""
     import pyoxigraph as ox
 
-    from sro_graph.store.embedded import serialize_result
+    from sro_graph.store.results import serialize_result
 
     store: Any = None
     opened_version: str | None = None
