@@ -2,8 +2,9 @@
 service stays usable meanwhile (issue 12, "done when").
 
 A real ``oxigraph serve --timeout-s`` holds the data (the base knowledge) as the remote store
-of a real ``sro-graph serve`` process. Eight concurrent requests of each hostile kind are sent
-at once:
+of a real ``sro-graph serve`` process (``--store embedded``: the embedded store on disk, whose
+query workers are separate processes; the API process is the one measured). Eight concurrent
+requests of each hostile kind are sent at once:
 
 - ``long-text``: a query text of about 60 KB (``a.`` repeated: the check's worst case);
 - ``cross-product``: ``SELECT * { ?a ?b ?c . ?d ?e ?f } LIMIT 3000000`` (30 million rows);
@@ -124,10 +125,15 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def stack(tmp: Path, **env: str) -> Iterator[tuple[str, int]]:
-    """``oxigraph serve --timeout-s`` and ``sro-graph serve`` over it: (API URL, API pid)."""
-    store_port, api_port = _free_port(), _free_port()
-    store_log, api_log = tmp / "oxigraph.log", tmp / "api.log"
+def stack(tmp: Path, *, store: str = "remote", **env: str) -> Iterator[tuple[str, int]]:
+    """``sro-graph serve`` over ``oxigraph serve --timeout-s`` (``store="remote"``) or over
+    the embedded store on disk with its query workers (``"embedded"``): (API URL, API pid)."""
+    if store == "embedded":
+        with _api(tmp, {"SRO_STORE": str(tmp / "store"), **env}) as running:
+            yield running
+        return
+    store_port = _free_port()
+    store_log = tmp / "oxigraph.log"
     with store_log.open("wb") as log:
         store = subprocess.Popen(
             [
@@ -143,37 +149,47 @@ def stack(tmp: Path, **env: str) -> Iterator[tuple[str, int]]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    api = None
     try:
         store_url = f"http://127.0.0.1:{store_port}"
         _wait(f"{store_url}/query?query=ASK%7B%7D", store, store_log)
-        variables = {k: v for k, v in os.environ.items() if not k.startswith("SRO_")}
-        variables.update(
-            {
-                "SRO_BASE_URI": BASE,
-                "SRO_STORE": f"sparql+{store_url}/query",
-                "SRO_STORE_UPDATE": f"{store_url}/update",
-                "SRO_STORE_TIME_LIMIT_S": str(TIMEOUT_S),
-                "SRO_QUERY_TIMEOUT_S": str(TIMEOUT_S),
-                "SRO_VALIDATION_WORKERS": "1",
-                "SRO_LOG_LEVEL": "WARNING",
-                **env,
-            }
+        remote = {
+            "SRO_STORE": f"sparql+{store_url}/query",
+            "SRO_STORE_UPDATE": f"{store_url}/update",
+            "SRO_STORE_TIME_LIMIT_S": str(TIMEOUT_S),
+        }
+        with _api(tmp, {**remote, **env}) as running:
+            yield running
+    finally:
+        _stop(store)
+
+
+@contextmanager
+def _api(tmp: Path, env: dict[str, str]) -> Iterator[tuple[str, int]]:
+    api_port = _free_port()
+    api_log = tmp / "api.log"
+    variables = {k: v for k, v in os.environ.items() if not k.startswith("SRO_")}
+    variables.update(
+        {
+            "SRO_BASE_URI": BASE,
+            "SRO_QUERY_TIMEOUT_S": str(TIMEOUT_S),
+            "SRO_VALIDATION_WORKERS": "1",
+            "SRO_LOG_LEVEL": "WARNING",
+            **env,
+        }
+    )
+    with api_log.open("wb") as log:
+        api = subprocess.Popen(
+            [str(BIN / "sro-graph"), "serve", "--host", "127.0.0.1", "--port", str(api_port)],
+            env=variables,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
-        with api_log.open("wb") as log:
-            api = subprocess.Popen(
-                [str(BIN / "sro-graph"), "serve", "--host", "127.0.0.1", "--port", str(api_port)],
-                env=variables,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+    try:
         api_url = f"http://127.0.0.1:{api_port}"
         _wait(f"{api_url}/health", api, api_log)
         yield api_url, api.pid
     finally:
-        if api is not None:
-            _stop(api)
-        _stop(store)
+        _stop(api)
 
 
 def run_abuse(
@@ -254,10 +270,20 @@ def main(argv: list[str] | None = None) -> None:
         "--kinds", default=",".join(HOSTILE), help=f"Comma-separated, of: {', '.join(HOSTILE)}."
     )
     parser.add_argument("--show", action="store_true", help="Print one answer of each kind.")
+    parser.add_argument(
+        "--store",
+        choices=("remote", "embedded"),
+        default="remote",
+        help="remote: oxigraph serve --timeout-s (default); embedded: a disk store with "
+        "query workers.",
+    )
     args = parser.parse_args(argv)
     if not (BIN / "oxigraph").is_file():
         raise SystemExit("bench abuse needs the oxigraph server: pip install -e '.[dev]'")
-    with tempfile.TemporaryDirectory(prefix="sro-abuse-") as tmp, stack(Path(tmp)) as (url, pid):
+    with (
+        tempfile.TemporaryDirectory(prefix="sro-abuse-") as tmp,
+        stack(Path(tmp), store=args.store) as (url, pid),
+    ):
         kinds = tuple(k for k in args.kinds.split(",") if k)
         if args.show:
             for kind in kinds:
