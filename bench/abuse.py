@@ -135,7 +135,7 @@ def stack(tmp: Path, *, store: str = "remote", **env: str) -> Iterator[tuple[str
     store_port = _free_port()
     store_log = tmp / "oxigraph.log"
     with store_log.open("wb") as log:
-        store = subprocess.Popen(
+        server = subprocess.Popen(
             [
                 str(BIN / "oxigraph"),
                 "serve",
@@ -151,7 +151,7 @@ def stack(tmp: Path, *, store: str = "remote", **env: str) -> Iterator[tuple[str
         )
     try:
         store_url = f"http://127.0.0.1:{store_port}"
-        _wait(f"{store_url}/query?query=ASK%7B%7D", store, store_log)
+        _wait(f"{store_url}/query?query=ASK%7B%7D", server, store_log)
         remote = {
             "SRO_STORE": f"sparql+{store_url}/query",
             "SRO_STORE_UPDATE": f"{store_url}/update",
@@ -160,7 +160,7 @@ def stack(tmp: Path, *, store: str = "remote", **env: str) -> Iterator[tuple[str
         with _api(tmp, {**remote, **env}) as running:
             yield running
     finally:
-        _stop(store)
+        _stop(server)
 
 
 @contextmanager
