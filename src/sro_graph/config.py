@@ -323,6 +323,17 @@ class Settings(BaseSettings):
                 TypeAdapter(AnyHttpUrl).validate_python(self.store_update)
         return self
 
+    @model_validator(mode="after")
+    def _store_limit_within_ours(self) -> Settings:
+        limit = self.store_time_limit_s
+        if limit is not None and limit > self.query_timeout_s:
+            raise ValueError(
+                f"SRO_STORE_TIME_LIMIT_S ({limit:g}) is above SRO_QUERY_TIMEOUT_S "
+                f"({self.query_timeout_s:g}): the store would go on running queries that "
+                "sro-graph has abandoned; give the store a limit at most ours"
+            )
+        return self
+
     @property
     def is_remote_store(self) -> bool:
         return self.store.startswith(("sparql+http://", "sparql+https://"))

@@ -21,6 +21,7 @@ import httpx
 import psutil
 import pytest
 
+from sro_graph.config import Settings
 from sro_graph.store import StoreTimeout, open_store
 from sro_graph.store.remote import RemoteStore
 from tests.oxigraph_server import OxigraphServer, oxigraph_binary
@@ -206,6 +207,18 @@ def test_start_up_check_with_a_stated_limit_trusts_it(oxigraph: OxigraphServer) 
     store.profile  # noqa: B018
     store.close()
     assert store.enforces_time_limit is True
+
+
+def test_start_up_check_runs_also_when_the_kind_is_configured(oxigraph: OxigraphServer) -> None:
+    store = _store(oxigraph, kind="oxigraph", store_time_limit_s=2)
+    store.query_raw("ASK {}", accept=JSON, timeout_s=5)
+    store.close()
+    assert store.enforces_time_limit is True
+
+
+def test_a_stated_store_limit_above_the_query_limit_is_refused() -> None:
+    with pytest.raises(ValueError, match="SRO_STORE_TIME_LIMIT_S"):
+        Settings(query_timeout_s=10, store_time_limit_s=30)
 
 
 def test_virtuoso_is_probed_for_its_time_limit(tmp_path: Path) -> None:

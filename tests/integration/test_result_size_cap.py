@@ -46,9 +46,7 @@ def client() -> Iterator[TestClient]:
         yield c
 
 
-def _select(
-    client: TestClient, query: str, accept: str = "application/sparql-results+json"
-) -> Any:
+def _select(client: TestClient, query: str, accept: str = "application/sparql-results+json") -> Any:
     return client.post("/sparql", data={"query": query}, headers={"accept": accept})
 
 

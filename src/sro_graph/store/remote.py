@@ -114,6 +114,7 @@ class RemoteStore:
         self.enforces_time_limit: bool | None = None  # known after the start-up check
         self._profile: RemoteProfile | None = None if kind == "auto" else PROFILES[kind]
         self._profile_lock = threading.Lock()
+        self._limit_lock = threading.Lock()
         auth = httpx.BasicAuth(user, password or "") if user else None
         self._client = httpx.Client(
             auth=auth,
@@ -144,6 +145,8 @@ class RemoteStore:
                     kind = detect_kind(response.headers.get("server", ""))
                     log.info("remote store detected as %s", kind)
                     self._profile = PROFILES[kind]
+        if self.enforces_time_limit is None:
+            with self._limit_lock:
                 self.check_time_limit(self._profile)
         return self._profile
 
