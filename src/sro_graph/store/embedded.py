@@ -392,7 +392,10 @@ def _in_thread(work: Callable[[], RawResult], timeout_s: float) -> RawResult:
     thread.start()
     thread.join(timeout_s)
     if not outcome:
-        raise StoreTimeout(f"The query ran longer than {timeout_s:g} s.")
+        raise StoreTimeout(
+            f"The query ran longer than {timeout_s:g} s and was abandoned; it may still be "
+            "running in the background."
+        )
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     return outcome[0]
