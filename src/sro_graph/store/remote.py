@@ -120,7 +120,7 @@ class RemoteStore:
             auth=auth,
             timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0)),
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
-            # identity: a compressed answer could inflate past every cap within one chunk.
+            # identity: a compressed answer could inflate far past the caps within one chunk.
             headers={"User-Agent": "sro-graph", "Accept-Encoding": "identity"},
             follow_redirects=False,
         )
@@ -751,7 +751,8 @@ class _Body(io.RawIOBase):
         fix: tuple[bytes, bytes] | None = None,
     ) -> None:
         super().__init__()
-        self._chunks = _replaced(response.iter_raw(), fix) if fix else response.iter_raw()
+        chunks = response.iter_bytes()  # decoded, should a store compress all the same
+        self._chunks = _replaced(chunks, fix) if fix else chunks
         self._deadline = deadline
         self._max_bytes = max_bytes
         self._pending = b""
