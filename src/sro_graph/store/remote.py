@@ -204,6 +204,28 @@ class RemoteStore:
 
     # -- HTTP ------------------------------------------------------------------------------
 
+    def _query_form(
+        self,
+        query: str,
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
+        limit: float,
+    ) -> list[tuple[str, str]]:
+        """The form of a query request: the query, its protocol dataset, the union default
+        graph when there is none, and the store's own time limit when it takes one."""
+        form: list[tuple[str, str]] = [("query", query)]
+        form += [("default-graph-uri", g) for g in default_graphs]
+        form += [("named-graph-uri", g) for g in named_graphs]
+        profile = self.profile
+        if not default_graphs and not named_graphs and profile.union_param:
+            # Oxigraph refuses the union together with a protocol dataset: a query that names
+            # its graphs gets exactly those.
+            form.append((profile.union_param, "true"))
+        if profile.timeout_param:
+            scale = 1000 if profile.timeout_unit == "ms" else 1
+            form.append((profile.timeout_param, str(round(limit * scale))))
+        return form
+
     def _post_query(
         self,
         query: str,
@@ -213,18 +235,8 @@ class RemoteStore:
         named_graphs: Sequence[str] = (),
         timeout_s: float | None = None,
     ) -> httpx.Response:
-        form: list[tuple[str, str]] = [("query", query)]
-        form += [("default-graph-uri", g) for g in default_graphs]
-        form += [("named-graph-uri", g) for g in named_graphs]
-        profile = self.profile
-        if not default_graphs and not named_graphs and profile.union_param:
-            # Oxigraph refuses the union together with a protocol dataset: a query that names
-            # its graphs gets exactly those.
-            form.append((profile.union_param, "true"))
         limit = timeout_s or self._timeout_s
-        if profile.timeout_param:
-            scale = 1000 if profile.timeout_unit == "ms" else 1
-            form.append((profile.timeout_param, str(round(limit * scale))))
+        form = self._query_form(query, default_graphs, named_graphs, limit)
         try:
             response = self._client.post(
                 self._query_url,
@@ -325,9 +337,7 @@ class RemoteStore:
         deadline = time.monotonic() + limit
         graph_query = accept not in RESULT_FORMATS
         media = _N_TRIPLES if graph_query else self.profile.results_media
-        form: list[tuple[str, str]] = [("query", query)]
-        form += [("default-graph-uri", g) for g in default_graphs or ()]
-        form += [("named-graph-uri", g) for g in named_graphs or ()]
+        form = self._query_form(query, default_graphs or (), named_graphs or (), limit)
         response = self._send_streaming(form, accept=media, limit=limit, deadline=deadline)
         raw_cap = None if self.max_result_bytes is None else 2 * self.max_result_bytes
         body = _Body(response, deadline=deadline, max_bytes=raw_cap, fix=self._bnode_fix(response))
@@ -403,15 +413,6 @@ class RemoteStore:
     ) -> httpx.Response:
         """Send a query and return the response with its body unread; its status checked
         (an error body is read, at most 64 KiB)."""
-        profile = self.profile
-        dataset = any(k in ("default-graph-uri", "named-graph-uri") for k, _ in form)
-        if not dataset and profile.union_param:
-            # Oxigraph refuses the union together with a protocol dataset: a query that names
-            # its graphs gets exactly those.
-            form.append((profile.union_param, "true"))
-        if profile.timeout_param:
-            scale = 1000 if profile.timeout_unit == "ms" else 1
-            form.append((profile.timeout_param, str(round(limit * scale))))
         remaining = max(0.001, deadline - time.monotonic())
         request = self._client.build_request(
             "POST",
