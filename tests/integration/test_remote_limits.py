@@ -10,11 +10,13 @@ against stores made to misbehave (a local HTTP server that trickles or stalls it
 
 from __future__ import annotations
 
+import gc
 import logging
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -118,6 +120,21 @@ def test_the_stores_own_limit_is_reported_as_stopped(oxigraph: OxigraphServer) -
     with pytest.raises(StoreTimeout, match="the store stopped it"):
         store.query_raw(STOPPABLE, accept=JSON, timeout_s=30)
     store.close()
+
+
+def test_a_broken_off_answer_can_be_reported_on_another_thread(oxigraph: OxigraphServer) -> None:
+    """The query runs on an executor thread and its error is raised on the event loop's:
+    the error must not carry pyoxigraph's result reader (which may only be dropped on the
+    thread that made it) in its context."""
+    store = _store(oxigraph, timeout_s=30)
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(store.query_raw, STOPPABLE, accept=JSON, timeout_s=30)
+        error = future.exception()
+    store.close()
+    assert isinstance(error, StoreTimeout)
+    del future
+    del error  # the last reference, dropped on this thread
+    gc.collect()
 
 
 class _BadStore:

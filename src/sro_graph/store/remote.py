@@ -382,10 +382,16 @@ class RemoteStore:
             else:
                 raise StoreQueryError("The store answered in a format sro-graph cannot read.")
         except (SyntaxError, ValueError, OSError) as exc:
-            # pyoxigraph's result reader may only be dropped by the thread that made it.
-            parsed = None
-            raise self._broken_off(body, limit) from exc
+            log.debug("streamed answer broke off: %s", _first_line(str(exc)))
+            broken = True
+        else:
+            broken = False
+        # pyoxigraph's result reader may only be dropped by the thread that made it: the
+        # error is raised here, outside the handler, without the parse error as its context
+        # (whose traceback holds the reader and would travel to the caller's thread).
         parsed = None
+        if broken:
+            raise self._broken_off(body, limit)
         cut = written.cut or ("bytes" if body.cut else None)
         return RawResult(written.body, accept, kind, cut is not None, written.count, cut)
 
