@@ -457,6 +457,11 @@ def table(results: list[dict[str, object]], concurrency: int) -> None:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["abuse"]:  # python -m bench abuse: hostile requests (bench/abuse.py)
+        from bench.abuse import main as abuse
+
+        abuse(sys.argv[2:])
+        return
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description=__doc__,

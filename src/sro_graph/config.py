@@ -173,6 +173,21 @@ class Settings(BaseSettings):
         description="Most rows (or triples) a query returns; more are cut "
         "and the cut is signalled.",
     )
+    sparql_max_result_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        gt=0,
+        description="Largest answer a SPARQL query returns, in bytes as served; a longer answer "
+        "is cut after the last row that fits and the cut is signalled like the row cap "
+        "(reason 'bytes'). A single row larger than this gives an answer with no rows.",
+    )
+    store_time_limit_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="The time limit a remote store enforces on every query by its own "
+        "configuration (oxigraph serve --timeout-s; Virtuoso MaxQueryExecutionTime), at most "
+        "query_timeout_s. Virtuoso is probed at start instead; unset on an Oxigraph server, a "
+        "query over time is abandoned and may go on running in the store (logged at start).",
+    )
     query_concurrency: int = Field(
         default=4, gt=0, le=64, description="Queries that may run at once; more get 503."
     )
@@ -312,6 +327,17 @@ class Settings(BaseSettings):
             TypeAdapter(AnyHttpUrl).validate_python(url)
             if self.store_update is not None:
                 TypeAdapter(AnyHttpUrl).validate_python(self.store_update)
+        return self
+
+    @model_validator(mode="after")
+    def _store_limit_within_ours(self) -> Settings:
+        limit = self.store_time_limit_s
+        if limit is not None and limit > self.query_timeout_s:
+            raise ValueError(
+                f"SRO_STORE_TIME_LIMIT_S ({limit:g}) is above SRO_QUERY_TIMEOUT_S "
+                f"({self.query_timeout_s:g}): the store would go on running queries that "
+                "sro-graph has abandoned; give the store a limit at most ours"
+            )
         return self
 
     @property

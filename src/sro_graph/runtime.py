@@ -266,6 +266,8 @@ def open_runtime(
         workers_network=bool(settings.sparql_allowlist),
         kind=settings.store_kind,
         graph_store_url=settings.store_graph_store,
+        max_result_bytes=settings.sparql_max_result_bytes,
+        store_time_limit_s=settings.store_time_limit_s,
     )
     # Every write records the change stream (initiatives, organisations) in its transaction.
     recording = RecordingStore(store, uris)

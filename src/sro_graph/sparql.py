@@ -435,14 +435,18 @@ def query_hash(query: str) -> str:
 
 
 def signal_truncation(result: RawResult) -> RawResult:
-    """A result cut at the row cap says so in its body too, when it is SPARQL JSON (a
-    ``"truncated": true`` member beside ``head`` and ``results``); the header is the web
-    layer's. Done once here, so cached results (the named queries) carry it already."""
+    """A result cut at the row cap or the byte cap says so in its body too, when it is SPARQL
+    JSON (``"truncated": true`` beside ``head`` and ``results``, and ``"truncatedBy"``:
+    ``"rows"`` or ``"bytes"``); the headers are the web layer's. Done once here, so cached
+    results (the named queries) carry it already."""
     if not result.truncated or result.media_type != ResultFormat.JSON:
         return result
-    data = json.loads(result.body)
-    data["truncated"] = True
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # Spliced before the closing brace rather than re-encoded: the body may be megabytes.
+    body = result.body.rstrip()
+    if not body.endswith(b"}"):
+        return result
+    reason = json.dumps(result.truncated_by or "rows")
+    body = body[:-1] + f',"truncated":true,"truncatedBy":{reason}}}'.encode()
     return dataclasses.replace(result, body=body)
 
 
@@ -619,8 +623,9 @@ class QueryRunner:
             yield
         except StoreTimeout as exc:
             log.warning("query %s timed out after %.1f s", query_hash(query), self.timeout_s)
+            # The store's words: only it knows whether the query was stopped or abandoned.
             raise QueryTimeoutError(
-                f"The query ran longer than {self.timeout_s:g} s and was stopped."
+                str(exc) or f"The query ran longer than {self.timeout_s:g} s."
             ) from exc
         except StoreBusy as exc:  # a worker died or the pool shut down: not a busy decision
             raise BusyError("The query could not be run just now; retry shortly.") from exc

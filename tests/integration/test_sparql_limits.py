@@ -65,6 +65,8 @@ def test_runaway_query_on_disk_store_stops_on_time_and_frees_the_cpu(
     watcher.join()
     assert r.status_code == 503
     assert r.json()["error"] == "timeout"
+    # The worker was killed: the query was stopped, and the message says so (issue 12.5).
+    assert "stopped" in r.json()["detail"]
     # The issue's acceptance bound: the request ends within the limit plus 2 s.
     assert elapsed < TIMEOUT_S + 2
     assert seen, "the query ran in a worker process"

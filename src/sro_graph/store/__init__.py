@@ -44,13 +44,17 @@ def open_store(
     workers_network: bool = False,
     kind: str = "auto",
     graph_store_url: str | None = None,
+    max_result_bytes: int | None = None,
+    store_time_limit_s: float | None = None,
 ) -> Store:
     """Open the store at ``location``: a folder, ``memory``, or ``sparql+http(s)://...``.
 
     Built from plain values, never from Settings, so tests and tools can open any store.
     ``query_workers``: on a disk store, the killable worker processes for ``query_raw``;
     they run without internet sockets unless ``workers_network`` (a SERVICE allow-list).
-    ``kind`` and ``graph_store_url``: see :class:`~sro_graph.store.remote.RemoteStore`.
+    ``kind``, ``graph_store_url`` and ``store_time_limit_s``: see
+    :class:`~sro_graph.store.remote.RemoteStore`. ``max_result_bytes``: the largest answer
+    ``query_raw`` gives (cut and flagged beyond).
     """
     if location.startswith(("sparql+http://", "sparql+https://")):
         from sro_graph.store.remote import RemoteStore
@@ -65,14 +69,17 @@ def open_store(
             timeout_s=timeout_s,
             kind=kind,
             graph_store_url=graph_store_url,
+            max_result_bytes=max_result_bytes,
+            store_time_limit_s=store_time_limit_s,
         )
     from sro_graph.store.embedded import EmbeddedStore
 
     if location == "memory":
-        return EmbeddedStore(None, system_graph=system_graph)
+        return EmbeddedStore(None, system_graph=system_graph, max_result_bytes=max_result_bytes)
     return EmbeddedStore(
         Path(location),
         system_graph=system_graph,
         query_workers=query_workers,
         workers_network=workers_network,
+        max_result_bytes=max_result_bytes,
     )

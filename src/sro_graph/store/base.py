@@ -58,6 +58,8 @@ class RawResult:
     kind: Literal["bindings", "boolean", "graph"]
     truncated: bool = False
     count: int = 0
+    # Why it was cut: "rows" (the row cap) or "bytes" (the byte cap); None when whole.
+    truncated_by: Literal["rows", "bytes"] | None = None
 
 
 @dataclass(frozen=True)

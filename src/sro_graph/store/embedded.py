@@ -53,11 +53,15 @@ class EmbeddedStore:
         system_graph: str,
         query_workers: int = 0,
         workers_network: bool = False,
+        max_result_bytes: int | None = None,
     ) -> None:
         """``query_workers`` > 0 on a disk store runs ``query_raw`` in that many killable
         worker processes (a hard time limit); otherwise a query runs in a thread and the
-        time limit is soft: the caller gets its answer on time, the thread ends later."""
+        time limit is soft: the caller gets its answer on time, the thread ends later.
+        ``max_result_bytes``: the largest answer ``query_raw`` writes (cut and flagged
+        beyond)."""
         self.path = path
+        self.max_result_bytes = max_result_bytes
         self._system_graph = system_graph
         self._write_lock = threading.Lock()
         self._write_failed = False  # a failed write (disk full): reopen before the next one
@@ -133,7 +137,15 @@ class EmbeddedStore:
         timeout_s: float | None = None,
     ) -> RawResult:
         if self.workers is not None and timeout_s is not None:
-            job = QueryJob(self.version(), query, accept, default_graphs, named_graphs, row_cap)
+            job = QueryJob(
+                self.version(),
+                query,
+                accept,
+                default_graphs,
+                named_graphs,
+                row_cap,
+                self.max_result_bytes,
+            )
             return self.workers.query(job, timeout_s=timeout_s)
         if timeout_s is not None:
             return _in_thread(
@@ -156,7 +168,15 @@ class EmbeddedStore:
         """:meth:`query_raw` for an event loop: a worker's answer is awaited on the loop; an
         in-memory query runs on ``executor``."""
         if self.workers is not None and timeout_s is not None:
-            job = QueryJob(self.version(), query, accept, default_graphs, named_graphs, row_cap)
+            job = QueryJob(
+                self.version(),
+                query,
+                accept,
+                default_graphs,
+                named_graphs,
+                row_cap,
+                self.max_result_bytes,
+            )
             return await self.workers.query_async(job, timeout_s=timeout_s, executor=executor)
         return await asyncio.get_running_loop().run_in_executor(
             executor,
@@ -189,7 +209,13 @@ class EmbeddedStore:
         except (OSError, ValueError) as exc:
             raise StoreQueryError(f"The query failed: {_first_line(exc)}") from exc
         try:
-            return serialize_result(result, accept=accept, row_cap=row_cap, query=query)
+            return serialize_result(
+                result,
+                accept=accept,
+                row_cap=row_cap,
+                max_bytes=self.max_result_bytes,
+                query=query,
+            )
         except (OSError, ValueError, RuntimeError) as exc:  # while iterating (an allowed SERVICE)
             raise StoreQueryError(f"The query failed: {_first_line(exc)}") from exc
 
@@ -369,7 +395,10 @@ def _in_thread(work: Callable[[], RawResult], timeout_s: float) -> RawResult:
     thread.start()
     thread.join(timeout_s)
     if not outcome:
-        raise StoreTimeout(f"The query ran longer than {timeout_s:g} s.")
+        raise StoreTimeout(
+            f"The query ran longer than {timeout_s:g} s and was abandoned; it may still be "
+            "running in the background."
+        )
     if isinstance(outcome[0], BaseException):
         raise outcome[0]
     return outcome[0]

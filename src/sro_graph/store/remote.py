@@ -13,8 +13,13 @@ picked from the store's ``Server`` header unless configured:
   never holds data.
 - Server-side time limits: Virtuoso takes a ``timeout`` parameter (ms) and then answers
   partial results flagged ``X-SQL-State: S1TAT``, which we turn into a time-out, never into
-  silently short answers; Oxigraph server only has ``--timeout-s`` at start. The client-side
-  limit applies always.
+  silently short answers; Oxigraph server only has ``--timeout-s`` at start (stated to us as
+  ``SRO_STORE_TIME_LIMIT_S``). Which applies is checked once at start
+  (:meth:`RemoteStore.check_time_limit`). A time-out says "stopped" only when the store
+  stopped the query; at our own deadline it says "abandoned".
+- Bounded answers: a user query's answer is streamed and parsed as it arrives, under ONE
+  deadline for the whole exchange (a watchdog shuts the socket down at it), and reading
+  stops, closing the connection, one row past the row cap or at the byte cap.
 - Atomic writes: a store that applies one update request as one transaction (Oxigraph) gets
   ONE request per :class:`GraphWrite`. Virtuoso commits each operation on its own, so it gets
   ONE ``DELETE … INSERT … WHERE`` operation; data too large for one operation is first loaded
@@ -29,14 +34,17 @@ Error messages never carry the store's URL or credentials.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import io
 import logging
+import socket
 import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Executor
-from typing import Any
+from typing import IO, Any, Literal, cast
 
 import httpx
 import pyoxigraph as ox
@@ -52,6 +60,7 @@ from sro_graph.store.base import (
     RawResult,
     Row,
     StoreConflict,
+    StoreError,
     StoreQueryError,
     StoreTimeout,
     StoreUnavailable,
@@ -93,11 +102,15 @@ class RemoteStore:
         timeout_s: float = 60.0,
         kind: str = "auto",
         graph_store_url: str | None = None,
+        max_result_bytes: int | None = None,
+        store_time_limit_s: float | None = None,
     ) -> None:
         """``kind``: a profile name of :data:`PROFILES`, or ``auto`` to read the store's
         ``Server`` header on first use. ``graph_store_url``: the Graph Store Protocol
         endpoint for staging large writes; by default the profile's path beside the query
-        endpoint."""
+        endpoint. ``max_result_bytes``: the largest answer :meth:`query_raw` gives.
+        ``store_time_limit_s``: the limit the store is configured to enforce itself
+        (``oxigraph serve --timeout-s``), stated by the operator; Virtuoso is probed."""
         if kind != "auto" and kind not in PROFILES:
             raise ValueError(f"unknown kind of store {kind!r}; one of: auto, {', '.join(PROFILES)}")
         self._query_url = query_url
@@ -105,14 +118,19 @@ class RemoteStore:
         self._system_graph = system_graph
         self._timeout_s = timeout_s
         self._graph_store_url = graph_store_url
+        self.max_result_bytes = max_result_bytes
+        self.store_time_limit_s = store_time_limit_s
+        self.enforces_time_limit: bool | None = None  # known after the start-up check
         self._profile: RemoteProfile | None = None if kind == "auto" else PROFILES[kind]
         self._profile_lock = threading.Lock()
+        self._limit_lock = threading.Lock()
         auth = httpx.BasicAuth(user, password or "") if user else None
         self._client = httpx.Client(
             auth=auth,
             timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0)),
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
-            headers={"User-Agent": "sro-graph"},
+            # identity: a compressed answer could inflate far past the caps within one chunk.
+            headers={"User-Agent": "sro-graph", "Accept-Encoding": "identity"},
             follow_redirects=False,
         )
 
@@ -136,19 +154,74 @@ class RemoteStore:
                     kind = detect_kind(response.headers.get("server", ""))
                     log.info("remote store detected as %s", kind)
                     self._profile = PROFILES[kind]
+        if self.enforces_time_limit is None:
+            with self._limit_lock:
+                self.check_time_limit(self._profile)
         return self._profile
+
+    def check_time_limit(self, profile: RemoteProfile) -> bool:
+        """Whether the store stops queries itself, logged once at start (docs/deployment.md).
+
+        A store with a per-request limit (Virtuoso's ``timeout``) is probed with a query that
+        would run for minutes: it must answer "over time" within a few seconds. Oxigraph
+        server takes its limit only at start (``--timeout-s``), which no request can see:
+        the operator states it (``SRO_STORE_TIME_LIMIT_S``). Without either, a query over
+        time is abandoned by sro-graph and may go on running in the store.
+        """
+        if self.enforces_time_limit is not None:
+            return self.enforces_time_limit
+        if profile.timeout_param:
+            self.enforces_time_limit = self._probe_time_limit(profile)
+        else:
+            self.enforces_time_limit = self.store_time_limit_s is not None
+        if self.enforces_time_limit:
+            log.info(
+                "remote store stops queries at its own time limit (%s)",
+                "probed" if profile.timeout_param else f"stated: {self.store_time_limit_s:g} s",
+            )
+        else:
+            log.warning(
+                "remote store: no time limit of its own is known; a query over time is "
+                "abandoned and may go on running in the store. Start oxigraph serve with "
+                "--timeout-s N and set SRO_STORE_TIME_LIMIT_S=N (docs/deployment.md)."
+            )
+        return self.enforces_time_limit
+
+    def _probe_time_limit(self, profile: RemoteProfile) -> bool:
+        """Ask for a 1 s limit on a query of minutes; the store must cut it short."""
+        assert profile.timeout_param is not None
+        limit = 1000 if profile.timeout_unit == "ms" else 1
+        started = time.monotonic()
+        try:
+            with self._client.stream(
+                "POST",
+                self._query_url,
+                data={
+                    "query": rq.load("store-time-limit-probe"),
+                    profile.timeout_param: str(limit),
+                },
+                headers={"Accept": profile.results_media},
+                timeout=httpx.Timeout(_PROBE_S, connect=5.0),
+            ) as response:
+                stopped = response.headers.get("x-sql-state") == "S1TAT" or (
+                    response.status_code >= 400
+                    and _is_timeout_text(_first_line(_bounded_text(response)))
+                )
+        except httpx.HTTPError:
+            stopped = False
+        return stopped and time.monotonic() - started < _PROBE_S
 
     # -- HTTP ------------------------------------------------------------------------------
 
-    def _post_query(
+    def _query_form(
         self,
         query: str,
-        *,
-        accept: str,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-        timeout_s: float | None = None,
-    ) -> httpx.Response:
+        default_graphs: Sequence[str],
+        named_graphs: Sequence[str],
+        limit: float,
+    ) -> list[tuple[str, str]]:
+        """The form of a query request: the query, its protocol dataset, the union default
+        graph when there is none, and the store's own time limit when it takes one."""
         profile = self.profile
         if (default_graphs or named_graphs) and profile.fills_missing_dataset_part:
             # Protocol §2.1.4: a part of the dataset the request leaves out is empty.
@@ -161,10 +234,22 @@ class RemoteStore:
             # Oxigraph refuses the union together with a protocol dataset: a query that names
             # its graphs gets exactly those.
             form.append((profile.union_param, "true"))
-        limit = timeout_s or self._timeout_s
         if profile.timeout_param:
             scale = 1000 if profile.timeout_unit == "ms" else 1
             form.append((profile.timeout_param, str(round(limit * scale))))
+        return form
+
+    def _post_query(
+        self,
+        query: str,
+        *,
+        accept: str,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+        timeout_s: float | None = None,
+    ) -> httpx.Response:
+        limit = timeout_s or self._timeout_s
+        form = self._query_form(query, default_graphs, named_graphs, limit)
         try:
             response = self._client.post(
                 self._query_url,
@@ -176,13 +261,13 @@ class RemoteStore:
         except httpx.TimeoutException as exc:
             if isinstance(exc, httpx.ConnectTimeout):
                 raise StoreUnavailable(_UNAVAILABLE) from exc
-            raise StoreTimeout(f"The query ran longer than {limit:g} s and was stopped.") from exc
+            raise StoreTimeout(_abandoned(limit)) from exc
         except httpx.HTTPError as exc:
             raise StoreUnavailable(_UNAVAILABLE) from exc
         _check(response, what="query")
         if response.headers.get("x-sql-state") == "S1TAT":
             # Virtuoso's "anytime" answer: partial results once the time limit was reached.
-            raise StoreTimeout(f"The query ran longer than {limit:g} s and was stopped.")
+            raise StoreTimeout(_STOPPED)
         return response
 
     def _post_update(self, update: str) -> None:
@@ -252,67 +337,130 @@ class RemoteStore:
         row_cap: int | None = None,
         timeout_s: float | None = None,
     ) -> RawResult:
-        """Run a user query and answer in ``accept``, cut at ``row_cap`` rows or triples.
+        """Run a user query and answer in ``accept``, cut at ``row_cap`` rows or triples and
+        at the byte cap, within ONE deadline for the whole exchange.
 
-        The store is asked for ``accept`` itself when we can read it back (to count and cut),
-        else for SPARQL JSON or N-Triples; the body is passed through untouched unless it must
-        be cut or converted.
+        The answer is streamed: rows are parsed as they arrive and written out at once, and
+        reading stops (the connection is closed, which ends the query in the store) one row
+        past the cap, at the byte cap, or at the deadline. Results come in SPARQL JSON (XML
+        from Virtuoso), graphs in N-Triples: formats pyoxigraph parses incrementally and
+        that never yield a half-read row.
         """
-        results_media = self.profile.results_media
-        readable = (
-            accept in _RESULT_PARSERS and accept not in self.profile.unreliable_media
-        ) or accept in _READABLE_GRAPHS
-        wanted = [accept] if readable else []
-        if self.profile.single_accept:
-            # ``accept`` always suits the query's form (the caller negotiated it by form).
-            fallback = results_media if accept in RESULT_FORMATS else _N_TRIPLES
-            header = accept if readable else fallback
-        else:
-            header = ", ".join([*wanted, f"{results_media};q=0.9", f"{_N_TRIPLES};q=0.8"])
-        response = self._post_query(
-            query,
-            accept=header,
-            default_graphs=default_graphs or (),
-            named_graphs=named_graphs or (),
-            timeout_s=timeout_s,
-        )
-        got = _media_type(response)
-        body = self._body(response)
-        if got in _RESULT_PARSERS:
-            parsed = _read_results(body, _RESULT_PARSERS[got], row_cap)
-            if isinstance(parsed, bool):
-                if got == accept:
-                    return RawResult(body, accept, "boolean", False, 1)
-                return RawResult(results.write_boolean(accept, parsed), accept, "boolean", False, 1)
-            names, rows, truncated = parsed
-            ordered = projection_order(query, names)  # SELECT *: the query's order (12.7)
-            if got == accept and not truncated and ordered == names:
-                return RawResult(body, accept, "bindings", False, len(rows))
-            if ordered != names:
-                columns = [names.index(name) for name in ordered]
-                rows = [[row[i] for i in columns] for row in rows]
-                names = ordered
-            try:
-                out = results.write_bindings(accept, names, rows)
-            except ValueError as exc:
-                raise StoreQueryError("Results cannot be written in that format.") from exc
-            return RawResult(out, accept, "bindings", truncated, len(rows))
-        if got in _READABLE_GRAPHS:
-            triples, truncated = _take(_parse_triples(body, _GRAPH_FORMATS[got]), row_cap)
-            if got == accept and not truncated:
-                return RawResult(body, accept, "graph", False, len(triples))
-            fmt = _GRAPH_FORMATS.get(accept)
-            if fmt is None:
-                raise StoreQueryError("A graph cannot be written in that format.")
-            if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
-                quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-                return RawResult(
-                    _serialize(quads, format=fmt), accept, "graph", truncated, len(triples)
+        limit = timeout_s or self._timeout_s
+        deadline = time.monotonic() + limit
+        graph_query = accept not in RESULT_FORMATS
+        media = _N_TRIPLES if graph_query else self.profile.results_media
+        form = self._query_form(query, default_graphs or (), named_graphs or (), limit)
+        response = self._send_streaming(form, accept=media, limit=limit, deadline=deadline)
+        raw_cap = None if self.max_result_bytes is None else 2 * self.max_result_bytes
+        body = _Body(response, deadline=deadline, max_bytes=raw_cap, fix=self._bnode_fix(response))
+        try:
+            with _Watchdog(response, deadline, body):
+                return self._write(body, _media_type(response), accept, row_cap, limit, query)
+        finally:
+            response.close()
+
+    def _write(
+        self, body: _Body, got: str, accept: str, row_cap: int | None, limit: float, query: str
+    ) -> RawResult:
+        """Parse the streamed answer and write it in ``accept`` while it arrives; the columns
+        of ``SELECT *`` in the order of ``query``'s text (12.7)."""
+        cap = self.max_result_bytes
+        parsed: Any = None
+        try:
+            if got in _RESULT_PARSERS and accept in RESULT_FORMATS:
+                parsed = ox.parse_query_results(_as_file(body), format=_RESULT_PARSERS[got])
+                if isinstance(parsed, ox.QueryBoolean):
+                    value = bool(parsed)
+                    return RawResult(
+                        results.write_boolean(accept, value), accept, "boolean", False, 1
+                    )
+                names = projection_order(query, [v.value for v in parsed.variables])
+                written = results.write_bindings_capped(
+                    accept,
+                    names,
+                    ([s[n] for n in names] for s in _until_cut(parsed, body)),
+                    row_cap=row_cap,
+                    max_bytes=cap,
                 )
-            return RawResult(
-                _serialize(triples, format=fmt), accept, "graph", truncated, len(triples)
-            )
-        raise StoreQueryError("The store answered in a format sro-graph cannot read.")
+                kind: Literal["bindings", "graph"] = "bindings"
+            elif got in _READABLE_GRAPHS and accept in _GRAPH_FORMATS:
+                quads = ox.parse(_as_file(body), format=_READABLE_GRAPHS[got])
+                written = results.write_graph_capped(
+                    _GRAPH_FORMATS[accept],
+                    (ox.Triple(q.subject, q.predicate, q.object) for q in _until_cut(quads, body)),
+                    row_cap=row_cap,
+                    max_bytes=cap,
+                )
+                kind = "graph"
+            else:
+                raise StoreQueryError("The store answered in a format sro-graph cannot read.")
+        except (SyntaxError, ValueError, OSError) as exc:
+            log.debug("streamed answer broke off: %s", _first_line(str(exc)))
+            broken = True
+        else:
+            broken = False
+        # pyoxigraph's result reader may only be dropped by the thread that made it: the
+        # error is raised here, outside the handler, without the parse error as its context
+        # (whose traceback holds the reader and would travel to the caller's thread).
+        parsed = None
+        if broken:
+            raise self._broken_off(body, limit)
+        cut = written.cut or ("bytes" if body.cut else None)
+        return RawResult(written.body, accept, kind, cut is not None, written.count, cut)
+
+    def _broken_off(self, body: _Body, limit: float) -> StoreError:
+        """The error for an answer that broke off: our deadline, the store's own time limit
+        (Oxigraph ends the body with "cancelled"), or a failure in the store."""
+        if body.late:
+            return StoreTimeout(_abandoned(limit))
+        if "cancel" in body.tail().lower() or "timeout" in body.tail().lower():
+            return StoreTimeout(_STOPPED)
+        return StoreQueryError(
+            "The query failed while the store was answering: its answer broke off."
+        )
+
+    def _bnode_fix(self, response: httpx.Response) -> tuple[bytes, bytes] | None:
+        """Virtuoso's SPARQL XML names blank nodes ``nodeID://b1``, which is no blank node
+        label: written ``b1``. (Text cannot hold ``<bnode>``: XML escapes ``<``.)"""
+        prefix = self.profile.bnode_label_prefix
+        if prefix and _media_type(response) == ResultFormat.XML:
+            return b"<bnode>" + prefix.encode(), b"<bnode>"
+        return None
+
+    def _send_streaming(
+        self, form: list[tuple[str, str]], *, accept: str, limit: float, deadline: float
+    ) -> httpx.Response:
+        """Send a query and return the response with its body unread; its status checked
+        (an error body is read, at most 64 KiB)."""
+        remaining = max(0.001, deadline - time.monotonic())
+        request = self._client.build_request(
+            "POST",
+            self._query_url,
+            data=dict(_group(form)),
+            headers={"Accept": accept},
+            # A little slack so the store's own limit answers first when it has one; the
+            # body is bounded by the watchdog at the deadline.
+            timeout=httpx.Timeout(remaining + 1.0, connect=min(remaining, 5.0)),
+        )
+        try:
+            response = self._client.send(request, stream=True)
+        except httpx.TimeoutException as exc:
+            if isinstance(exc, httpx.ConnectTimeout):
+                raise StoreUnavailable(_UNAVAILABLE) from exc
+            raise StoreTimeout(_abandoned(limit)) from exc
+        except httpx.HTTPError as exc:
+            raise StoreUnavailable(_UNAVAILABLE) from exc
+        try:
+            if response.status_code >= 300:
+                _refuse(response.status_code, _first_line(_bounded_text(response)), "query")
+            if response.headers.get("x-sql-state") == "S1TAT":
+                # Virtuoso's "anytime" answer: partial results once the time limit was reached.
+                raise StoreTimeout(_STOPPED)
+        except BaseException:
+            response.close()
+            raise
+        return response
 
     async def query_raw_async(
         self,
@@ -519,10 +667,17 @@ def _group(form: Iterable[tuple[str, str]]) -> dict[str, list[str] | str]:
 
 
 def _check(response: httpx.Response, *, what: str) -> None:
-    status = response.status_code
-    if status < 300:
-        return
-    text = _first_line(response.text)
+    if response.status_code >= 300:
+        _refuse(response.status_code, _first_line(response.text), what)
+
+
+def _is_timeout_text(text: str) -> bool:
+    lowered = text.lower()
+    return "timeout" in lowered or "timed out" in lowered or "cancelled" in lowered
+
+
+def _refuse(status: int, text: str, what: str) -> None:
+    """Raise the error for a store's refusal (status >= 300) with its first line ``text``."""
     if status in (401, 403):
         raise StoreUnavailable("The remote SPARQL store refused our credentials.")
     if status in (502, 503, 504) or status == 404:
@@ -530,7 +685,7 @@ def _check(response: httpx.Response, *, what: str) -> None:
     if "estimated execution time" in text.lower():
         # Virtuoso's MaxQueryCostEstimationTime: refused before running.
         raise StoreTimeout(f"The store estimates the {what} would run too long and refused it.")
-    if "timeout" in text.lower() or "timed out" in text.lower():
+    if _is_timeout_text(text):
         raise StoreTimeout(f"The store stopped the {what}: it ran out of time.")
     if status == 406:
         raise StoreQueryError("The store cannot answer this query in that format.")
@@ -587,15 +742,6 @@ def _read_results(body: bytes, fmt: ox.QueryResultsFormat, cap: int | None) -> _
         ) from exc
 
 
-def _take(items: Iterable[Any], cap: int | None) -> tuple[list[Any], bool]:
-    out: list[Any] = []
-    for item in items:
-        if cap is not None and len(out) >= cap:
-            return out, True
-        out.append(item)
-    return out, False
-
-
 def _serialize(items: Sequence[Any], *, format: ox.RdfFormat) -> bytes:
     return ox.serialize(items, format=format) or b""
 
@@ -607,3 +753,156 @@ def _uri(value: str) -> URIRef:
 def _first_line(text: str) -> str:
     lines = text.strip().splitlines()
     return lines[0][:300] if lines else "no reason given"
+
+
+_PROBE_S = 10.0
+"""How long the start-up probe waits for the store to stop a query at its 1 s limit."""
+_STOPPED = "The query ran longer than the time limit and the store stopped it."
+_ERROR_BODY_BYTES = 65_536
+_TAIL_BYTES = 512
+
+
+def _abandoned(limit: float) -> str:
+    return (
+        f"The query ran longer than {limit:g} s and was abandoned; the store may still be "
+        "running it."
+    )
+
+
+def _bounded_text(response: httpx.Response) -> str:
+    """At most 64 KiB of an (error) answer's text: a store's error page is not read whole."""
+    data = bytearray()
+    with contextlib.suppress(httpx.HTTPError):
+        for chunk in response.iter_bytes():
+            data += chunk
+            if len(data) >= _ERROR_BODY_BYTES:
+                break
+    return data[:_ERROR_BODY_BYTES].decode("utf-8", "replace")
+
+
+class _Body(io.RawIOBase):
+    """A streamed answer as a file for pyoxigraph's incremental parsers.
+
+    It ends (EOF) at ``max_bytes`` (``cut``), and fails at the deadline (``late``); it keeps
+    the last bytes read (an error text at the end of a broken-off answer). ``fix`` replaces
+    a byte string in the stream (Virtuoso's blank node labels), also across chunk borders.
+    """
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        *,
+        deadline: float,
+        max_bytes: int | None,
+        fix: tuple[bytes, bytes] | None = None,
+    ) -> None:
+        super().__init__()
+        chunks = response.iter_bytes()  # decoded, should a store compress all the same
+        self._chunks = _replaced(chunks, fix) if fix else chunks
+        self._deadline = deadline
+        self._max_bytes = max_bytes
+        self._pending = b""
+        self._read = 0
+        self._tail = b""
+        self.cut = False
+        self.late = False
+        self.ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self._pending:
+            if self.cut or self.ended:
+                return 0
+            if time.monotonic() >= self._deadline:
+                self.late = True
+                raise TimeoutError("deadline")
+            try:
+                chunk = next(self._chunks)
+            except StopIteration:
+                self.ended = True
+                return 0
+            except httpx.HTTPError as exc:
+                if time.monotonic() >= self._deadline:
+                    self.late = True
+                raise OSError("the answer broke off") from exc
+            if self._max_bytes is not None and self._read + len(chunk) > self._max_bytes:
+                chunk = chunk[: self._max_bytes - self._read]
+                self.cut = True
+            self._read += len(chunk)
+            self._tail = (self._tail + chunk)[-_TAIL_BYTES:]
+            self._pending = chunk
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def tail(self) -> str:
+        """The last bytes read, as text (a store's error after a broken-off answer)."""
+        return self._tail.decode("utf-8", "replace")
+
+
+def _as_file(body: _Body) -> IO[bytes]:
+    return cast(IO[bytes], body)
+
+
+def _until_cut(items: Iterable[Any], body: _Body) -> Iterator[Any]:
+    """The items parsed from ``body``; when the byte cap cut the body inside an item, the
+    items before it (the parsers never yield a half-read row or triple)."""
+    iterator = iter(items)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except MemoryError:
+            # pyoxigraph's parsers hold at most 16 MiB of one row: a larger row is cut.
+            body.cut = True
+            return
+        except (SyntaxError, ValueError, OSError):
+            if body.cut:
+                return
+            raise
+        yield item
+
+
+def _replaced(chunks: Iterator[bytes], fix: tuple[bytes, bytes]) -> Iterator[bytes]:
+    old, new = fix
+    hold = len(old) - 1
+    tail = b""
+    for chunk in chunks:
+        data = (tail + chunk).replace(old, new)
+        tail = data[-hold:] if hold else b""
+        out = data[: len(data) - len(tail)]
+        if out:
+            yield out
+    if tail:
+        yield tail
+
+
+class _Watchdog:
+    """Ends the exchange at the deadline: shuts the connection's socket down, which wakes a
+    read blocked on it (a store that stops sending), so no single read outlives the
+    deadline."""
+
+    def __init__(self, response: httpx.Response, deadline: float, body: _Body) -> None:
+        self._response = response
+        self._body = body
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+
+    def _fire(self) -> None:
+        self._body.late = True
+        stream = self._response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()

@@ -58,6 +58,7 @@ class QueryJob:
     default_graphs: list[str] | None
     named_graphs: list[str] | None
     row_cap: int | None
+    max_bytes: int | None = None
 
 
 NO_SANDBOX = (
@@ -116,7 +117,13 @@ def _serve(
                 store = _open_read_only(ox, path)
                 opened_version = job.version
             result = store.query(job.query, **dataset_options(job.default_graphs, job.named_graphs))
-            raw = serialize_result(result, accept=job.accept, row_cap=job.row_cap, query=job.query)
+            raw = serialize_result(
+                result,
+                accept=job.accept,
+                row_cap=job.row_cap,
+                max_bytes=job.max_bytes,
+                query=job.query,
+            )
             conn.send(("ok", raw))
         except SyntaxError as exc:
             conn.send(("error", f"The query does not parse: {_first_line(exc)}"))

@@ -22,6 +22,7 @@ from sro_graph.store import RawResult
 GZIP_MIN_BYTES = 1024
 """Smaller bodies are sent as they are: gzip would barely shrink them."""
 TRUNCATED_HEADER = "X-SRO-Truncated"
+TRUNCATED_BY_HEADER = "X-SRO-Truncated-By"
 """Set to ``true`` on a query result cut at the row cap."""
 
 
@@ -108,4 +109,5 @@ def result_response(result: RawResult, headers: Mapping[str, str] | None = None)
     out = {"Vary": "Accept", **(headers or {})}
     if result.truncated:  # the JSON body says so already (QueryRunner)
         out[TRUNCATED_HEADER] = "true"
+        out[TRUNCATED_BY_HEADER] = result.truncated_by or "rows"  # or "bytes": the size cap
     return Response(result.body, media_type=content_type(result.media_type), headers=out)
