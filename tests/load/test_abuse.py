@@ -23,6 +23,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 GIB = 1024**3
 # How a hostile request may end: cut and flagged, stopped at the time limit, or refused.
 SIGNALLED = {"200 cut at rows", "200 cut at bytes", "503 timeout", "503 busy", "413 too-large"}
+# The long text (``a.`` repeated) is no SPARQL: once inspected, in linear time (12.4), the
+# clear answer is the engine's syntax refusal.
+SIGNALLED_BY_KIND = {"long-text": SIGNALLED | {"400 query-syntax"}}
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +44,12 @@ def embedded_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
 
 def _assert_usable(result: AbuseResult) -> None:
     assert result.hostile_errors == [], result.hostile_errors[:3]
-    outcomes = {outcome for (_, outcome) in result.hostile}
-    assert outcomes <= SIGNALLED, result.hostile
+    unsignalled = {
+        (kind, outcome)
+        for (kind, outcome) in result.hostile
+        if outcome not in SIGNALLED_BY_KIND.get(kind, SIGNALLED)
+    }
+    assert not unsignalled, result.hostile
     assert result.probe_failures == [], result.probe_failures[:3]
     assert result.probes_in_flight >= 4, "probes ran while hostile requests were in flight"
     assert percentile(result.health, 0.9) <= 1.0, sorted(result.health)[-5:]
