@@ -9,7 +9,6 @@ filters blind to outer bindings) that no status code shows.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import socket
@@ -25,6 +24,7 @@ from sro_graph.store import GraphWrite
 from sro_graph.store.embedded import EmbeddedStore
 from sro_graph.web.app import create_app
 from tests.conftest import TEST_BASE, make_settings
+from tests.event_loops import run_in_fresh_thread
 from tests.remote_servers import REMOTE_KINDS, running_server
 
 pytestmark = pytest.mark.integration
@@ -427,7 +427,9 @@ def _store_answer(
     }
     if how.endswith("async"):
         with ThreadPoolExecutor(2) as executor:
-            result = asyncio.run(store.query_raw_async(query, executor=executor, **options))
+            result = run_in_fresh_thread(
+                lambda: store.query_raw_async(query, executor=executor, **options)
+            )
     else:
         result = store.query_raw(query, **options)
     return json.loads(result.body)["results"]["bindings"]

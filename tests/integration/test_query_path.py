@@ -26,6 +26,7 @@ from sro_graph.store.remote import RemoteStore
 from sro_graph.web.app import create_app
 from sro_graph.web.routers.sparql import router as sparql_router
 from tests.conftest import make_settings
+from tests.event_loops import run_in_fresh_thread
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,11 +125,11 @@ def test_an_async_waiter_gets_a_slot_a_thread_releases_and_a_timed_out_one_is_bu
         await asyncio.wait_for(waiter, 30)
         return slots.in_use
 
-    assert asyncio.run(scenario()) == 1
+    assert run_in_fresh_thread(scenario) == 1
     impatient = QuerySlots(1, wait_s=0.01)
     impatient.acquire()
     with pytest.raises(BusyError) as refused:
-        asyncio.run(impatient.acquire_async())
+        run_in_fresh_thread(impatient.acquire_async)
     assert refused.value.retry_after == 1
     assert impatient.in_use == 1
 
@@ -146,7 +147,7 @@ def test_a_cancelled_waiter_passes_its_slot_on() -> None:
             await waiter
         return slots.in_use
 
-    assert asyncio.run(scenario()) == 0
+    assert run_in_fresh_thread(scenario) == 0
 
 
 def test_the_async_query_method_is_part_of_the_store_interface() -> None:

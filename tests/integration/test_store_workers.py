@@ -93,8 +93,7 @@ T = TypeVar("T")
 
 
 def _in_fresh_thread(run: Callable[[], T]) -> T:
-    """Run an event loop in a thread of its own: another test's library (Playwright's sync
-    API) may leave this thread marked as running a loop, which asyncio.run refuses."""
+    """Run an event loop in a thread of its own (see :func:`tests.event_loops`)."""
     with ThreadPoolExecutor(max_workers=1) as executor:
         return executor.submit(run).result()
 
