@@ -99,7 +99,7 @@ def main() -> None:
             store="memory",
             log_level="WARNING",
             catalog_refresh_s=0,
-            steward_token_hashes=[hash_token(TOKEN)],
+            stewards=[f"{hash_token(TOKEN)}=Bench steward|{BASE}/id/organisatie/vlaio"],
         )
         with TestClient(create_app(settings)) as client:
             runtime = client.app.state.runtime  # type: ignore[attr-defined]
