@@ -164,6 +164,7 @@ class Runtime:
             queue_s=self.settings.query_queue_s,
             base_iri=f"{self.settings.base_uri}/sparql",
             prefixes=self.uris.prefixes(),
+            max_bytes=self.settings.sparql_max_result_bytes,
         )
 
     @cached_property
@@ -266,7 +267,6 @@ def open_runtime(
         workers_network=bool(settings.sparql_allowlist),
         kind=settings.store_kind,
         graph_store_url=settings.store_graph_store,
-        max_result_bytes=settings.sparql_max_result_bytes,
         store_time_limit_s=settings.store_time_limit_s,
     )
     # Every write records the change stream (initiatives, organisations) in its transaction.

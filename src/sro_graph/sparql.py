@@ -475,6 +475,7 @@ class QueryRunner:
         queue_s: float = 0.0,
         base_iri: str | None = None,
         prefixes: Mapping[str, str] | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         """``base_iri``: the base of relative IRIs in a query without its own BASE (the
         Protocol's service-defined base, which may be the endpoint). ``prefixes``:
@@ -482,6 +483,7 @@ class QueryRunner:
         self.store = store
         self.base_iri = base_iri
         self.prefixes = dict(prefixes or {})
+        self.max_bytes = max_bytes
         self.timeout_s = timeout_s
         self.row_cap = row_cap
         self.allowlist = tuple(allowlist)
@@ -562,6 +564,7 @@ class QueryRunner:
                     named_graphs=named,
                     row_cap=row_cap if row_cap is not None else self.row_cap,
                     timeout_s=self.timeout_s,
+                    max_bytes=self.max_bytes,
                 )
             )
 
@@ -588,6 +591,7 @@ class QueryRunner:
                 named_graphs=named,
                 row_cap=row_cap if row_cap is not None else self.row_cap,
                 timeout_s=self.timeout_s,
+                max_bytes=self.max_bytes,
             )
             if result.truncated:  # re-encodes a JSON body of up to row_cap rows: off the loop
                 loop = asyncio.get_running_loop()

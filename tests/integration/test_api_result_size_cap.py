@@ -8,6 +8,7 @@ backend (``--backend``), and on a disk store with query workers.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 from collections.abc import Iterator
@@ -140,3 +141,22 @@ def test_the_issues_128_mb_row_is_refused_without_the_api_holding_it(tmp_path: P
     assert r.json()["results"]["bindings"] == []
     # Under a quarter of the row: the 128 MB never crossed into this process.
     assert grown < 32 * 1024 * 1024, grown
+
+
+def test_the_byte_cap_is_for_user_answers_never_for_the_services_own_dumps() -> None:
+    """The catalogue's full dumps go through the same store method as user queries; a cap
+    meant for /sparql answers must not cut them (a cut dump would be published as whole,
+    with its size and checksum): the dump is the same under a 1 KB cap as under the default."""
+
+    def organisations_dump(max_result_bytes: int) -> bytes:
+        settings = make_settings(sparql_max_result_bytes=max_result_bytes)
+        with TestClient(create_app(settings)) as c:
+            dump = c.get("/dumps/organisaties.nt.gz")
+            assert dump.status_code == 200, dump.text[:300]
+            return gzip.decompress(dump.content)
+
+    small, default = organisations_dump(1024), organisations_dump(16 * 1024 * 1024)
+    assert len(small) > 1024
+    assert len(Graph().parse(data=small, format="nt")) == len(
+        Graph().parse(data=default, format="nt")
+    )

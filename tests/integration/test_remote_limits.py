@@ -76,12 +76,14 @@ def _store(server: OxigraphServer, **kwargs: object) -> RemoteStore:
 def test_a_cross_product_stops_at_the_row_cap_and_the_store_stops_with_it(
     oxigraph: OxigraphServer,
 ) -> None:
-    store = _store(oxigraph, timeout_s=30, max_result_bytes=16 * 1024 * 1024)
+    store = _store(oxigraph, timeout_s=30)
     me = psutil.Process()
     store.query_raw("ASK {}", accept=JSON, timeout_s=30)  # warm
     rss_before = me.memory_info().rss
     started = time.monotonic()
-    result = store.query_raw(CROSS, accept=JSON, row_cap=1_000, timeout_s=30)
+    result = store.query_raw(
+        CROSS, accept=JSON, row_cap=1_000, timeout_s=30, max_bytes=16 * 1024 * 1024
+    )
     elapsed = time.monotonic() - started
     grown = me.memory_info().rss - rss_before
     store.close()
@@ -103,10 +105,10 @@ def test_reading_stops_at_the_byte_cap_with_the_apis_memory_flat(
     pyoxigraph's parser holds at most 16 MiB of one row)."""
     binds = " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(24))
     query = f'SELECT ?x24 WHERE {{ BIND("abcdefgh" AS ?x0) {binds} }}'
-    store = _store(oxigraph, timeout_s=60, max_result_bytes=cap)
+    store = _store(oxigraph, timeout_s=60)
     me = psutil.Process()
     rss_before = me.memory_info().rss
-    result = store.query_raw(query, accept=JSON, timeout_s=60)
+    result = store.query_raw(query, accept=JSON, timeout_s=60, max_bytes=cap)
     grown = me.memory_info().rss - rss_before
     store.close()
     assert result.truncated_by == "bytes"

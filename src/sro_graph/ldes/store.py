@@ -93,6 +93,7 @@ class RecordingStore:
         named_graphs: list[str] | None = None,
         row_cap: int | None = None,
         timeout_s: float | None = None,
+        max_bytes: int | None = None,
     ) -> RawResult:
         return self.inner.query_raw(
             query,
@@ -101,6 +102,7 @@ class RecordingStore:
             named_graphs=named_graphs,
             row_cap=row_cap,
             timeout_s=timeout_s,
+            max_bytes=max_bytes,
         )
 
     async def query_raw_async(
@@ -113,6 +115,7 @@ class RecordingStore:
         named_graphs: list[str] | None = None,
         row_cap: int | None = None,
         timeout_s: float | None = None,
+        max_bytes: int | None = None,
     ) -> RawResult:
         return await self.inner.query_raw_async(
             query,
@@ -122,6 +125,7 @@ class RecordingStore:
             named_graphs=named_graphs,
             row_cap=row_cap,
             timeout_s=timeout_s,
+            max_bytes=max_bytes,
         )
 
     def version(self) -> str:

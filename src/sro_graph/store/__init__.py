@@ -44,7 +44,6 @@ def open_store(
     workers_network: bool = False,
     kind: str = "auto",
     graph_store_url: str | None = None,
-    max_result_bytes: int | None = None,
     store_time_limit_s: float | None = None,
 ) -> Store:
     """Open the store at ``location``: a folder, ``memory``, or ``sparql+http(s)://...``.
@@ -53,8 +52,8 @@ def open_store(
     ``query_workers``: on a disk store, the killable worker processes for ``query_raw``;
     they run without internet sockets unless ``workers_network`` (a SERVICE allow-list).
     ``kind``, ``graph_store_url`` and ``store_time_limit_s``: see
-    :class:`~sro_graph.store.remote.RemoteStore`. ``max_result_bytes``: the largest answer
-    ``query_raw`` gives (cut and flagged beyond).
+    :class:`~sro_graph.store.remote.RemoteStore`. The byte cap of answers is the caller's,
+    per query (``query_raw(max_bytes=...)``): the service's own dumps are never cut.
     """
     if location.startswith(("sparql+http://", "sparql+https://")):
         from sro_graph.store.remote import RemoteStore
@@ -69,17 +68,15 @@ def open_store(
             timeout_s=timeout_s,
             kind=kind,
             graph_store_url=graph_store_url,
-            max_result_bytes=max_result_bytes,
             store_time_limit_s=store_time_limit_s,
         )
     from sro_graph.store.embedded import EmbeddedStore
 
     if location == "memory":
-        return EmbeddedStore(None, system_graph=system_graph, max_result_bytes=max_result_bytes)
+        return EmbeddedStore(None, system_graph=system_graph)
     return EmbeddedStore(
         Path(location),
         system_graph=system_graph,
         query_workers=query_workers,
         workers_network=workers_network,
-        max_result_bytes=max_result_bytes,
     )

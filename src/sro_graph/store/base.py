@@ -94,8 +94,10 @@ class Store(Protocol):
         named_graphs: list[str] | None = None,
         row_cap: int | None = None,
         timeout_s: float | None = None,
+        max_bytes: int | None = None,
     ) -> RawResult:
-        """Run a user query and serialise its result in the media type ``accept``.
+        """Run a user query and serialise its result in the media type ``accept``, cut at
+        ``row_cap`` rows and ``max_bytes`` bytes (flagged in the result; ``None``: no cap).
 
         Raises:
             StoreQueryError, StoreTimeout, StoreBusy, StoreUnavailable.
@@ -111,6 +113,7 @@ class Store(Protocol):
         named_graphs: list[str] | None = None,
         row_cap: int | None = None,
         timeout_s: float | None = None,
+        max_bytes: int | None = None,
     ) -> RawResult:
         """:meth:`query_raw` for an event loop, with the same limits and errors.
 

@@ -53,15 +53,11 @@ class EmbeddedStore:
         system_graph: str,
         query_workers: int = 0,
         workers_network: bool = False,
-        max_result_bytes: int | None = None,
     ) -> None:
         """``query_workers`` > 0 on a disk store runs ``query_raw`` in that many killable
         worker processes (a hard time limit); otherwise a query runs in a thread and the
-        time limit is soft: the caller gets its answer on time, the thread ends later.
-        ``max_result_bytes``: the largest answer ``query_raw`` writes (cut and flagged
-        beyond)."""
+        time limit is soft: the caller gets its answer on time, the thread ends later."""
         self.path = path
-        self.max_result_bytes = max_result_bytes
         self._system_graph = system_graph
         self._write_lock = threading.Lock()
         self._write_failed = False  # a failed write (disk full): reopen before the next one
@@ -135,6 +131,7 @@ class EmbeddedStore:
         named_graphs: list[str] | None = None,
         row_cap: int | None = None,
         timeout_s: float | None = None,
+        max_bytes: int | None = None,
     ) -> RawResult:
         if self.workers is not None and timeout_s is not None:
             job = QueryJob(
@@ -144,15 +141,17 @@ class EmbeddedStore:
                 default_graphs,
                 named_graphs,
                 row_cap,
-                self.max_result_bytes,
+                max_bytes,
             )
             return self.workers.query(job, timeout_s=timeout_s)
         if timeout_s is not None:
             return _in_thread(
-                lambda: self._query_raw(query, accept, default_graphs, named_graphs, row_cap),
+                lambda: self._query_raw(
+                    query, accept, default_graphs, named_graphs, row_cap, max_bytes
+                ),
                 timeout_s,
             )
-        return self._query_raw(query, accept, default_graphs, named_graphs, row_cap)
+        return self._query_raw(query, accept, default_graphs, named_graphs, row_cap, max_bytes)
 
     async def query_raw_async(
         self,
@@ -164,6 +163,7 @@ class EmbeddedStore:
         named_graphs: list[str] | None = None,
         row_cap: int | None = None,
         timeout_s: float | None = None,
+        max_bytes: int | None = None,
     ) -> RawResult:
         """:meth:`query_raw` for an event loop: a worker's answer is awaited on the loop; an
         in-memory query runs on ``executor``."""
@@ -175,7 +175,7 @@ class EmbeddedStore:
                 default_graphs,
                 named_graphs,
                 row_cap,
-                self.max_result_bytes,
+                max_bytes,
             )
             return await self.workers.query_async(job, timeout_s=timeout_s, executor=executor)
         return await asyncio.get_running_loop().run_in_executor(
@@ -188,6 +188,7 @@ class EmbeddedStore:
                 named_graphs=named_graphs,
                 row_cap=row_cap,
                 timeout_s=timeout_s,
+                max_bytes=max_bytes,
             ),
         )
 
@@ -198,6 +199,7 @@ class EmbeddedStore:
         default_graphs: list[str] | None,
         named_graphs: list[str] | None,
         row_cap: int | None,
+        max_bytes: int | None = None,
     ) -> RawResult:
         try:
             result = self._store.query(
@@ -213,7 +215,7 @@ class EmbeddedStore:
                 result,
                 accept=accept,
                 row_cap=row_cap,
-                max_bytes=self.max_result_bytes,
+                max_bytes=max_bytes,
                 query=query,
             )
         except (OSError, ValueError, RuntimeError) as exc:  # while iterating (an allowed SERVICE)

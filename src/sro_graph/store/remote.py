@@ -102,14 +102,12 @@ class RemoteStore:
         timeout_s: float = 60.0,
         kind: str = "auto",
         graph_store_url: str | None = None,
-        max_result_bytes: int | None = None,
         store_time_limit_s: float | None = None,
     ) -> None:
         """``kind``: a profile name of :data:`PROFILES`, or ``auto`` to read the store's
         ``Server`` header on first use. ``graph_store_url``: the Graph Store Protocol
         endpoint for staging large writes; by default the profile's path beside the query
-        endpoint. ``max_result_bytes``: the largest answer :meth:`query_raw` gives.
-        ``store_time_limit_s``: the limit the store is configured to enforce itself
+        endpoint. ``store_time_limit_s``: the limit the store is configured to enforce itself
         (``oxigraph serve --timeout-s``), stated by the operator; Virtuoso is probed."""
         if kind != "auto" and kind not in PROFILES:
             raise ValueError(f"unknown kind of store {kind!r}; one of: auto, {', '.join(PROFILES)}")
@@ -118,7 +116,6 @@ class RemoteStore:
         self._system_graph = system_graph
         self._timeout_s = timeout_s
         self._graph_store_url = graph_store_url
-        self.max_result_bytes = max_result_bytes
         self.store_time_limit_s = store_time_limit_s
         self.enforces_time_limit: bool | None = None  # known after the start-up check
         self._profile: RemoteProfile | None = None if kind == "auto" else PROFILES[kind]
@@ -336,6 +333,7 @@ class RemoteStore:
         named_graphs: list[str] | None = None,
         row_cap: int | None = None,
         timeout_s: float | None = None,
+        max_bytes: int | None = None,
     ) -> RawResult:
         """Run a user query and answer in ``accept``, cut at ``row_cap`` rows or triples and
         at the byte cap, within ONE deadline for the whole exchange.
@@ -352,20 +350,28 @@ class RemoteStore:
         media = _N_TRIPLES if graph_query else self.profile.results_media
         form = self._query_form(query, default_graphs or (), named_graphs or (), limit)
         response = self._send_streaming(form, accept=media, limit=limit, deadline=deadline)
-        raw_cap = None if self.max_result_bytes is None else 2 * self.max_result_bytes
+        raw_cap = None if max_bytes is None else 2 * max_bytes
         body = _Body(response, deadline=deadline, max_bytes=raw_cap, fix=self._bnode_fix(response))
         try:
             with _Watchdog(response, deadline, body):
-                return self._write(body, _media_type(response), accept, row_cap, limit, query)
+                return self._write(
+                    body, _media_type(response), accept, row_cap, max_bytes, limit, query
+                )
         finally:
             response.close()
 
     def _write(
-        self, body: _Body, got: str, accept: str, row_cap: int | None, limit: float, query: str
+        self,
+        body: _Body,
+        got: str,
+        accept: str,
+        row_cap: int | None,
+        cap: int | None,
+        limit: float,
+        query: str,
     ) -> RawResult:
         """Parse the streamed answer and write it in ``accept`` while it arrives; the columns
         of ``SELECT *`` in the order of ``query``'s text (12.7)."""
-        cap = self.max_result_bytes
         parsed: Any = None
         try:
             if got in _RESULT_PARSERS and accept in RESULT_FORMATS:
@@ -472,6 +478,7 @@ class RemoteStore:
         named_graphs: list[str] | None = None,
         row_cap: int | None = None,
         timeout_s: float | None = None,
+        max_bytes: int | None = None,
     ) -> RawResult:
         """:meth:`query_raw` on ``executor`` (the HTTP client is synchronous)."""
         return await asyncio.get_running_loop().run_in_executor(
@@ -484,6 +491,7 @@ class RemoteStore:
                 named_graphs=named_graphs,
                 row_cap=row_cap,
                 timeout_s=timeout_s,
+                max_bytes=max_bytes,
             ),
         )
 
