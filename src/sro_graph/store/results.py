@@ -93,6 +93,9 @@ def write_graph_capped(
     text length, so a huge literal is never written out); a syntax that writes them larger
     than N-Triples (RDF/XML) is cut further after writing, by proportion, until it fits.
     """
+    if row_cap is None and max_bytes is None:  # the service's own dumps: no cut to look for
+        whole = list(triples)
+        return Written(_serialize_graph(fmt, whole), len(whole), None)
     kept: list[ox.Triple] = []
     size = 0
     cut: Truncation | None = None
