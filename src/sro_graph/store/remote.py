@@ -200,11 +200,18 @@ class RemoteStore:
                 headers={"Accept": profile.results_media},
                 timeout=httpx.Timeout(_PROBE_S, connect=5.0),
             ) as response:
-                stopped = response.headers.get("x-sql-state") == "S1TAT" or (
-                    response.status_code >= 400
-                    and _is_timeout_text(_first_line(_bounded_text(response)))
+                state = response.headers.get("x-sql-state", "")
+                message = response.headers.get("x-sql-message", "")
+                text = _first_line(_bounded_text(response)) if response.status_code >= 400 else ""
+                stopped = state == "S1TAT" or _is_timeout_text(message) or _is_timeout_text(text)
+                log.info(
+                    "time-limit probe: status %s, state %r, %.1f s",
+                    response.status_code,
+                    state,
+                    time.monotonic() - started,
                 )
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
+            log.info("time-limit probe failed: %s", exc.__class__.__name__)
             stopped = False
         return stopped and time.monotonic() - started < _PROBE_S
 
@@ -680,8 +687,13 @@ def _check(response: httpx.Response, *, what: str) -> None:
 
 
 def _is_timeout_text(text: str) -> bool:
+    """A store's message that a time limit stopped or refused the query (Virtuoso also
+    refuses up front when its estimate "exceeds the limit" of seconds)."""
     lowered = text.lower()
-    return "timeout" in lowered or "timed out" in lowered or "cancelled" in lowered
+    return any(
+        sign in lowered
+        for sign in ("timeout", "timed out", "cancelled", "interrupted", "exceeds the limit")
+    )
 
 
 def _refuse(status: int, text: str, what: str) -> None:
