@@ -240,18 +240,7 @@ def _stream_dataset(
     modified = max((t for t in times if t is not None), default=state.first_fill)
     texts = ref.texts(iri)
     w = Writer(support)
-    w.resource(
-        catalog,
-        iri,
-        DCAT.Dataset,
-        titles=texts.titles,
-        descriptions=texts.descriptions,
-        keywords=texts.keywords,
-        themes=texts.themes,
-        publisher=sro,
-        access=ACCESS_PUBLIC,
-        modified=modified,
-    )
+    w.own_resource(catalog, iri, DCAT.Dataset, texts, publisher=sro, modified=modified)
     w.typed(iri, DCAT.landingPage, URIRef(uris.doc_for(str(iri)) or str(iri)), FOAF.Document)
     distribution = uris.thing("distributie", f"kennisgraaf-{STREAM_SLUG}-ldes")
     turtle = DUMP_FORMATS["ttl"]
@@ -320,18 +309,7 @@ def _service(
 ) -> CatalogEntry:
     texts = ref.texts(iri)
     w = Writer(support)
-    w.resource(
-        catalog,
-        iri,
-        DCAT.DataService,
-        titles=texts.titles,
-        descriptions=texts.descriptions,
-        keywords=texts.keywords,
-        themes=texts.themes,
-        publisher=sro,
-        access=ACCESS_PUBLIC,
-        modified=modified,
-    )
+    w.own_resource(catalog, iri, DCAT.DataService, texts, publisher=sro, modified=modified)
     for predicate, value in texts.other:
         if predicate == DCTERMS.conformsTo and isinstance(value, URIRef):
             w.official(iri, predicate, value)

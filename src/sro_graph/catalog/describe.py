@@ -25,6 +25,7 @@ from sro_graph.catalog.reference import (
     VLOPENDATA,
     VLOPENDATASERVICE,
     Reference,
+    Texts,
 )
 from sro_graph.vocab import DCAT, DCTERMS, FOAF, MDCAT, ORG, RDF, SPDX, VCARD, XSD, Uris
 
@@ -179,6 +180,30 @@ class Writer:
 
     def official(self, s: URIRef, p: URIRef, iri: URIRef) -> None:
         self.add(s, p, self.ref(self.support.official(iri)))
+
+    def own_resource(
+        self,
+        catalog: URIRef,
+        iri: URIRef,
+        cls: URIRef,
+        texts: Texts,
+        *,
+        publisher: URIRef,
+        modified: datetime,
+    ) -> None:
+        """One of our own public datasets or services, described by its reference texts."""
+        self.resource(
+            catalog,
+            iri,
+            cls,
+            titles=texts.titles,
+            descriptions=texts.descriptions,
+            keywords=texts.keywords,
+            themes=texts.themes,
+            publisher=publisher,
+            access=ACCESS_PUBLIC,
+            modified=modified,
+        )
 
     def resource(
         self,
