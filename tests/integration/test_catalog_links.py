@@ -7,14 +7,11 @@ must answer 2xx after redirects, as HTML and as RDF.
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 
@@ -24,7 +21,7 @@ from sro_graph.store import GraphWrite
 from sro_graph.vocab import DCAT, DCTERMS, Uris
 from sro_graph.web.app import create_app
 from tests.conftest import STEWARD_TOKEN, TEST_BASE, make_settings
-from tests.oxigraph_server import free_port
+from tests.live_server import live_app
 
 FORMATS = (RdfFormat.TURTLE, RdfFormat.RDFXML, RdfFormat.JSONLD, RdfFormat.NTRIPLES)
 # What a link must be readable as: things of ours (/id/) as a person's page and as RDF;
@@ -173,22 +170,8 @@ def test_catalog_without_accept_is_still_turtle_for_harvesters(client: TestClien
 @pytest.fixture(scope="module")
 def live_server() -> Iterator[str]:
     """The app under uvicorn on a free port, its base URI being its own URL."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    app = create_app(make_settings(base_uri=url))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn-link-check", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=30)
+    with live_app("link-check") as url:
+        yield url
 
 
 def test_every_link_in_the_catalogue_resolves_on_a_live_server(live_server: str) -> None:

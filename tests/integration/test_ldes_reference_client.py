@@ -9,13 +9,10 @@ the initiatives and organisations the store holds, the withdrawn one gone.
 from __future__ import annotations
 
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
@@ -23,10 +20,9 @@ from sro_graph.config import PROJECT_ROOT
 from sro_graph.formats import RdfFormat
 from sro_graph.rdfio import parse_rdf
 from sro_graph.vocab import PROV, RDF
-from sro_graph.web.app import create_app
-from tests.conftest import STEWARD_TOKEN, make_settings
+from tests.conftest import STEWARD_TOKEN
 from tests.integration.test_api_ldes import AS, MEMBERS, _closure, _initiative, _values
-from tests.oxigraph_server import free_port
+from tests.live_server import live_app
 
 CLIENT = PROJECT_ROOT / "tools" / "ldes-client" / "node_modules" / ".bin" / "ldes-client"
 AUTH = {"Authorization": f"Bearer {STEWARD_TOKEN}"}
@@ -36,22 +32,8 @@ AUTH = {"Authorization": f"Bearer {STEWARD_TOKEN}"}
 def live() -> Iterator[str]:
     if not CLIENT.exists():
         pytest.fail("the reference LDES client is not installed: `make test` installs it")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    app = create_app(make_settings(base_uri=url))
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn-ldes-client", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the test server did not start")
-        time.sleep(0.05)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=30)
+    with live_app("ldes-client") as url:
+        yield url
 
 
 def _members(http: httpx.Client, base: str) -> dict[URIRef, Graph]:
