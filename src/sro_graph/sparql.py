@@ -353,8 +353,47 @@ class _TextInfo:
 _PN_PREFIX = re.compile(r"(?:[^\W\d_][\w\-.\u00b7]*)?")
 
 
+MAX_NESTING = 128
+"""Deepest nesting of brackets ({, (, [) a query may have: the engine parses and evaluates
+recursively, and a few thousand levels overflow its stack and kill the process (segfault)."""
+MAX_CHAINED = 512
+"""Most UNION / OPTIONAL / MINUS / ``!`` / ``||`` / ``&&`` operators in one query, for the
+same reason: each nests the algebra one level deeper (3,000 OPTIONALs crash pyoxigraph)."""
+_OPENING, _CLOSING = frozenset("{(["), frozenset("})]")
+_CHAINING_WORDS = frozenset({"UNION", "OPTIONAL", "MINUS"})
+
+
+def _refuse_deep_nesting(tokens: Sequence[Token]) -> None:
+    """Refuse a query whose structure is deeper than the engine can safely recurse."""
+    depth = chained = 0
+    for index, token in enumerate(tokens):
+        if token.kind == "other":
+            if token.text in _OPENING:
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise QueryRejectedError(
+                        f"The query nests brackets more than {MAX_NESTING} levels deep; "
+                        "flatten it (the engine would run out of stack)."
+                    )
+            elif token.text in _CLOSING:
+                depth = max(0, depth - 1)
+            elif token.text in "|&" or (
+                token.text == "!"
+                and not (index + 1 < len(tokens) and tokens[index + 1].text == "=")
+            ):
+                chained += 1
+        elif token.kind == "word" and token.text.upper() in _CHAINING_WORDS:
+            chained += 1
+        if chained > MAX_CHAINED:
+            raise QueryRejectedError(
+                f"The query chains more than {MAX_CHAINED} UNION, OPTIONAL, MINUS or logical "
+                "operators; split it (the engine would run out of stack)."
+            )
+
+
 def _inspect_text(text: str, *, strict: bool) -> _TextInfo:
     tokens = list(tokenize(text))
+    _refuse_deep_nesting(tokens)
     prefixes: dict[str, str] = {}
     form: QueryForm | None = None
     froms: list[str] = []
