@@ -380,3 +380,10 @@ def test_the_catalogue_describes_the_stream(client: TestClient) -> None:
     assert (service, DCAT.endpointURL, URIRef(TEST_BASE + STREAM)) in graph
     access = {graph.value(d, DCAT.accessURL) for d in graph.objects(dataset, DCAT.distribution)}
     assert URIRef(TEST_BASE + STREAM) in access
+
+
+@pytest.mark.parametrize("number", ["0", "01", "+1", "%0A1", "1%0A", "-1", "10000001", "1e3"])
+def test_a_fragment_has_one_name_other_spellings_are_refused(
+    client: TestClient, number: str
+) -> None:
+    assert client.get(f"/ldes/kennisgraaf/tijd/{number}").status_code == 422

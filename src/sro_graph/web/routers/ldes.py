@@ -89,9 +89,10 @@ def fragment(
     request: Request,
     runtime: RuntimeDep,
     wants: AcceptDep,
-    number: int = Path(ge=1, le=10_000_000),
+    number: str = Path(pattern=r"^(?:[1-9][0-9]{0,6}|10000000)$"),
 ) -> Response:
     """One fragment of the stream: its version objects in time order, and a relation to the
-    next fragment once there is one (then it never changes again)."""
-    page = runtime.change_stream.fragment(number)
+    next fragment once there is one (then it never changes again). Only the canonical
+    spelling of its number names it (no '01', '+1' or '\\n1' aliases of a cached fragment)."""
+    page = runtime.change_stream.fragment(int(number))
     return _answer(request, runtime, wants, page.graph, IMMUTABLE if page.immutable else GROWING)
