@@ -423,6 +423,22 @@ def test_dump_matches_its_distribution_size_and_checksum(reader: TestClient) -> 
             Graph().parse(data=gzip.decompress(response.content), format="nt")
 
 
+@pytest.mark.parametrize("dataset", ["organisaties", "begrippenkader-uitdaging"])
+def test_dump_formats_hold_the_same_statements(reader: TestClient, dataset: str) -> None:
+    """The three files of a dump are one graph in three syntaxes, none of them empty."""
+    turtle = _graph(reader.get(f"/dumps/{dataset}.ttl").content, RdfFormat.TURTLE)
+    ntriples = _graph(
+        gzip.decompress(
+            reader.get(f"/dumps/{dataset}.nt.gz", headers={"Accept-Encoding": "identity"}).content
+        ),
+        RdfFormat.NTRIPLES,
+    )
+    jsonld = _graph(reader.get(f"/dumps/{dataset}.jsonld").content, RdfFormat.JSONLD)
+    assert len(ntriples) > 100
+    assert isomorphic(turtle, ntriples)
+    assert isomorphic(jsonld, ntriples)
+
+
 def test_dump_scheme_parses_and_holds_its_concepts(reader: TestClient) -> None:
     response = reader.get("/dumps/begrippenkader-uitdaging.ttl")
     graph = _graph(response.content, RdfFormat.TURTLE)
