@@ -3,10 +3,12 @@
 For the base knowledge alone and with N generated initiatives (bench.generate), each declaring
 a public dataset, in one extra graph, through the real app (TestClient, in process):
 
-- the first build of the catalogue (snapshot, with its dumps) and the first harvest (build and
-  Turtle), on a fresh catalogue service: target under 0.5 s at 1,000 declared datasets;
-- the rebuild after one submission (POST /submissions): target a fraction of the first build
+- the cold build of the catalogue (snapshot, with its dumps) and the cold harvest (build and
+  Turtle), on a new catalogue service, as after a restart (no target);
+- the rebuild after one submission (POST /submissions): target at most half the cold build
   (incremental: only what the submission changed is built again);
+- the first harvest after one submission, from the running service (GET /catalog, Turtle):
+  the issue's "first harvest after a write", target under 0.5 s at 1,000 declared datasets;
 - a repeated harvest (served from the per-version cache), RDF/XML, the size with gzip, and a
   page-by-page harvest.
 
@@ -105,7 +107,7 @@ def main() -> None:
             runtime = client.app.state.runtime  # type: ignore[attr-defined]
             if n:
                 _load(client, n)
-            firsts, harvests, rebuilds = [], [], []
+            firsts, harvests, rebuilds, after_writes = [], [], [], []
             for attempt in range(args.repeat):
                 cold = Catalog(runtime.store, runtime.uris, refresh_s=0)
                 start = time.perf_counter()
@@ -115,6 +117,7 @@ def main() -> None:
                 fresh = Catalog(runtime.store, runtime.uris, refresh_s=0)
                 fresh.view(RdfFormat.TURTLE, base_url=BASE + "/catalog")
                 harvests.append(time.perf_counter() - start)
+                client.get("/catalog").raise_for_status()  # the service's catalogue is current
                 response = client.post(
                     "/submissions",
                     content=SUBMISSION.format(n=f"{n}-{attempt}").encode(),
@@ -124,6 +127,10 @@ def main() -> None:
                 start = time.perf_counter()
                 cold.snapshot()
                 rebuilds.append(time.perf_counter() - start)
+                # What a harvester sees: the first harvest after the write, from the service.
+                start = time.perf_counter()
+                client.get("/catalog", headers={"Accept-Encoding": "identity"}).raise_for_status()
+                after_writes.append(time.perf_counter() - start)
             declared = (
                 sum(
                     1
@@ -132,16 +139,24 @@ def main() -> None:
                 )
                 - 3
             )
-            first, harvest, rebuild = (statistics.median(x) for x in (firsts, harvests, rebuilds))
+            first, harvest, rebuild, after_write = (
+                statistics.median(x) for x in (firsts, harvests, rebuilds, after_writes)
+            )
             out(
                 f"initiatives={n:>6} entries={len(snapshot.entries):>5} declared={declared:>5} "
-                f"first build={first:6.3f}s first harvest (Turtle)={harvest:6.3f}s "
-                f"rebuild after one submission={rebuild:6.3f}s"
+                f"cold build={first:6.3f}s cold harvest (Turtle)={harvest:6.3f}s "
+                f"rebuild after one submission={rebuild:6.3f}s "
+                f"first harvest after one submission={after_write:6.3f}s"
             )
             if n >= 1000:
-                verdict(f"catalogue first build, {n} initiatives", first, at_most=0.5, unit=" s")
                 verdict(
-                    f"catalogue rebuild / first build, {n}", rebuild / first, at_most=0.5, unit="x"
+                    f"first harvest after a submission, {n} declared",
+                    after_write,
+                    at_most=0.5,
+                    unit=" s",
+                )
+                verdict(
+                    f"catalogue rebuild / cold build, {n}", rebuild / first, at_most=0.5, unit="x"
                 )
             for accept in ("text/turtle", "application/rdf+xml"):
                 runtime.store.write(GraphWrite(), new_version=uuid.uuid4().hex)  # next: cold

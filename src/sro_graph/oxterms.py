@@ -8,6 +8,7 @@ and ``store.embedded``; it holds no state.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -17,8 +18,25 @@ OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 RdflibTerm = URIRef | BNode | Literal
 
 
+# Terms up to this many characters are converted once and shared (rdflib terms are immutable):
+# result rows repeat the same IRIs and short literals (keys, roles, concepts) thousands of
+# times, and building an rdflib term (IRI check, literal cast) is the costly part of a read.
+_SHARED_UP_TO = 256
+
+
 def to_rdflib(term: object) -> RdflibTerm:
     """An rdflib term for a pyoxigraph term (triple terms are not used by sro-graph)."""
+    if isinstance(term, ox.NamedNode | ox.Literal) and len(term.value) <= _SHARED_UP_TO:
+        return _shared(term)
+    return _convert(term)
+
+
+@lru_cache(maxsize=1 << 16)
+def _shared(term: ox.NamedNode | ox.Literal) -> RdflibTerm:
+    return _convert(term)
+
+
+def _convert(term: object) -> RdflibTerm:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):

@@ -41,13 +41,14 @@ __all__ = [
     "SUPPORTED_MEDIA_TYPES",
     "ParsedRdf",
     "RdfFormat",
-    "convert_ntriples",
     "format_from_filename",
     "format_from_media_type",
     "format_from_name",
     "graph_from_ntriples",
     "parse_rdf",
+    "read_ntriples",
     "serialize_graph",
+    "write_statements",
 ]
 
 
@@ -220,7 +221,14 @@ def serialize_graph(
     graph: Iterable[Any], fmt: RdfFormat, *, prefixes: Mapping[str, str] | None = None
 ) -> bytes:
     """Serialise triples (an rdflib graph) in ``fmt``; dataset formats write the default graph."""
-    triples = list(graph_to_triples(graph))
+    return write_statements(graph_to_triples(graph), fmt, prefixes=prefixes)
+
+
+def write_statements(
+    statements: Iterable[ox.Triple], fmt: RdfFormat, *, prefixes: Mapping[str, str] | None = None
+) -> bytes:
+    """Serialise pyoxigraph triples in ``fmt``; dataset formats write the default graph."""
+    triples = list(statements)
     if fmt.is_dataset:
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
         return _bytes(ox.serialize(quads, format=fmt.oxigraph))
@@ -228,16 +236,9 @@ def serialize_graph(
     return _bytes(ox.serialize(triples, format=fmt.oxigraph, prefixes=usable))
 
 
-def convert_ntriples(
-    data: bytes, fmt: RdfFormat, *, prefixes: Mapping[str, str] | None = None
-) -> bytes:
-    """N-Triples that we produced ourselves (a store's CONSTRUCT) in ``fmt``, without rdflib
-    terms in between (large dumps)."""
-    if fmt is RdfFormat.NTRIPLES:
-        return data
-    triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES)
-    usable = dict(prefixes or {}) if fmt in (RdfFormat.TURTLE, RdfFormat.RDFXML) else None
-    return _bytes(ox.serialize(triples, format=fmt.oxigraph, prefixes=usable))
+def read_ntriples(data: bytes) -> list[ox.Triple]:
+    """N-Triples that we produced ourselves, as pyoxigraph triples in their order."""
+    return [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
 
 
 def _bytes(data: bytes | None) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from rdflib import Literal, URIRef
 
@@ -29,6 +30,7 @@ from sro_graph.catalog.reference import (
     Reference,
     reference,
 )
+from sro_graph.catalog.reuse import EntryCache
 from sro_graph.catalog.sources import (
     StoreState,
     parse_time,
@@ -69,11 +71,19 @@ def dataset_iri(uris: Uris, slug: str) -> URIRef:
     return uris.thing("dataset", f"kennisgraaf-{slug}")
 
 
-def build_snapshot(store: Store, uris: Uris, version: str, dumps: DumpCache) -> CatalogSnapshot:
-    """The catalogue for the store as it is now (recorded as ``version``)."""
+def build_snapshot(
+    store: Store,
+    uris: Uris,
+    version: str,
+    dumps: DumpCache,
+    reuse: EntryCache | None = None,
+) -> CatalogSnapshot:
+    """The catalogue for the store as it is now (recorded as ``version``); with ``reuse``,
+    what the previous build made of unchanged inputs is taken over (issue 17.3)."""
     ref = reference(uris.base)
     state = read_state(store, uris)
-    support = Support(uris, ref, read_agents(store, uris))
+    reuse = reuse if reuse is not None else EntryCache()
+    support = reuse.start(uris, ref, read_agents(store, uris))
     sro = uris.thing("organisatie", SRO_SLUG)
     catalog = catalog_iri(uris)
 
@@ -92,8 +102,14 @@ def build_snapshot(store: Store, uris: Uris, version: str, dumps: DumpCache) -> 
         state.graph_times,
         known_themes={c for c in concepts if str(c).startswith(THEME)},
         access_rights={c for c in concepts if str(c).startswith(ACCESS_RIGHTS)},
+        memo=reuse.declared,
     ):
-        entries.append(_declared_dataset(ref, catalog, support, sro, declared))
+        entries.append(
+            reuse.entries.get(
+                declared, partial(_declared_dataset, ref, catalog, support, sro, declared)
+            )
+        )
+    reuse.done()
     stream = _stream_dataset(store, uris, ref, catalog, support, sro, state)
     entries.append(stream)
     own = [dataset_iri(uris, spec.slug) for spec in specs]

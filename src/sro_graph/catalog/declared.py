@@ -19,12 +19,14 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from sro_graph import rq
 from sro_graph.catalog.describe import pick
+from sro_graph.catalog.memo import Memo
 from sro_graph.catalog.model import EPOCH
 from sro_graph.catalog.reference import ACCESS_NON_PUBLIC, ACCESS_PUBLIC, THEME
 from sro_graph.store import Store
@@ -64,8 +66,13 @@ def read_declared(
     *,
     known_themes: set[URIRef],
     access_rights: set[URIRef],
+    memo: Memo[tuple[object, ...], DeclaredDataset | None] | None = None,
 ) -> list[DeclaredDataset]:
-    """Every declared dataset the catalogue publishes, in IRI order."""
+    """Every declared dataset the catalogue publishes, in IRI order.
+
+    With ``memo`` (kept by the caller across builds), a dataset whose facts are the same as
+    in an earlier build is taken from it instead of being made again (issue 17.3).
+    """
     base = uris.base
     submissions = f"{base}/graph/inzending/"
     published = {
@@ -98,48 +105,67 @@ def read_declared(
         initiatives = sorted({str(r["initiative"]) for r in declared})
         own = facts[dataset]
         rows = [*declared, *own, *(f for i in initiatives for f in facts[i])]
-        declared_access = {URIRef(str(r["accessRights"])) for r in own if "accessRights" in r}
-        if not declared_access or not declared_access <= access_rights:
-            log.info("declared dataset <%s> left out: no access rights from the list", dataset)
-            continue
-        # Contradictory declarations (public and not public): the more restrictive one.
-        access = ACCESS_PUBLIC if declared_access == {ACCESS_PUBLIC} else ACCESS_NON_PUBLIC
-        initiative_title = pick(_values(rows, "initiativeTitle"))
-        initiative_description = pick(_values(rows, "initiativeDescription"))
-        themes = sorted(
-            {
-                URIRef(str(r["theme"]))
-                for r in own
-                if "theme" in r
-                and str(r["theme"]).startswith(THEME)
-                and URIRef(str(r["theme"])) in known_themes
-            }
+        modified = max(
+            (graph_times[str(r["g"])] for r in declared if str(r["g"]) in graph_times),
+            default=EPOCH,
         )
-        emails = sorted(str(r["email"]) for r in rows if "email" in r)
-        out.append(
-            DeclaredDataset(
-                iri=URIRef(dataset),
-                titles=tuple(_tagged(_values(own, "title"))),
-                descriptions=tuple(_tagged(_values(own, "description"))),
-                initiative_title=str(initiative_title or declared[0]["initiative"]),
-                initiative_description=str(initiative_description or ""),
-                keywords=tuple(_tagged(_values(own, "keyword"))),
-                themes=tuple(themes),
-                lead=lead_agent(rows),
-                access=access,
-                email=emails[0] if emails else None,
-                landing_pages=tuple(
-                    URIRef(p)
-                    for p in sorted({str(r["landingPage"]) for r in own if "landingPage" in r})
-                    if p.startswith(("http://", "https://"))
-                ),
-                modified=max(
-                    (graph_times[str(r["g"])] for r in declared if str(r["g"]) in graph_times),
-                    default=EPOCH,
-                ),
-            )
+        # Facts come in no particular order: the key is the set of them.
+        key = (dataset, modified, frozenset(tuple(r.items()) for r in rows))
+        make = partial(
+            _declared, dataset, declared, own, rows, modified, known_themes, access_rights
         )
+        known = make() if memo is None else memo.get(key, make)
+        if known is not None:
+            out.append(known)
     return out
+
+
+def _declared(
+    dataset: str,
+    declared: list[Fact],
+    own: list[Fact],
+    rows: list[Fact],
+    modified: datetime,
+    known_themes: set[URIRef],
+    access_rights: set[URIRef],
+) -> DeclaredDataset | None:
+    """What the catalogue publishes of one dataset, from its facts; None when left out."""
+    declared_access = {URIRef(str(r["accessRights"])) for r in own if "accessRights" in r}
+    if not declared_access or not declared_access <= access_rights:
+        log.info("declared dataset <%s> left out: no access rights from the list", dataset)
+        return None
+    # Contradictory declarations (public and not public): the more restrictive one.
+    access = ACCESS_PUBLIC if declared_access == {ACCESS_PUBLIC} else ACCESS_NON_PUBLIC
+    initiative_title = pick(_values(rows, "initiativeTitle"))
+    initiative_description = pick(_values(rows, "initiativeDescription"))
+    themes = sorted(
+        {
+            URIRef(str(r["theme"]))
+            for r in own
+            if "theme" in r
+            and str(r["theme"]).startswith(THEME)
+            and URIRef(str(r["theme"])) in known_themes
+        }
+    )
+    emails = sorted(str(r["email"]) for r in rows if "email" in r)
+    return DeclaredDataset(
+        iri=URIRef(dataset),
+        titles=tuple(_tagged(_values(own, "title"))),
+        descriptions=tuple(_tagged(_values(own, "description"))),
+        initiative_title=str(initiative_title or min(str(r["initiative"]) for r in declared)),
+        initiative_description=str(initiative_description or ""),
+        keywords=tuple(_tagged(_values(own, "keyword"))),
+        themes=tuple(themes),
+        lead=lead_agent(rows),
+        access=access,
+        email=emails[0] if emails else None,
+        landing_pages=tuple(
+            URIRef(p)
+            for p in sorted({str(r["landingPage"]) for r in own if "landingPage" in r})
+            if p.startswith(("http://", "https://"))
+        ),
+        modified=modified,
+    )
 
 
 def _true(value: Node | None) -> bool:

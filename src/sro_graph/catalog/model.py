@@ -11,16 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Literal
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from sro_graph.oxterms import graph_to_triples
 from sro_graph.vocab import DCAT
 
 __all__ = ["EPOCH", "CatalogEntry", "CatalogSnapshot", "Dump", "Triple"]
 
 Triple = tuple[Node, Node, Node]
+_LINKS = {"dataset": DCAT.dataset, "service": DCAT.service}
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -46,7 +50,14 @@ class CatalogEntry:
     @property
     def link(self) -> URIRef:
         """How the catalogue links it: ``dcat:dataset`` or ``dcat:service``."""
-        return DCAT.dataset if self.kind == "dataset" else DCAT.service
+        return _LINKS[self.kind]
+
+    @cached_property
+    def statements(self) -> tuple[ox.Triple, ...]:
+        """:attr:`triples` as pyoxigraph triples, made once: an entry lives on through the
+        builds that do not change it (``catalog.reuse``), and making these is most of the
+        cost of serialising a harvest."""
+        return tuple(graph_to_triples(self.triples))
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,20 @@ class CatalogSnapshot:
             needed |= entry.support
         for iri in sorted(needed):
             yield from self.support[iri]
+
+    def statements(self, entries: Iterable[CatalogEntry] | None = None) -> Iterator[ox.Triple]:
+        """:meth:`triples` as pyoxigraph triples, in the same order (for serialising)."""
+        chosen = self.entries if entries is None else tuple(entries)
+        yield from graph_to_triples(self.header)
+        catalog = ox.NamedNode(str(self.catalog))
+        links = {kind: ox.NamedNode(str(link)) for kind, link in _LINKS.items()}
+        needed = set(self.header_support)
+        for entry in chosen:
+            yield ox.Triple(catalog, links[entry.kind], ox.NamedNode(str(entry.resource)))
+            yield from entry.statements
+            needed |= entry.support
+        for iri in sorted(needed):
+            yield from graph_to_triples(self.support[iri])
 
     def full_graph(self, entries: Iterable[CatalogEntry] | None = None) -> Graph:
         """:meth:`triples` as an rdflib graph (for checks and tests)."""

@@ -82,6 +82,7 @@ class Reference:
     def __init__(self, graph: Graph) -> None:
         self._graph = graph
         self._described: dict[URIRef, tuple[Triple, ...]] = {}
+        self._texts: dict[URIRef, Texts] = {}  # the graph never changes: read each once
         for cls in (
             SKOS.Concept,
             DCTERMS.LicenseDocument,
@@ -131,6 +132,12 @@ class Reference:
 
     def texts(self, iri: URIRef) -> Texts:
         """The titles, descriptions, keywords, themes and other statements of ``iri``."""
+        known = self._texts.get(iri)
+        if known is None:
+            known = self._texts[iri] = self._read_texts(iri)
+        return known
+
+    def _read_texts(self, iri: URIRef) -> Texts:
         g = self._graph
         other = tuple(
             sorted(

@@ -18,6 +18,7 @@ from sro_graph.catalog.model import CatalogSnapshot, Dump, Triple
 from sro_graph.catalog.page import CatalogPage, catalog_page
 from sro_graph.catalog.profiles import in_profile
 from sro_graph.catalog.reference import reference
+from sro_graph.catalog.reuse import EntryCache
 from sro_graph.catalog.views import CatalogView, JsonLdContext, catalog_view, render_catalog
 from sro_graph.errors import NotFoundError
 from sro_graph.formats import RdfFormat
@@ -55,8 +56,14 @@ class Catalog:
         self._views: dict[tuple[object, ...], CatalogView] = {}
         self._views_version = ""
         self._dumps = DumpCache(store)
+        self._reuse = EntryCache()
         self._index: dict[URIRef, list[Triple]] = {}
         self._index_version = ""
+
+    @property
+    def reuse(self) -> EntryCache:
+        """What builds take over from the previous one, with the counts of the last build."""
+        return self._reuse
 
     @property
     def catalog_iri(self) -> URIRef:
@@ -71,7 +78,9 @@ class Catalog:
         with self._lock:
             fresh_enough = time.monotonic() - self._built_at < self.refresh_s
             if self._cached is None or (self._cached.version != version and not fresh_enough):
-                self._cached = build_snapshot(self.store, self.uris, version, self._dumps)
+                self._cached = build_snapshot(
+                    self.store, self.uris, version, self._dumps, self._reuse
+                )
                 self._built_at = time.monotonic()
             return self._cached
 

@@ -93,7 +93,15 @@ def read_agents(store: Store, uris: Uris) -> dict[str, AgentInfo]:
     agents: dict[str, dict[str, list[Node]]] = defaultdict(lambda: defaultdict(list))
     for row in store.select(rq.based("catalog-agents", uris.base)):
         agents[str(row["agent"])][str(row["key"])].append(row["value"])
-    return {k: dict(v) for k, v in agents.items()}
+    # In a stable order, so that two reads of unchanged data compare equal (catalog.reuse).
+    return {
+        agent: {key: sorted(values, key=_term_order) for key, values in info.items()}
+        for agent, info in sorted(agents.items())
+    }
+
+
+def _term_order(term: Node) -> tuple[str, str]:
+    return (type(term).__name__, term.n3())
 
 
 def read_schemes(store: Store) -> list[Scheme]:

@@ -14,14 +14,15 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from sro_graph.catalog.model import CatalogEntry, CatalogSnapshot, Triple
 from sro_graph.catalog.profiles import in_profile
 from sro_graph.catalog.reference import Reference
 from sro_graph.formats import RdfFormat
-from sro_graph.profiles import DCAT_AP_VL, OSLO, Profile
-from sro_graph.rdfio import serialize_graph
+from sro_graph.profiles import DCAT_AP, DCAT_AP_VL, OSLO, Profile
+from sro_graph.rdfio import serialize_graph, write_statements
 from sro_graph.vocab import HYDRA, RDF, SPDX, official_prefixes
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "catalog_view",
     "page_triples",
     "render_catalog",
+    "render_statements",
 ]
 
 JsonLdContext = tuple[Mapping[str, Any], str]
@@ -153,6 +155,14 @@ def render_catalog(
     return body
 
 
+def render_statements(statements: Iterable[ox.Triple], fmt: RdfFormat) -> bytes:
+    """:func:`render_catalog` for statements already in pyoxigraph's terms (the same bytes)."""
+    body = write_statements(statements, fmt, prefixes=CATALOG_PREFIXES)
+    if fmt == RdfFormat.TURTLE and DCAT_PREFIX_LINE not in body:
+        body = DCAT_PREFIX_LINE + b"\n" + body
+    return body
+
+
 def catalog_view(
     snapshot: CatalogSnapshot,
     fmt: RdfFormat,
@@ -176,6 +186,10 @@ def catalog_view(
         return render_catalog(chosen, fmt, context=compact)
 
     if page is None and page_size is None:
+        if profile != DCAT_AP and compact is None:  # the catalogue as built, in any syntax
+            return CatalogView(
+                render_statements(snapshot.statements(entries), fmt), {}, len(entries)
+            )
         return CatalogView(render(snapshot.triples(entries)), {}, len(entries))
     size = min(max(1, page_size or DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
     extra = {"modified_since": modified_since.isoformat()} if modified_since else {}

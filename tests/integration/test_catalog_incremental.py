@@ -1,0 +1,145 @@
+"""Issue 17.3: the catalogue is rebuilt incrementally after a write, and the incremental build
+is the same catalogue a fresh build makes of the same store.
+
+Each step writes (a submission, a publication request, a replacement, a withdrawal, a change
+to an organisation), then compares the service's catalogue, built on from the previous one,
+with a catalogue built from nothing over the same store version.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph, Literal
+
+from sro_graph.catalog import Catalog
+from sro_graph.catalog.model import CatalogSnapshot
+from sro_graph.catalog.views import render_catalog, render_statements
+from sro_graph.formats import RdfFormat
+from sro_graph.store import GraphWrite
+from sro_graph.vocab import DCTERMS, SKOS, Uris
+from tests.conftest import STEWARD_TOKEN, TEST_BASE
+from tests.integration.test_api_catalog import (
+    _ask_to_publish,
+    _initiative_body,
+    _submit_initiative,
+)
+
+URIS = Uris(TEST_BASE)
+
+
+def _fresh(client: TestClient) -> CatalogSnapshot:
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    return Catalog(runtime.store, runtime.uris).snapshot()
+
+
+def _service(client: TestClient) -> tuple[Catalog, CatalogSnapshot]:
+    catalog: Catalog = client.app.state.runtime.catalog  # type: ignore[attr-defined]
+    return catalog, catalog.snapshot()
+
+
+def _assert_same_catalogue(built_on: CatalogSnapshot, fresh: CatalogSnapshot) -> None:
+    assert built_on.version == fresh.version
+    assert list(built_on.triples()) == list(fresh.triples())  # same statements, same order
+    assert dict(built_on.dumps) == dict(fresh.dumps)
+
+
+def test_incremental_builds_equal_fresh_builds_through_a_series_of_writes(
+    client: TestClient,
+) -> None:
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    _assert_same_catalogue(_service(client)[1], _fresh(client))
+
+    first = _submit_initiative(client, "stap-een", declared=True)
+    _ask_to_publish(client, first, URIS.thing("dataset", "stap-een-metingen"))
+    second = _submit_initiative(client, "stap-twee", declared=True)
+    _ask_to_publish(client, second, URIS.thing("dataset", "stap-twee-metingen"))
+    catalog, snapshot = _service(client)
+    _assert_same_catalogue(snapshot, _fresh(client))
+    declared = {URIS.thing("dataset", f"stap-{n}-metingen") for n in ("een", "twee")}
+    assert declared <= {e.resource for e in snapshot.entries}
+
+    # A replacement that changes the dataset's title: that entry is made again.
+    record = client.get(f"/submissions/{first}")
+    body = _initiative_body("stap-een", declared=True).replace(
+        '"Metingen stap-een"@nl', '"Nieuwe metingen stap-een"@nl'
+    )
+    response = client.put(
+        f"/submissions/{first}",
+        content=body.encode(),
+        headers={
+            "Content-Type": "text/turtle",
+            "Authorization": f"Bearer {STEWARD_TOKEN}",
+            "If-Match": record.headers["etag"],
+        },
+    )
+    assert response.status_code == 200, response.text
+    _ask_to_publish(client, first, URIS.thing("dataset", "stap-een-metingen"))
+    catalog, snapshot = _service(client)
+    _assert_same_catalogue(snapshot, _fresh(client))
+    assert Literal("Nieuwe metingen stap-een", lang="nl") in set(
+        snapshot.full_graph().objects(URIS.thing("dataset", "stap-een-metingen"), DCTERMS.title)
+    )
+
+    # A withdrawal: the dataset leaves the catalogue.
+    etag = client.get(f"/submissions/{second}").headers["etag"]
+    response = client.delete(
+        f"/submissions/{second}",
+        headers={"Authorization": f"Bearer {STEWARD_TOKEN}", "If-Match": etag},
+    )
+    assert response.status_code in (200, 204), response.text
+    catalog, snapshot = _service(client)
+    _assert_same_catalogue(snapshot, _fresh(client))
+    assert URIS.thing("dataset", "stap-twee-metingen") not in {e.resource for e in snapshot.entries}
+
+    # A change to an organisation (the publisher's name), in a graph that does not type it:
+    # every entry is made again, and the organisations' dumps too.
+    renamed = Graph()
+    renamed.add(
+        (
+            URIS.thing("organisatie", "smart-region-office"),
+            SKOS.prefLabel,
+            Literal("Slimme Regio Kantoor", lang="nl"),
+        )
+    )
+    runtime.store.write(
+        GraphWrite(add={f"{TEST_BASE}/graph/test-hernoemd": renamed}), new_version=uuid.uuid4().hex
+    )
+    catalog, snapshot = _service(client)
+    _assert_same_catalogue(snapshot, _fresh(client))
+    assert catalog.reuse.entries.reused == 0
+    assert Literal("Slimme Regio Kantoor", lang="nl") in set(snapshot.full_graph().objects())
+
+
+def test_a_submission_rebuilds_only_the_entries_it_changed(client: TestClient) -> None:
+    for n in range(3):
+        submission = _submit_initiative(client, f"vast-{n}", declared=True)
+        _ask_to_publish(client, submission, URIS.thing("dataset", f"vast-{n}-metingen"))
+    catalog, _ = _service(client)
+    _submit_initiative(client, "nog-een")  # declares no dataset
+    catalog, snapshot = _service(client)
+    assert catalog.reuse.entries.made == 0
+    assert catalog.reuse.entries.reused == 3
+    assert catalog.reuse.declared.made == 0
+    _assert_same_catalogue(snapshot, _fresh(client))
+
+    submission = _submit_initiative(client, "vast-nieuw", declared=True)
+    _ask_to_publish(client, submission, URIS.thing("dataset", "vast-nieuw-metingen"))
+    catalog, snapshot = _service(client)
+    assert catalog.reuse.entries.made == 1
+    assert catalog.reuse.entries.reused == 3
+    _assert_same_catalogue(snapshot, _fresh(client))
+
+
+@pytest.mark.parametrize("fmt", list(RdfFormat), ids=lambda f: f.name)
+def test_a_harvest_from_kept_statements_is_byte_for_byte_the_rdflib_serialisation(
+    client: TestClient, fmt: RdfFormat
+) -> None:
+    """The whole catalogue is written from each entry's kept pyoxigraph statements; it is
+    the same document as writing its rdflib triples."""
+    submission = _submit_initiative(client, "bytes", declared=True)
+    _ask_to_publish(client, submission, URIS.thing("dataset", "bytes-metingen"))
+    _, snapshot = _service(client)
+    assert render_statements(snapshot.statements(), fmt) == render_catalog(snapshot.triples(), fmt)
