@@ -118,11 +118,13 @@ def test_a_submission_rebuilds_only_the_entries_it_changed(client: TestClient) -
         submission = _submit_initiative(client, f"vast-{n}", declared=True)
         _ask_to_publish(client, submission, URIS.thing("dataset", f"vast-{n}-metingen"))
     catalog, _ = _service(client)
+    skipped = catalog.reuse.declared.whole_reads_skipped
     _submit_initiative(client, "nog-een")  # declares no dataset
     catalog, snapshot = _service(client)
     assert catalog.reuse.entries.made == 0
     assert catalog.reuse.entries.reused == 3
-    assert catalog.reuse.declared.made == 0
+    # No graph the declared datasets come from changed: they were not read again.
+    assert catalog.reuse.declared.whole_reads_skipped == skipped + 1
     _assert_same_catalogue(snapshot, _fresh(client))
 
     submission = _submit_initiative(client, "vast-nieuw", declared=True)
@@ -143,3 +145,25 @@ def test_a_harvest_from_kept_statements_is_byte_for_byte_the_rdflib_serialisatio
     _ask_to_publish(client, submission, URIS.thing("dataset", "bytes-metingen"))
     _, snapshot = _service(client)
     assert render_statements(snapshot.statements(), fmt) == render_catalog(snapshot.triples(), fmt)
+
+
+def test_a_fact_from_a_graph_without_a_known_change_time_is_read_again(
+    client: TestClient,
+) -> None:
+    """Fail closed: a graph the catalogue cannot date is never taken to be unchanged."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    submission = _submit_initiative(client, "ongedateerd", declared=True)
+    dataset = URIS.thing("dataset", "ongedateerd-metingen")
+    _ask_to_publish(client, submission, dataset)
+    _service(client)
+    for title in ("Eerste extra titel", "Tweede extra titel"):
+        extra = Graph()
+        extra.add((dataset, DCTERMS.title, Literal(title, lang="de")))
+        runtime.store.write(
+            GraphWrite(replace={f"{TEST_BASE}/graph/test-ongedateerd": extra}),
+            new_version=uuid.uuid4().hex,
+        )
+        _, snapshot = _service(client)
+        _assert_same_catalogue(snapshot, _fresh(client))
+        titles = set(snapshot.full_graph().objects(dataset, DCTERMS.title))
+        assert Literal(title, lang="de") in titles

@@ -102,7 +102,7 @@ def build_snapshot(
         state.graph_times,
         known_themes={c for c in concepts if str(c).startswith(THEME)},
         access_rights={c for c in concepts if str(c).startswith(ACCESS_RIGHTS)},
-        memo=reuse.declared,
+        reuse=reuse.declared,
     ):
         entries.append(
             reuse.entries.get(

@@ -45,6 +45,9 @@ class Memo(Generic[K, V]):
         self._used.clear()
 
     def prune(self) -> None:
-        """The build is done: forget what it did not use."""
+        """The build is done: forget what it did not use (a build that asked for nothing,
+        having reused a whole earlier answer, keeps everything)."""
+        if not self._used:
+            return
         for stale in [k for k in self._values if k not in self._used]:
             del self._values[stale]
