@@ -3,8 +3,10 @@
 - one initiative, as ``POST /validate`` and ``POST /submissions`` do it (parse, store context,
   worker pool, report), through the real app (TestClient, in process) over an in-memory store
   holding the base knowledge and N generated initiatives (bench.generate): p50/p95 per N;
-- batch: ``Validator.validate_batch`` over M generated initiatives (store context fetched,
-  chunks over the worker pool, report built) against one stock ``pyshacl.validate`` run over
+- batch: ``Validator.validate_batch`` over M generated initiatives, one in ten broken (no
+  title, a challenge that does not exist, so the reports compared are not empty; store
+  context fetched, chunks over the worker pool, report built) against one stock
+  ``pyshacl.validate`` run over
   the same initiatives plus the same context, as a ratio measured in the same run, with a
   check that both give the same report (conformance and the set of focus/path/component/
   severity of the results about the initiatives).
@@ -32,7 +34,7 @@ from sro_graph.config import PROJECT_ROOT, Settings, hash_token
 from sro_graph.rdfio import graph_from_ntriples
 from sro_graph.runtime import open_runtime
 from sro_graph.store_context import fetch_context
-from sro_graph.vocab import SH
+from sro_graph.vocab import DCTERMS, RDF, SH
 from sro_graph.web.app import create_app
 
 BASE = "https://sro.test"
@@ -134,6 +136,18 @@ def result_keys(graph: Graph, subjects: set[str]) -> set[tuple[str, str, str, st
     return keys
 
 
+def broken_every(step: int, data: Graph) -> Graph:
+    """Every ``step``-th initiative without its titles and with a challenge that does not
+    exist, so that both reports hold results to compare (valid data gives two empty ones)."""
+    initiative = URIRef(f"{BASE}/ns/smartregio#SmartCityInitiatief")
+    challenge = URIRef(f"{BASE}/ns/smartregio#uitdaging")
+    for n, subject in enumerate(sorted(data.subjects(RDF.type, initiative))):
+        if n % step == 0:
+            data.remove((subject, DCTERMS.title, None))
+            data.add((subject, challenge, URIRef(f"{BASE}/id/concept/uitdaging/99")))
+    return data
+
+
 def batch(m: int, workers: int, chunk_size: int, baseline: bool) -> dict[str, float]:
     """Seconds for validate_batch (store context included) and for one stock pySHACL run
     over the same M initiatives plus the same context; whether both give the same report."""
@@ -142,7 +156,9 @@ def batch(m: int, workers: int, chunk_size: int, baseline: bool) -> dict[str, fl
     )
     runtime = open_runtime(settings)
     try:
-        data = graph_from_ntriples(generate(m, base=BASE, project_root=PROJECT_ROOT, seed=11))
+        data = broken_every(
+            10, graph_from_ntriples(generate(m, base=BASE, project_root=PROJECT_ROOT, seed=11))
+        )
         validator = runtime.validator
         warm = graph_from_ntriples(generate(20, base=BASE, project_root=PROJECT_ROOT))
         validator.validate_batch(warm, context=fetch_context(runtime.store, warm))  # pool up
