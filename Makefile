@@ -32,6 +32,7 @@ SERVICE_TESTS := $(sort $(wildcard tests/integration/test_api_*.py)) \
 	tests/integration/test_instruments.py tests/integration/test_named_query_answers.py \
 	tests/integration/test_founding_text.py tests/integration/test_examples.py \
 	tests/integration/test_sparql_limits.py tests/integration/test_sparql_clients.py \
+	tests/integration/test_catalog_incremental.py \
 	tests/integration/test_w3c_sparql_protocol.py tests/integration/test_w3c_sparql_query.py
 
 # The reference LDES client (npm), which replays the change stream in the tests (issue 15.4).
