@@ -79,6 +79,22 @@ def _harvest(client: TestClient, accept: str) -> tuple[float, int, int]:
     return elapsed, len(plain.content), int(zipped.headers["content-length"])
 
 
+def _submit(client: TestClient, path: str, turtle: str) -> None:
+    response = client.post(
+        path,
+        content=turtle.encode(),
+        headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"},
+    )
+    response.raise_for_status()
+
+
+def _timed_harvest(client: TestClient) -> float:
+    """Seconds for one whole harvest (Turtle, no compression) from the service."""
+    start = time.perf_counter()
+    client.get("/catalog", headers={"Accept-Encoding": "identity"}).raise_for_status()
+    return time.perf_counter() - start
+
+
 def _harvest_paged(client: TestClient, page_size: int) -> tuple[float, int, int]:
     """Follow rel="next" from the first page (Turtle): seconds, pages and bytes in all."""
     start = time.perf_counter()
@@ -140,29 +156,15 @@ def main() -> None:
                 fresh.view(RdfFormat.TURTLE, base_url=BASE + "/catalog")
                 harvests.append(time.perf_counter() - start)
                 client.get("/catalog").raise_for_status()  # the service's catalogue is current
-                response = client.post(
-                    "/submissions",
-                    content=SUBMISSION.format(n=f"{n}-{attempt}").encode(),
-                    headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"},
-                )
-                response.raise_for_status()
+                _submit(client, "/submissions", SUBMISSION.format(n=f"{n}-{attempt}"))
                 start = time.perf_counter()
                 cold.snapshot()
                 rebuilds.append(time.perf_counter() - start)
                 # What a harvester sees: the first harvest after the write, from the service.
-                start = time.perf_counter()
-                client.get("/catalog", headers={"Accept-Encoding": "identity"}).raise_for_status()
-                after_writes.append(time.perf_counter() - start)
+                after_writes.append(_timed_harvest(client))
                 # The same after a submission that publishes a dataset of its own.
-                response = client.post(
-                    "/submissions?publish=all",
-                    content=PUBLISHING.format(n=f"{n}-{attempt}").encode(),
-                    headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"},
-                )
-                response.raise_for_status()
-                start = time.perf_counter()
-                client.get("/catalog", headers={"Accept-Encoding": "identity"}).raise_for_status()
-                after_publishing.append(time.perf_counter() - start)
+                _submit(client, "/submissions?publish=all", PUBLISHING.format(n=f"{n}-{attempt}"))
+                after_publishing.append(_timed_harvest(client))
             declared = (
                 sum(
                     1
