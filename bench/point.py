@@ -14,13 +14,17 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
 import tempfile
 from pathlib import Path
 
 from bench.__main__ import (
     BASE,
+    BIN,
     POINT_TARGET,
+    ROOT,
     Run,
+    free_port,
     hammer,
     median_run,
     out,
@@ -28,6 +32,7 @@ from bench.__main__ import (
     start_raw,
     start_service,
     stop,
+    wait_http,
 )
 from bench.targets import verdict
 
@@ -56,15 +61,21 @@ def point_lookups(
     repeat: int,
     duration: float,
     label: str = "sro-graph/disk",
+    floor: tuple[str, int] | None = None,
 ) -> float:
-    """Alternate the two servers (url, pid) ``repeat`` times; print both medians and the
-    server CPU per request (steadier than req/s on a shared machine); return the ratio."""
+    """Alternate the servers (url, pid) ``repeat`` times; print their medians and the server
+    CPU per request (steadier than req/s on a shared machine); return service / raw.
+
+    With ``floor`` (the bare Python server of ``bench/floor_app.py``) its ratio to raw is
+    printed too: the ceiling of any Python service here."""
 
     def point(rng: random.Random) -> dict[str, str]:
         return {"query": f"DESCRIBE <{BASE}/id/initiatief/bench-{rng.randrange(n):06d}>"}
 
     accept = "application/n-triples"
     targets = {"service": service, "raw": raw}
+    if floor is not None:
+        targets["floor"] = floor
     runs: dict[str, list[Run]] = {k: [] for k in targets}
     cpu: dict[str, list[float]] = {k: [] for k in targets}
     for url, _ in targets.values():  # warm each
@@ -76,14 +87,47 @@ def point_lookups(
             cpu[key].append((_cpu_s(pid) - before) / max(1, run.requests) * 1e6)
             runs[key].append(run)
     medians = {k: median_run(v) for k, v in runs.items()}
-    for key, name in (("service", label), ("raw", "raw oxigraph")):
-        run = medians[key]
+    names = {"service": label, "raw": "raw oxigraph", "floor": "bare Python (floor)"}
+    for key, run in medians.items():
+        name = names[key]
         out(
             f"/sparql point lookup {name:<22} {run.rate:8,.0f} req/s "
             f"p50 {run.percentile(0.5):6.1f} p99 {run.percentile(0.99):6.1f} ms  "
             f"server CPU {statistics.median(cpu[key]):5.0f} us/req  errors {run.errors}"
         )
+    if "floor" in medians:
+        out(
+            f"bare Python server / raw {medians['floor'].rate / medians['raw'].rate:.2f}x, "
+            f"sro-graph / bare Python {medians['service'].rate / medians['floor'].rate:.2f}x"
+        )
     return medians["service"].rate / medians["raw"].rate
+
+
+def start_floor(store_dir: Path, server_args: str) -> tuple[subprocess.Popen[bytes], str]:
+    """The bare Python server (``bench/floor_app.py``) over ``store_dir``, read-only, served
+    by uvicorn as sro-graph is (same extra arguments)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(BIN / "uvicorn"),
+            "bench.floor_app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            *server_args.split(),
+        ],
+        env={**os.environ, "SRO_FLOOR_STORE": str(store_dir)},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/sparql"
+    wait_http(f"{url}?query=ASK%7B%7D", process)
+    return process, url
 
 
 def main() -> None:
@@ -106,6 +150,12 @@ def main() -> None:
         help="The service's query slots (= worker processes), one variant per use; "
         "default max(concurrency, 8).",
     )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="Also run the bare Python server of bench/floor_app.py: the ceiling of any "
+        "Python service on this machine.",
+    )
     args = parser.parse_args()
     out(
         f"point lookups: {args.size:,} initiatives, concurrency {args.concurrency}, "
@@ -115,6 +165,11 @@ def main() -> None:
         _, service_dir, raw_dir, quads = prepare_stores(args.size, Path(tmp))
         out(f"data: {quads:,} quads")
         raw, raw_url = start_raw(raw_dir)
+        floor = (
+            start_floor(raw_dir, args.server_args[0] if args.server_args else "")
+            if args.floor
+            else None
+        )
         try:
             variants = [
                 (server_args, slots)
@@ -139,6 +194,7 @@ def main() -> None:
                         repeat=args.repeat,
                         duration=args.duration,
                         label=f"sro-graph {variant}".strip(),
+                        floor=(floor[1], floor[0].pid) if floor else None,
                     )
                 finally:
                     stop(service)
@@ -150,6 +206,8 @@ def main() -> None:
                 )
         finally:
             stop(raw)
+            if floor is not None:
+                stop(floor[0])
         shutil.rmtree(service_dir, ignore_errors=True)
 
 
