@@ -46,7 +46,6 @@ __all__ = [
     "format_from_name",
     "graph_from_ntriples",
     "parse_rdf",
-    "read_ntriples",
     "serialize_graph",
     "write_statements",
 ]
@@ -234,11 +233,6 @@ def write_statements(
         return _bytes(ox.serialize(quads, format=fmt.oxigraph))
     usable = dict(prefixes or {}) if fmt in (RdfFormat.TURTLE, RdfFormat.RDFXML) else None
     return _bytes(ox.serialize(triples, format=fmt.oxigraph, prefixes=usable))
-
-
-def read_ntriples(data: bytes) -> list[ox.Triple]:
-    """N-Triples that we produced ourselves, as pyoxigraph triples in their order."""
-    return [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
 
 
 def _bytes(data: bytes | None) -> bytes:

@@ -19,7 +19,8 @@ from rdflib import BNode, Graph, URIRef
 from sro_graph.catalog.model import Dump, Triple
 from sro_graph.catalog.reference import FILE_TYPE
 from sro_graph.formats import IANA_MEDIA_TYPES, MediaType, RdfFormat, content_type
-from sro_graph.rdfio import read_ntriples, serialize_graph, write_statements
+from sro_graph.oxterms import graph_to_triples
+from sro_graph.rdfio import write_statements
 from sro_graph.store import Store
 from sro_graph.vocab import official_prefixes
 
@@ -109,11 +110,11 @@ class DumpCache:
     def _build_all(self, source: DumpSource) -> dict[str, Dump]:
         """The three formats from one N-Triples serialisation (one store query)."""
         if source.query is not None:
-            # Serialised by the store: byte-stable for one store version.
-            lines = self.store.query_raw(source.query, accept=RdfFormat.NTRIPLES.value).body
+            # In the store's order: byte-stable for one store version.
+            triples = self.store.statements(source.query)
         else:
-            lines = serialize_graph(sorted(_stable_blank_nodes(source.triples)), RdfFormat.NTRIPLES)
-        triples = read_ntriples(lines)  # parsed once, written in each format
+            triples = list(graph_to_triples(sorted(_stable_blank_nodes(source.triples))))
+        lines = write_statements(triples, RdfFormat.NTRIPLES)
         out = {}
         for key, fmt in DUMP_FORMATS.items():
             body = (

@@ -15,6 +15,7 @@ import uuid
 from concurrent.futures import Executor
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 from sro_graph.ldes.record import Recorder
@@ -83,6 +84,9 @@ class RecordingStore:
 
     def construct(self, query: str, *, bindings: Bindings | None = None) -> Graph:
         return self.inner.construct(query, bindings=bindings)
+
+    def statements(self, query: str) -> list[ox.Triple]:
+        return self.inner.statements(query)
 
     def query_raw(
         self,

@@ -12,6 +12,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
+import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Identifier
 
@@ -84,6 +85,11 @@ class Store(Protocol):
 
     def construct(self, query: str, *, bindings: Bindings | None = None) -> Graph:
         """The graph of a CONSTRUCT or DESCRIBE query."""
+
+    def statements(self, query: str) -> list[ox.Triple]:
+        """The triples of one of our own CONSTRUCT queries, in the store's order, as
+        pyoxigraph terms: for output written in several formats (the catalogue's dumps)
+        without building an rdflib graph or parsing a serialisation back."""
 
     def query_raw(
         self,

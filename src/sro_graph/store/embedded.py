@@ -122,6 +122,12 @@ class EmbeddedStore:
             raise StoreQueryError("Expected a CONSTRUCT or DESCRIBE query.")
         return triples_to_graph(triples)
 
+    def statements(self, query: str) -> list[ox.Triple]:
+        triples = self._run(query, None)
+        if not isinstance(triples, ox.QueryTriples):
+            raise StoreQueryError("Expected a CONSTRUCT or DESCRIBE query.")
+        return list(triples)
+
     def query_raw(
         self,
         query: str,

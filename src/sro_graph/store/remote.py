@@ -331,6 +331,12 @@ class RemoteStore:
             raise StoreQueryError("Expected a CONSTRUCT or DESCRIBE query.")
         return triples_to_graph(_parse_triples(response.content, ox.RdfFormat.N_TRIPLES))
 
+    def statements(self, query: str) -> list[ox.Triple]:
+        response = self._post_query(query, accept=_N_TRIPLES)
+        if _media_type(response) != _N_TRIPLES:
+            raise StoreQueryError("Expected a CONSTRUCT or DESCRIBE query.")
+        return list(_parse_triples(response.content, ox.RdfFormat.N_TRIPLES))
+
     def query_raw(
         self,
         query: str,
