@@ -9,17 +9,19 @@ with a catalogue built from nothing over the same store version.
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 
 from sro_graph.catalog import Catalog
 from sro_graph.catalog.model import CatalogSnapshot
 from sro_graph.catalog.views import render_catalog, render_statements
 from sro_graph.formats import RdfFormat
+from sro_graph.knowledge import LOADED_PREDICATE
 from sro_graph.store import GraphWrite
-from sro_graph.vocab import DCTERMS, SKOS, Uris
+from sro_graph.vocab import DCAT, DCTERMS, SCHEMA, SKOS, XSD, Uris
 from tests.conftest import STEWARD_TOKEN, TEST_BASE
 from tests.integration.test_api_catalog import (
     _ask_to_publish,
@@ -167,3 +169,55 @@ def test_a_fact_from_a_graph_without_a_known_change_time_is_read_again(
         _assert_same_catalogue(snapshot, _fresh(client))
         titles = set(snapshot.full_graph().objects(dataset, DCTERMS.title))
         assert Literal(title, lang="de") in titles
+
+
+def _write_dated(client: TestClient, name: str, graph: Graph | None) -> None:
+    """Replace (or, with ``None``, drop) graph ``name`` with a change time in the system
+    graph, as the base knowledge is written: a graph the catalogue can date."""
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    system = str(runtime.uris.system_graph)
+    times = Graph()
+    for row in runtime.store.select(
+        f"SELECT ?t WHERE {{ GRAPH <{system}> {{ <{name}> <{LOADED_PREDICATE}> ?t }} }}"
+    ):
+        times.add((URIRef(name), LOADED_PREDICATE, row["t"]))
+    stamp = Graph()
+    if graph is not None:
+        stamp.add(
+            (URIRef(name), LOADED_PREDICATE, Literal(datetime.now(UTC), datatype=XSD.dateTime))
+        )
+    runtime.store.write(
+        GraphWrite(
+            replace={name: graph} if graph is not None else {},
+            drop=[name] if graph is None else [],
+            remove={system: times},
+            add={system: stamp},
+        ),
+        new_version=uuid.uuid4().hex,
+    )
+
+
+def test_a_change_to_one_declared_dataset_reads_that_dataset_alone(client: TestClient) -> None:
+    """A dated graph that adds to one published dataset's facts (its own keyword, its
+    initiative's contact e-mail) makes that dataset, and no other, be read again, when it is
+    written, changed and dropped; the catalogue is always the one a fresh build makes."""
+    datasets = [URIS.thing("dataset", f"apart-{n}-metingen") for n in range(3)]
+    for n, dataset in enumerate(datasets):
+        _ask_to_publish(client, _submit_initiative(client, f"apart-{n}", declared=True), dataset)
+    catalog, _ = _service(client)
+    name = f"{TEST_BASE}/graph/test-aanvulling"
+    contact = URIRef(f"{TEST_BASE}/id/contactpunt/apart-1")
+    for keyword in ("aanvulling", "andere aanvulling", None):  # written, changed, dropped
+        extra = None
+        if keyword is not None:
+            extra = Graph()
+            extra.add((datasets[1], DCAT.keyword, Literal(keyword, lang="nl")))
+            extra.add((URIS.thing("initiatief", "apart-1"), SCHEMA.contactPoint, contact))
+            extra.add((contact, SCHEMA.email, Literal(f"{keyword.split()[0]}@sro.test")))
+        read = catalog.reuse.declared.datasets_read
+        _write_dated(client, name, extra)
+        catalog, snapshot = _service(client)
+        assert catalog.reuse.declared.datasets_read == read + 1
+        _assert_same_catalogue(snapshot, _fresh(client))
+        keywords = {str(k) for k in snapshot.full_graph().objects(datasets[1], DCAT.keyword)}
+        assert {"aanvulling", "andere aanvulling"} & keywords == ({keyword} - {None})

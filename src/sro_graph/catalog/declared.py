@@ -59,6 +59,10 @@ class DeclaredDataset:
     modified: datetime
 
 
+_SINGLE_READS = 16
+"""Up to this many changed datasets are read one by one; more, and all are read at once."""
+
+
 def read_declared(
     store: Store,
     uris: Uris,
@@ -70,32 +74,83 @@ def read_declared(
 ) -> list[DeclaredDataset]:
     """Every declared dataset the catalogue publishes, in IRI order.
 
-    With ``reuse`` (kept by the caller across builds, issue 17.3): when the graphs the facts
-    come from and their change times are the same as at the last read, and so are the
-    stewards' publication requests, the last read's datasets are the answer; otherwise a
-    dataset whose facts are the same as in an earlier build is taken from it instead of being
-    made again. A graph with no known change time is never trusted to be unchanged.
+    With ``reuse`` (kept by the caller across builds, issue 17.3), a dataset is read again
+    only when what its facts come from changed: the graphs holding a statement about it, its
+    declaring initiatives or their associations and contact points
+    (``rq/catalog-declared-graphs.rq``), their change times, and the stewards' requests to
+    publish it. Every other dataset is the last read's. A few changed datasets are read one
+    by one, many at once; a graph with no known change time makes every dataset be read.
     """
     base = uris.base
-    submissions = f"{base}/graph/inzending/"
-    published = {
+    published = frozenset(
         (str(row["g"]), str(row["dataset"]))
         for row in store.select(
             rq.based("catalog-published-datasets", base),
             bindings={"prov": uris.provenance_graph},
         )
-    }
-    inputs: object = None
-    if reuse is not None:
-        sources = {str(row["g"]) for row in store.select(rq.based("catalog-declared-graphs", base))}
-        if all(g in graph_times for g in sources):
-            inputs = (frozenset((g, graph_times[g]) for g in sources), frozenset(published))
-            if inputs == reuse.inputs:
-                reuse.whole_reads_skipped += 1
-                return list(reuse.last)
-    memo = reuse.datasets if reuse is not None else None
+    )
+    if reuse is None:
+        return _in_order(_read(store, base, published, graph_times, known_themes, access_rights))
+    sources: dict[str, set[str]] = defaultdict(set)
+    for row in store.select(rq.based("catalog-declared-graphs", base)):
+        sources[str(row["dataset"])].add(str(row["g"]))
+    rules = (frozenset(known_themes), frozenset(access_rights))
+    requests: dict[str, set[str]] = defaultdict(set)
+    for graph, dataset in published:
+        requests[dataset].add(graph)
+    keys: dict[str, object] | None = None
+    if all(g in graph_times for graphs in sources.values() for g in graphs):
+        keys = {
+            dataset: (
+                frozenset((g, graph_times[g]) for g in graphs),
+                frozenset(requests.get(dataset, ())),
+                rules,
+            )
+            for dataset, graphs in sources.items()
+        }
+    if keys is not None and keys == reuse.keys:
+        reuse.whole_reads_skipped += 1
+        return list(reuse.last)
+    changed = [d for d in keys if reuse.keys.get(d) != keys[d]] if keys is not None else None
+    read = partial(_read, store, base, published, graph_times, known_themes, access_rights)
+    if changed is None or len(changed) > _SINGLE_READS:
+        found = read(memo=reuse.datasets)
+        reuse.datasets_read += len(sources)
+    else:
+        kept = reuse.by_dataset
+        found = {d: kept[d] for d in sources if d not in changed and d in kept}
+        for dataset in changed:
+            found.update(read(memo=reuse.datasets, dataset=URIRef(dataset)))
+        reuse.datasets_read += len(changed)
+    out = _in_order(found)
+    reuse.keys = keys or {}
+    reuse.by_dataset = {d: found.get(d) for d in sources}
+    reuse.last = tuple(out)
+    return out
+
+
+def _in_order(found: dict[str, DeclaredDataset | None]) -> list[DeclaredDataset]:
+    return [found[d] for d in sorted(found) if found[d] is not None]  # type: ignore[misc]
+
+
+def _read(
+    store: Store,
+    base: str,
+    published: frozenset[tuple[str, str]],
+    graph_times: dict[str, datetime],
+    known_themes: set[URIRef],
+    access_rights: set[URIRef],
+    *,
+    memo: Memo[tuple[object, ...], DeclaredDataset | None] | None = None,
+    dataset: URIRef | None = None,
+) -> dict[str, DeclaredDataset | None]:
+    """The declared datasets (only ``dataset``, when given) read from their facts, by IRI;
+    ``None`` for one that is declared but left out. With ``memo``, a dataset whose facts are
+    those of an earlier read is taken from it instead of being made again."""
+    submissions = f"{base}/graph/inzending/"
+    bindings = {"dataset": dataset} if dataset is not None else None
     declarations: dict[str, list[Fact]] = defaultdict(list)
-    for row in store.select(rq.based("catalog-declarations", base)):
+    for row in store.select(rq.based("catalog-declarations", base), bindings=bindings):
         named, graph = row.get("dataset"), str(row.get("g", ""))
         if not isinstance(named, URIRef) or _true(row.get("example")):
             continue
@@ -105,32 +160,35 @@ def read_declared(
     # Each fact as a row of its own ({key: value}, an actor with its role): the helpers below
     # read "any row with this key".
     facts: dict[str, list[Fact]] = defaultdict(list)
-    for row in store.select(rq.based("catalog-declared-dataset-facts", base)):
+    for row in store.select(rq.based("catalog-declared-dataset-facts", base), bindings=bindings):
         facts[str(row["dataset"])].append({str(row["key"]): row["value"]})
-    for row in store.select(rq.based("catalog-declaring-initiative-facts", base)):
+    seen: set[tuple[object, ...]] = set()
+    for row in store.select(
+        rq.based("catalog-declaring-initiative-facts", base), bindings=bindings
+    ):
+        once = (row["initiative"], row["key"], row["value"], row.get("role"))
+        if once in seen:  # the same fact, for another dataset the initiative declares
+            continue
+        seen.add(once)
         fact: Fact = {str(row["key"]): row["value"]}
         if "role" in row:
             fact["role"] = row["role"]
         facts[str(row["initiative"])].append(fact)
-    out: list[DeclaredDataset] = []
-    for dataset, declared in sorted(declarations.items()):
+    out: dict[str, DeclaredDataset | None] = {}
+    if dataset is not None:
+        out[str(dataset)] = None  # declared but left out, unless made below
+    for iri, declared in declarations.items():
         initiatives = sorted({str(r["initiative"]) for r in declared})
-        own = facts[dataset]
+        own = facts[iri]
         rows = [*declared, *own, *(f for i in initiatives for f in facts[i])]
         modified = max(
             (graph_times[str(r["g"])] for r in declared if str(r["g"]) in graph_times),
             default=EPOCH,
         )
         # Facts come in no particular order: the key is the set of them.
-        key = (dataset, modified, frozenset(tuple(r.items()) for r in rows))
-        make = partial(
-            _declared, dataset, declared, own, rows, modified, known_themes, access_rights
-        )
-        known = make() if memo is None else memo.get(key, make)
-        if known is not None:
-            out.append(known)
-    if reuse is not None:
-        reuse.inputs, reuse.last = inputs, tuple(out)
+        key = (iri, modified, frozenset(tuple(r.items()) for r in rows))
+        make = partial(_declared, iri, declared, own, rows, modified, known_themes, access_rights)
+        out[iri] = make() if memo is None else memo.get(key, make)
     return out
 
 
@@ -139,9 +197,11 @@ class DeclaredReuse:
     """What :func:`read_declared` keeps from one build to the next."""
 
     datasets: Memo[tuple[object, ...], DeclaredDataset | None] = field(default_factory=Memo)
-    inputs: object = None  # what the last read was made of (None: not trusted to be unchanged)
+    keys: dict[str, object] = field(default_factory=dict)  # per dataset: what it is read from
+    by_dataset: dict[str, DeclaredDataset | None] = field(default_factory=dict)
     last: tuple[DeclaredDataset, ...] = ()
     whole_reads_skipped: int = 0
+    datasets_read: int = 0
 
 
 def _declared(
