@@ -31,7 +31,7 @@ def _ask(app: Any, query: str) -> tuple[int, bytes]:
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "method": "GET", "path": "/sparql"}
+    scope: dict[str, Any] = {"type": "http", "method": "GET", "path": "/sparql"}
     scope["query_string"] = urlencode({"query": query}).encode()
     run_in_fresh_thread(lambda: app(scope, receive, send))
     return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
