@@ -103,9 +103,11 @@ def point_lookups(
     return medians["service"].rate / medians["raw"].rate
 
 
-def start_floor(store_dir: Path, server_args: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_floor(
+    store_dir: Path, server_args: str, workers: int = 1
+) -> tuple[subprocess.Popen[bytes], str]:
     """The bare Python server (``bench/floor_app.py``) over ``store_dir``, read-only, served
-    by uvicorn as sro-graph is (same extra arguments)."""
+    by uvicorn as sro-graph is (same extra arguments), in ``workers`` processes."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -118,6 +120,8 @@ def start_floor(store_dir: Path, server_args: str) -> tuple[subprocess.Popen[byt
             "--no-access-log",
             "--log-level",
             "warning",
+            "--workers",
+            str(workers),
             *server_args.split(),
         ],
         env={**os.environ, "SRO_FLOOR_STORE": str(store_dir)},
@@ -156,6 +160,12 @@ def main() -> None:
         help="Also run the bare Python server of bench/floor_app.py: the ceiling of any "
         "Python service on this machine.",
     )
+    parser.add_argument(
+        "--floor-workers",
+        type=int,
+        default=1,
+        help="Processes of the bare Python server (each opens the store read-only).",
+    )
     args = parser.parse_args()
     out(
         f"point lookups: {args.size:,} initiatives, concurrency {args.concurrency}, "
@@ -166,7 +176,9 @@ def main() -> None:
         out(f"data: {quads:,} quads")
         raw, raw_url = start_raw(raw_dir)
         floor = (
-            start_floor(raw_dir, args.server_args[0] if args.server_args else "")
+            start_floor(
+                raw_dir, args.server_args[0] if args.server_args else "", args.floor_workers
+            )
             if args.floor
             else None
         )
